@@ -10,8 +10,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { cacheDir } from './binaries.ts';
-import { daemonLog, isAlive, readState, stateFile } from './state.ts';
+import { daemonLog, isAlive, readState, stateDir, stateFile } from './state.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,7 +25,7 @@ async function up(): Promise<number> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (build.status !== 0) return 1;
-  await mkdir(cacheDir(), { recursive: true });
+  await mkdir(stateDir(), { recursive: true });
   await rm(stateFile(), { force: true });
   const log = await open(daemonLog(), 'w');
   const daemon = spawn(process.execPath, [join(here, 'daemon.ts')], {

@@ -11,14 +11,19 @@ export interface EnvState {
   readonly info: LocalEnvInfo;
 }
 
+/** Where the state file and the daemon log live: `$KUSTODIAN_ENV_STATE_DIR`, else the cache. */
+export function stateDir(): string {
+  return process.env.KUSTODIAN_ENV_STATE_DIR ?? cacheDir();
+}
+
 /** The state file of the background environment. */
 export function stateFile(): string {
-  return join(cacheDir(), 'env-state.json');
+  return join(stateDir(), 'env-state.json');
 }
 
 /** The daemon's log file. */
 export function daemonLog(): string {
-  return join(cacheDir(), 'env-daemon.log');
+  return join(stateDir(), 'env-daemon.log');
 }
 
 /** The recorded state, if a daemon is running. */
