@@ -1,0 +1,200 @@
+/**
+ * Building overlays with kustomize, as a separate process with a time limit and bounded output.
+ *
+ * The build never enables plugins, exec or container functions, or Helm: with those, kustomize
+ * runs programs named by the repository (kustomize issue #4288). A failed build is a
+ * `KustomizeBuildError`; `buildOverlays` turns those into per-overlay data.
+ */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import pLimit from 'p-limit';
+import { StepError } from '../errors.ts';
+import { OutputLimitError, type RunCommand, type RunResult } from '../exec.ts';
+import type { KustomizeCommand } from './locate.ts';
+
+/** kustomize's `--load-restrictor`: `rootOnly` keeps data files inside each kustomization. */
+export const loadRestrictors = {
+  rootOnly: 'LoadRestrictionsRootOnly',
+  none: 'LoadRestrictionsNone',
+} as const;
+export type LoadRestrictor = keyof typeof loadRestrictors;
+
+/** Why a build failed. */
+export const buildFailureReasons = ['exit', 'timeout', 'output-limit'] as const;
+export type BuildFailureReason = (typeof buildFailureReasons)[number];
+
+/** How much of kustomize's stderr a build error keeps: its end, where the complaint is. */
+export const stderrTailLimits = { lines: 20, chars: 4096 } as const;
+
+/** What one build needs. */
+export interface BuildOverlayOptions {
+  readonly kustomize: KustomizeCommand;
+  /** The overlay directory, resolved against `root` when relative. */
+  readonly overlayDir: string;
+  /** Overlays are named relative to it in errors; the process's directory when absent. */
+  readonly root?: string;
+  readonly runCommand: RunCommand;
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+  /** `rootOnly` when absent. */
+  readonly loadRestrictor?: LoadRestrictor;
+  /** Variables for kustomize's environment, on top of `PATH` and `HOME`. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  /** Not offered: plugins run programs named by the repository. */
+  readonly enableAlphaPlugins?: never;
+  /** Not offered: Helm inflation runs `helm` on charts named by the repository. */
+  readonly enableHelm?: never;
+}
+
+/** A successful build. */
+export interface BuiltOverlay {
+  readonly yaml: string;
+  readonly durationMs: number;
+}
+
+/** What went wrong in a build, for `KustomizeBuildError`. */
+export interface BuildFailure {
+  readonly reason: BuildFailureReason;
+  readonly exitCode: number | undefined;
+  readonly stderrTail: string;
+  readonly message: string;
+}
+
+/** A build that failed: kustomize's exit, a timeout, or too much output. */
+export class KustomizeBuildError extends StepError {
+  /** The overlay, relative to the caller's root. */
+  readonly overlay: string;
+  readonly reason: BuildFailureReason;
+  /** kustomize's exit code; `undefined` when it was stopped. */
+  readonly exitCode: number | undefined;
+  /** The end of kustomize's stderr (see `stderrTailLimits`). */
+  readonly stderrTail: string;
+
+  constructor(overlay: string, failure: BuildFailure, options?: { cause?: unknown }) {
+    super('build', overlay, failure.message, options);
+    this.name = 'KustomizeBuildError';
+    this.overlay = overlay;
+    this.reason = failure.reason;
+    this.exitCode = failure.exitCode;
+    this.stderrTail = failure.stderrTail;
+  }
+}
+
+/** Runs one build; throws `KustomizeBuildError` when it fails (and the runner's errors as they are). */
+export async function buildOverlay(options: BuildOverlayOptions): Promise<BuiltOverlay> {
+  const root = resolve(options.root ?? '.');
+  // Absolute, so that a directory named like a flag (`-o`) is never read as one.
+  const dir = resolve(root, options.overlayDir);
+  const overlay = overlayName(root, dir);
+  const args = buildArgs(options.kustomize, dir, options.loadRestrictor ?? 'rootOnly');
+  const started = performance.now();
+  let result: RunResult;
+  try {
+    result = await options.runCommand(options.kustomize.file, args, {
+      timeoutMs: options.timeoutMs,
+      maxOutputBytes: options.maxOutputBytes,
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (thrown) {
+    if (!(thrown instanceof OutputLimitError)) throw thrown;
+    const message = `kustomize ${thrown.stream} exceeded the limit of ${thrown.limitBytes} bytes (maxOutputBytes)`;
+    const failure = {
+      reason: 'output-limit',
+      exitCode: undefined,
+      stderrTail: '',
+      message,
+    } as const;
+    throw new KustomizeBuildError(overlay, failure, { cause: thrown });
+  }
+  const failure = failureOf(result, options.timeoutMs);
+  if (failure !== undefined) throw new KustomizeBuildError(overlay, failure);
+  return { yaml: result.stdout, durationMs: Math.round(performance.now() - started) };
+}
+
+/** kustomize's arguments for one build: never a plugin, exec, container or Helm flag. */
+export function buildArgs(
+  kustomize: KustomizeCommand,
+  dir: string,
+  restrictor: LoadRestrictor,
+): string[] {
+  return [...kustomize.argsPrefix, dir, '--load-restrictor', loadRestrictors[restrictor]];
+}
+
+/** Why a finished run is a failed build, or `undefined` when it built. */
+export function failureOf(result: RunResult, timeoutMs: number): BuildFailure | undefined {
+  const stderrTail = tailOf(result.stderr);
+  if (result.timedOut) {
+    const message = `kustomize did not finish within ${timeoutMs} ms (timeoutMs) and was stopped`;
+    return { reason: 'timeout', exitCode: undefined, stderrTail, message };
+  }
+  if (result.exitCode === 0) return undefined;
+  const message = `kustomize exited ${result.exitCode ?? 'on a signal'}: ${stderrTail || '(no stderr)'}`;
+  return { reason: 'exit', exitCode: result.exitCode, stderrTail, message };
+}
+
+/** The overlay's name in messages: relative to root with `/`, or absolute when outside it. */
+export function overlayName(root: string, dir: string): string {
+  const rel = relative(root, dir);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || isAbsolute(rel)) return dir;
+  return rel.split(sep).join('/');
+}
+
+/** The last `lines` lines of `text`, at most `chars` characters, trimmed. */
+export function tailOf(text: string, limits = stderrTailLimits): string {
+  const lines = text.trimEnd().split('\n');
+  const tail = lines.slice(-limits.lines).join('\n');
+  return tail.length > limits.chars ? `...${tail.slice(-limits.chars)}` : tail;
+}
+
+/** How one overlay of many ended. */
+export const buildOutcomes = ['built', 'failed'] as const;
+export type BuildOutcome = (typeof buildOutcomes)[number];
+
+/** One overlay's result in `buildOverlays`. */
+export type OverlayBuildResult =
+  | {
+      readonly overlayDir: string;
+      readonly outcome: 'built';
+      readonly yaml: string;
+      readonly durationMs: number;
+    }
+  | {
+      readonly overlayDir: string;
+      readonly outcome: 'failed';
+      readonly error: KustomizeBuildError;
+    };
+
+/** What `buildOverlays` needs: the options of one build, without its directory, and a concurrency. */
+export type BuildOverlaysOptions = Omit<BuildOverlayOptions, 'overlayDir'> & {
+  readonly concurrency: number;
+};
+
+/**
+ * Builds many overlays, at most `concurrency` at once. Results come back in input order; a
+ * failed build is a `failed` result, never a throw. Errors that stop every build (kustomize
+ * cannot start, the run was aborted) are thrown.
+ */
+export async function buildOverlays(
+  overlayDirs: readonly string[],
+  options: BuildOverlaysOptions,
+): Promise<OverlayBuildResult[]> {
+  const { concurrency, ...buildOptions } = options;
+  const limit = pLimit(concurrency);
+  return Promise.all(
+    overlayDirs.map((overlayDir) =>
+      limit(async (): Promise<OverlayBuildResult> => {
+        try {
+          const built = await buildOverlay({ ...buildOptions, overlayDir });
+          return { overlayDir, outcome: 'built', ...built };
+        } catch (thrown) {
+          if (thrown instanceof KustomizeBuildError)
+            return { overlayDir, outcome: 'failed', error: thrown };
+          limit.clearQueue(); // the same failure would stop every build still waiting
+          throw thrown;
+        }
+      }),
+    ),
+  );
+}

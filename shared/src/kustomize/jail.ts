@@ -1,0 +1,205 @@
+/**
+ * The build jail: before kustomize builds an overlay from a repository we do not trust, walk
+ * its kustomization graph statically and list everything that would reach outside the
+ * checkout, fetch remote content, or run a program.
+ *
+ * Paths are compared after `realpath`, so symlinks are followed exactly as kustomize follows
+ * them (it resolves each kustomization directory with EvalSymlinks and loads relative to that).
+ * Every symlink in the trees a build can read must stay inside the root (Argo CD's
+ * CVE-2022-24904 and CVE-2022-31036). The walk stops after `maxFiles` entries, so a hostile
+ * repository cannot make it spin.
+ */
+import { readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import {
+  isRemote,
+  type JailViolation,
+  kustomizationViolations,
+  looksLikeHost,
+  pluginFileViolations,
+  type ViolationKind,
+} from './jail-rules.ts';
+import { type Reference, references } from './kustomization.ts';
+import {
+  defaultMaxFileBytes,
+  findKustomizationFile,
+  inside,
+  readBoundedFile,
+  readKustomization,
+  realpathOrUndefined,
+  posixRelative as rel,
+} from './read.ts';
+
+/** What to check. */
+export interface JailOptions {
+  /** The checkout root; nothing outside it may be read. */
+  readonly root: string;
+  /** The overlay directory, resolved against `root` when relative. */
+  readonly overlayDir: string;
+  /** Let remote resources through (they are still not walked). False when absent. */
+  readonly allowRemote?: boolean;
+  /** The most directory entries and files the walk looks at; `defaultJailLimits.maxFiles`. */
+  readonly maxFiles?: number;
+  /** The largest kustomization or plugin file read; `defaultJailLimits.maxFileBytes`. */
+  readonly maxFileBytes?: number;
+}
+
+/** The walk's limits when the caller names none. */
+export const defaultJailLimits = { maxFiles: 50_000, maxFileBytes: defaultMaxFileBytes } as const;
+
+interface Walk {
+  readonly root: string;
+  readonly allowRemote: boolean;
+  readonly maxFiles: number;
+  readonly maxFileBytes: number;
+  readonly visited: Set<string>;
+  readonly scanned: Set<string>;
+  readonly violations: JailViolation[];
+  counted: number;
+  stopped: boolean;
+}
+
+/** Every reason not to build the overlay, in the order found; empty when it may be built. */
+export async function checkOverlayJail(options: JailOptions): Promise<JailViolation[]> {
+  const root = await realpath(options.root);
+  const walk: Walk = {
+    root,
+    allowRemote: options.allowRemote ?? false,
+    maxFiles: options.maxFiles ?? defaultJailLimits.maxFiles,
+    maxFileBytes: options.maxFileBytes ?? defaultJailLimits.maxFileBytes,
+    visited: new Set(),
+    scanned: new Set(),
+    violations: [],
+    counted: 0,
+    stopped: false,
+  };
+  const overlay = resolve(root, options.overlayDir);
+  await visitKustomization(walk, overlay, {
+    field: 'overlayDir',
+    value: options.overlayDir,
+    file: '.',
+  });
+  return walk.violations;
+}
+
+/** Where something was found: the file, the field and the value. */
+interface Origin {
+  readonly file: string;
+  readonly field: string;
+  readonly value: string;
+}
+
+async function visitKustomization(walk: Walk, dir: string, origin: Origin): Promise<void> {
+  if (walk.stopped) return;
+  // A directory that does not exist is kustomize's error to report, unless it points outside.
+  const realDir = await realpathOrUndefined(dir);
+  if (!inside(walk.root, realDir ?? dir)) return addOutside(walk, origin, realDir ?? dir);
+  if (realDir === undefined) return;
+  if (walk.visited.has(realDir)) return;
+  walk.visited.add(realDir);
+  await scanSymlinks(walk, realDir);
+  const file = await findKustomizationFile(realDir);
+  if (file === undefined || !count(walk, realDir)) return;
+  const name = rel(walk.root, file);
+  const realFile = await realpathOrUndefined(file);
+  if (realFile === undefined || !inside(walk.root, realFile)) return; // reported by the symlink scan
+  const read = await readKustomization(realFile, walk.maxFileBytes);
+  if ('problem' in read) {
+    return add(walk, 'unreadable', { file: name, field: 'file', value: name }, read.problem);
+  }
+  walk.violations.push(...kustomizationViolations(read.kustomization, name));
+  for (const ref of references(read.kustomization)) {
+    if (walk.stopped) return;
+    await followReference(walk, realDir, name, ref);
+  }
+}
+
+async function followReference(
+  walk: Walk,
+  dir: string,
+  file: string,
+  ref: Reference,
+): Promise<void> {
+  const origin = { file, field: ref.field, value: ref.value };
+  const target = resolve(dir, ref.value);
+  const real = await realpathOrUndefined(target);
+  const remote = isRemote(ref.value) || (real === undefined && looksLikeHost(ref.value));
+  if (remote) {
+    if (walk.allowRemote) return;
+    const message =
+      'remote resources are not allowed: the build would fetch content from outside the repository';
+    return add(walk, 'remote', origin, message);
+  }
+  // A path that does not exist is kustomize's error to report, unless it points outside.
+  if (!inside(walk.root, real ?? target)) return addOutside(walk, origin, real ?? target);
+  if (real === undefined || ref.role === 'file') return;
+  const info = await stat(real);
+  if (info.isDirectory()) return visitKustomization(walk, real, origin);
+  if (ref.role === 'plugin' && count(walk, real)) {
+    const read = await readBoundedFile(real, walk.maxFileBytes);
+    const name = rel(walk.root, real);
+    if ('problem' in read)
+      add(walk, 'unreadable', { file: name, field: ref.field, value: name }, read.problem);
+    else walk.violations.push(...pluginFileViolations(read.text, name, ref.field));
+  }
+}
+
+/** Walks a directory tree without following symlinks, checking every symlink's target. */
+async function scanSymlinks(walk: Walk, dir: string): Promise<void> {
+  if ([...walk.scanned].some((done) => inside(done, dir))) return;
+  walk.scanned.add(dir);
+  const pending = [dir];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    const entries = await readdir(current, { withFileTypes: true }).catch(() => undefined);
+    if (entries === undefined) {
+      const name = rel(walk.root, current);
+      add(
+        walk,
+        'unreadable',
+        { file: name, field: 'directory', value: name },
+        'cannot list the directory',
+      );
+      continue;
+    }
+    for (const entry of entries) {
+      if (!count(walk, current)) return;
+      const path = join(current, entry.name);
+      if (entry.isSymbolicLink()) await checkSymlink(walk, path);
+      else if (entry.isDirectory() && entry.name !== '.git' && !walk.scanned.has(path))
+        pending.push(path);
+    }
+  }
+}
+
+async function checkSymlink(walk: Walk, path: string): Promise<void> {
+  const link = await readlink(path);
+  // A dangling link is judged by where it would point.
+  const target = (await realpathOrUndefined(path)) ?? resolve(dirname(path), link);
+  if (inside(walk.root, target)) return;
+  const where = { file: rel(walk.root, path), field: 'symlink', value: link };
+  add(walk, 'symlink-outside-root', where, `symlink points outside the repository, to ${target}`);
+}
+
+/** Counts one more entry; past the limit, records the violation once and stops the walk. */
+function count(walk: Walk, where: string): boolean {
+  if (walk.stopped) return false;
+  walk.counted += 1;
+  if (walk.counted <= walk.maxFiles) return true;
+  walk.stopped = true;
+  const at = { file: rel(walk.root, where), field: 'maxFiles', value: String(walk.maxFiles) };
+  add(
+    walk,
+    'limit',
+    at,
+    `the walk looked at more than ${walk.maxFiles} files (maxFiles) and stopped`,
+  );
+  return false;
+}
+
+function addOutside(walk: Walk, origin: Origin, real: string): void {
+  add(walk, 'outside-root', origin, `resolves to ${real}, outside the repository`);
+}
+
+function add(walk: Walk, kind: ViolationKind, origin: Origin, message: string): void {
+  walk.violations.push({ kind, ...origin, message });
+}

@@ -1,0 +1,97 @@
+/**
+ * Reading kustomization and plugin files from a checkout that may be hostile: only regular
+ * files (a FIFO or a device would block or never end), at most a given size, parsed with the
+ * jail's YAML settings. Problems come back as data. Also the path helpers the jail and the
+ * overlay search share.
+ */
+import { constants } from 'node:fs';
+import { lstat, open, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { yamlDocuments } from './jail-rules.ts';
+import { type Kustomization, kustomizationFileNames } from './kustomization.ts';
+
+/** The largest kustomization or plugin file read, unless the caller says otherwise. */
+export const defaultMaxFileBytes = 1024 * 1024;
+
+/** A file's text, or why it could not be read. */
+export type ReadResult = { readonly text: string } | { readonly problem: string };
+
+/** A parsed kustomization, or why it could not be read. */
+export type KustomizationResult =
+  | { readonly kustomization: Kustomization }
+  | { readonly problem: string };
+
+/** The kustomization file in `dir` (it may be a symlink), in kustomize's order of names. */
+export async function findKustomizationFile(dir: string): Promise<string | undefined> {
+  for (const name of kustomizationFileNames) {
+    const file = join(dir, name);
+    try {
+      await lstat(file);
+      return file;
+    } catch {
+      // Not this name.
+    }
+  }
+  return undefined;
+}
+
+/** Reads a regular file of at most `maxBytes` bytes, without ever blocking on a FIFO. */
+export async function readBoundedFile(
+  file: string,
+  maxBytes = defaultMaxFileBytes,
+): Promise<ReadResult> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (thrown) {
+    return { problem: `cannot open: ${(thrown as NodeJS.ErrnoException).code ?? 'error'}` };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { problem: 'not a regular file' };
+    if (info.size > maxBytes) return { problem: `larger than ${maxBytes} bytes` };
+    const buffer = Buffer.alloc(maxBytes + 1);
+    const { bytesRead } = await handle.read(buffer, 0, maxBytes + 1, 0);
+    if (bytesRead > maxBytes) return { problem: `larger than ${maxBytes} bytes` };
+    return { text: buffer.toString('utf8', 0, bytesRead) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads and parses a kustomization file: one YAML mapping (an empty file is an empty one). */
+export async function readKustomization(
+  file: string,
+  maxBytes = defaultMaxFileBytes,
+): Promise<KustomizationResult> {
+  const read = await readBoundedFile(file, maxBytes);
+  if (!('text' in read)) return read;
+  const docs = yamlDocuments(read.text);
+  if (docs === undefined) return { problem: 'not valid YAML' };
+  if (docs.length > 1) return { problem: 'holds more than one YAML document' };
+  const doc = docs[0] ?? {};
+  if (doc === null) return { kustomization: {} };
+  if (typeof doc !== 'object' || Array.isArray(doc)) return { problem: 'is not a YAML mapping' };
+  return { kustomization: doc as Kustomization };
+}
+
+/** Whether `path` is `root` or below it (both absolute and already resolved). */
+export function inside(root: string, path: string): boolean {
+  const r = relative(root, path);
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
+
+/** `path` relative to `root`, `/`-separated; `.` for the root itself. */
+export function posixRelative(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/') || '.';
+}
+
+/** The real path, or `undefined` when it does not exist (or a symlink on the way dangles). */
+export async function realpathOrUndefined(path: string): Promise<string | undefined> {
+  try {
+    return await realpath(path);
+  } catch {
+    return undefined;
+  }
+}
