@@ -110,3 +110,8 @@ export function isForbidden(thrown: unknown): thrown is KubeApiError {
 export function isInvalid(thrown: unknown): thrown is KubeApiError {
   return hasHttpStatus(thrown, 422);
 }
+
+/** 410: a watch's resourceVersion is too old; list again and watch from the new one. */
+export function isGone(thrown: unknown): thrown is KubeApiError {
+  return hasHttpStatus(thrown, 410);
+}
