@@ -51,9 +51,11 @@ export async function readBoundedFile(
     const info = await handle.stat();
     if (!info.isFile()) return { problem: 'not a regular file' };
     if (info.size > maxBytes) return { problem: `larger than ${maxBytes} bytes` };
-    const buffer = Buffer.alloc(maxBytes + 1);
-    const { bytesRead } = await handle.read(buffer, 0, maxBytes + 1, 0);
-    if (bytesRead > maxBytes) return { problem: `larger than ${maxBytes} bytes` };
+    // One byte more than the size stat saw, to notice a file that grows while it is read.
+    const expected = Math.min(info.size, maxBytes);
+    const buffer = Buffer.alloc(expected + 1);
+    const { bytesRead } = await handle.read(buffer, 0, expected + 1, 0);
+    if (bytesRead > expected) return { problem: 'changed while being read' };
     return { text: buffer.toString('utf8', 0, bytesRead) };
   } finally {
     await handle.close();

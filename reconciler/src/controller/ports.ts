@@ -1,0 +1,109 @@
+/**
+ * What the reconcile pipeline needs from the world, as small interfaces: the source (git), the
+ * renderer (kustomize), the engine (the API server) and the other Applications. `wiring.ts`
+ * builds the real ones; the pipeline itself never imports a client.
+ */
+
+import type { ApplicationSpec } from '@kustodian/shared/config/application';
+import type { ParsedObject } from '@kustodian/shared/manifests/parse';
+import type { Application, InventoryEntry } from '../api/application.ts';
+import type { HealthVerdict } from '../status/conditions.ts';
+
+/** The Application being reconciled, with its parsed spec. */
+export interface AppContext {
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly spec: ApplicationSpec;
+  readonly app: Application;
+}
+
+/** A checkout of one exact commit, shared by every Application that uses it. */
+export interface SourceCheckout {
+  readonly dir: string;
+  readonly commit: string;
+  /** `<ref>@sha1:<commit>`, as status shows it. */
+  readonly revision: string;
+  /** Trailers of the commit message that trace it to its source (`Kustodian-Source-*`). */
+  readonly trailers: Readonly<Record<string, string>>;
+  release(): void;
+}
+
+/** Git, as the pipeline sees it. Errors are `SourceError`s. */
+export interface SourcePort {
+  /** The commit the ref points at now: a cheap remote check, no fetch. */
+  resolve(app: AppContext, signal: AbortSignal): Promise<string>;
+  /** A checkout of `commit`, fetched at most once per repository and revision. */
+  checkout(app: AppContext, commit: string, signal: AbortSignal): Promise<SourceCheckout>;
+}
+
+/** Why the source failed, so that Ready can say so. */
+export const sourceFailureKinds = ['AuthFailed', 'FetchFailed'] as const;
+export type SourceFailureKind = (typeof sourceFailureKinds)[number];
+
+/** A source failure with its kind; the message is already redacted. */
+export class SourceError extends Error {
+  readonly kind: SourceFailureKind;
+  constructor(kind: SourceFailureKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SourceError';
+    this.kind = kind;
+  }
+}
+
+/** Kustomize (or plain YAML), as the pipeline sees it. Throws `StepError`s. */
+export interface RenderPort {
+  render(dir: string, app: AppContext, signal: AbortSignal): Promise<readonly ParsedObject[]>;
+}
+
+/** Per-object outcomes of applying a set; only the counts and failures matter to the pipeline. */
+export interface ApplyReport {
+  readonly created: number;
+  readonly configured: number;
+  readonly unchanged: number;
+  /** `<id>: <message>` for each object that failed (nothing was written when any dry run failed). */
+  readonly failures: readonly string[];
+  /** What was applied, in apply order, for the inventory. */
+  readonly inventory: readonly InventoryEntry[];
+}
+
+/** Outcomes of pruning. */
+export interface PruneReport {
+  readonly deleted: readonly InventoryEntry[];
+  /** Objects that no longer carry our ownership: left alone and dropped from the inventory. */
+  readonly skipped: readonly InventoryEntry[];
+  /** Objects whose delete failed: kept in the inventory, retried next time. */
+  readonly failed: readonly { entry: InventoryEntry; message: string }[];
+}
+
+/** Health of the applied objects. */
+export interface HealthReport extends HealthVerdict {
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/** The API server, as the pipeline sees it, for one Application. */
+export interface EnginePort {
+  apply(
+    objects: readonly ParsedObject[],
+    app: AppContext,
+    signal: AbortSignal,
+  ): Promise<ApplyReport>;
+  /** Objects in `stale` (previous inventory minus current) that still carry our ownership. */
+  prune(
+    stale: readonly InventoryEntry[],
+    app: AppContext,
+    signal: AbortSignal,
+  ): Promise<PruneReport>;
+  /** Waits until every object is healthy, any fails, `timeoutMs` passes or `signal` aborts. */
+  health(
+    entries: readonly InventoryEntry[],
+    app: AppContext,
+    wait: boolean,
+    signal: AbortSignal,
+  ): Promise<HealthReport>;
+}
+
+/** The other Applications, for `dependsOn`. */
+export interface ApplicationLookup {
+  get(namespace: string, name: string): Application | undefined;
+}

@@ -1,0 +1,143 @@
+/**
+ * Rendering an Application's path of a checkout into objects, jailed: the path and everything
+ * it pulls in must stay inside the checkout, remote resources are off unless enabled, and
+ * kustomize runs without plugins, exec functions or Helm, within time and size limits. A
+ * directory without a kustomization file is read as plain YAML (recursively, in name order).
+ */
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { StepError } from '@kustodian/shared/errors';
+import type { RunCommand } from '@kustodian/shared/exec';
+import { buildOverlay } from '@kustodian/shared/kustomize/build';
+import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
+import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
+import { findKustomizationFile, readBoundedFile } from '@kustodian/shared/kustomize/read';
+import { findDuplicates } from '@kustodian/shared/manifests/location';
+import {
+  DEFAULT_PARSE_LIMITS,
+  type ParsedObject,
+  parseManifests,
+} from '@kustodian/shared/manifests/parse';
+
+/** Limits and tools for rendering. */
+export interface RenderOptions {
+  readonly kustomize: KustomizeCommand;
+  readonly runCommand: RunCommand;
+  readonly timeoutMs: number;
+  /** Bytes of rendered YAML accepted. */
+  readonly maxOutputBytes: number;
+  /** Plain YAML files read from a directory without a kustomization. */
+  readonly maxFiles: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The default limits: 2 minutes, 32 MiB of YAML, 5,000 plain files. */
+export const defaultRenderLimits = {
+  timeoutMs: 120_000,
+  maxOutputBytes: 32 * 1024 * 1024,
+  maxFiles: 5_000,
+} as const;
+
+/** What one render produced. */
+export interface Rendered {
+  readonly objects: readonly ParsedObject[];
+  /** `kustomize` or `plain`. */
+  readonly kind: 'kustomize' | 'plain';
+}
+
+/**
+ * Renders `path` of the checkout at `root`. Every problem (a path escaping the checkout, a jail
+ * violation, a kustomize failure, a malformed object) throws a `StepError` with step `render`
+ * or `build` naming the path.
+ */
+export async function render(
+  root: string,
+  path: string,
+  allowRemote: boolean,
+  options: RenderOptions,
+): Promise<Rendered> {
+  const realRoot = await realpath(root);
+  const dir = await realpath(resolve(realRoot, path)).catch((cause: unknown) => {
+    throw new StepError('render', path, 'the path does not exist in the repository', { cause });
+  });
+  if (dir !== realRoot && !dir.startsWith(realRoot + sep)) {
+    throw new StepError('render', path, 'the path resolves outside the repository');
+  }
+  if (await findKustomizationFile(dir)) {
+    const violations = await checkOverlayJail({ root: realRoot, overlayDir: dir, allowRemote });
+    if (violations.length > 0) {
+      throw new StepError(
+        'render',
+        path,
+        `refused: ${violations.map((v) => v.message).join('; ')}`,
+      );
+    }
+    const built = await buildOverlay({
+      kustomize: options.kustomize,
+      overlayDir: dir,
+      root: realRoot,
+      runCommand: options.runCommand,
+      timeoutMs: options.timeoutMs,
+      maxOutputBytes: options.maxOutputBytes,
+      loadRestrictor: 'rootOnly',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return { kind: 'kustomize', objects: parseManifests(built.yaml, path, limits(options)) };
+  }
+  const files = await plainFiles(realRoot, dir, options.maxFiles);
+  const objects: ParsedObject[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    const name = relative(realRoot, file).split(sep).join('/');
+    const read = await readBoundedFile(file, options.maxOutputBytes - bytes);
+    if ('problem' in read) throw new StepError('render', name, read.problem);
+    bytes += Buffer.byteLength(read.text);
+    objects.push(...parseManifests(read.text, name, limits(options)));
+  }
+  assertUnique(objects, path);
+  return { kind: 'plain', objects };
+}
+
+function limits(options: RenderOptions) {
+  return { ...DEFAULT_PARSE_LIMITS, maxBytes: options.maxOutputBytes };
+}
+
+/** YAML and JSON files under `dir`, sorted, refusing symlinks that leave the checkout. */
+async function plainFiles(root: string, dir: string, maxFiles: number): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (current: string): Promise<void> => {
+    const entries = (await readdir(current, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    );
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(current, entry.name);
+      const info = await lstat(full);
+      let target = full;
+      if (info.isSymbolicLink()) {
+        target = await realpath(full).catch(() => '');
+        if (target === '' || !(target === root || target.startsWith(root + sep))) {
+          throw new StepError(
+            'render',
+            relative(root, full),
+            'a symlink points outside the repository',
+          );
+        }
+      }
+      const stats = info.isSymbolicLink() ? await lstat(target) : info;
+      if (stats.isDirectory()) await walk(target);
+      else if (stats.isFile() && /\.(ya?ml|json)$/i.test(entry.name)) found.push(full);
+      if (found.length > maxFiles) {
+        throw new StepError('render', relative(root, dir) || '.', `more than ${maxFiles} files`);
+      }
+    }
+  };
+  await walk(dir);
+  return found;
+}
+
+/** Duplicates across plain files (within one file the parser already rejects them). */
+function assertUnique(objects: readonly ParsedObject[], path: string): void {
+  const duplicates = findDuplicates(objects);
+  if (duplicates.length > 0) throw new StepError('render', path, duplicates.join('; '));
+}

@@ -1,0 +1,172 @@
+/**
+ * The conditions of an Application, computed from the outcome of one reconcile.
+ *
+ * Four condition types in the standard Kubernetes shape: `Ready` (the revision is applied and,
+ * when `wait` is on, healthy), `Reconciling` (work in progress), `Stalled` (a failure that needs
+ * a new commit or spec to clear) and `Healthy` (what the health checks say). Reasons are a closed
+ * set, so alerts and dashboards can match on them.
+ */
+
+/** The condition types, in the order they are written. */
+export const conditionTypes = ['Ready', 'Healthy', 'Reconciling', 'Stalled'] as const;
+export type ConditionType = (typeof conditionTypes)[number];
+
+/** Why a reconcile did not reach Ready: one reason per pipeline step that can fail. */
+export const failureReasons = [
+  'InvalidSpec',
+  'DependencyNotReady',
+  'AuthFailed',
+  'FetchFailed',
+  'BuildFailed',
+  'ValidationFailed',
+  'ApplyFailed',
+  'PruneFailed',
+  'HealthCheckFailed',
+] as const;
+export type FailureReason = (typeof failureReasons)[number];
+
+/** Every reason a condition may carry. */
+export const conditionReasons = [
+  'ReconciliationSucceeded',
+  'Progressing',
+  'Suspended',
+  'Healthy',
+  'Degraded',
+  'NotChecked',
+  ...failureReasons,
+] as const;
+export type ConditionReason = (typeof conditionReasons)[number];
+
+/** Failures that the same inputs will only repeat: they stall until the commit or spec changes. */
+const stallingReasons: ReadonlySet<FailureReason> = new Set([
+  'InvalidSpec',
+  'BuildFailed',
+  'ValidationFailed',
+]);
+
+/** A condition as `metav1.Condition` has it. */
+export interface Condition {
+  type: ConditionType;
+  status: 'True' | 'False' | 'Unknown';
+  reason: ConditionReason;
+  message: string;
+  observedGeneration: number;
+  lastTransitionTime: string;
+}
+
+/** What one reconcile came to, as the pipeline reports it. */
+export type Outcome =
+  | { readonly kind: 'succeeded'; readonly message: string; readonly health: HealthVerdict }
+  | { readonly kind: 'failed'; readonly reason: FailureReason; readonly message: string }
+  | { readonly kind: 'suspended' }
+  | { readonly kind: 'progressing'; readonly message: string };
+
+/** What the health checks concluded, or that they were not run (`wait: false`). */
+export interface HealthVerdict {
+  readonly status: 'Healthy' | 'Progressing' | 'Degraded' | 'NotChecked';
+  readonly message: string;
+}
+
+/** Whether a failure reason stalls the Application. */
+export function isStalling(reason: FailureReason): boolean {
+  return stallingReasons.has(reason);
+}
+
+type Wanted = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
+
+function wantedConditions(outcome: Outcome): Wanted[] {
+  switch (outcome.kind) {
+    case 'succeeded': {
+      const healthy = outcome.health.status;
+      return [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'ReconciliationSucceeded',
+          message: outcome.message,
+        },
+        {
+          type: 'Healthy',
+          status: healthy === 'Healthy' ? 'True' : healthy === 'Degraded' ? 'False' : 'Unknown',
+          reason: healthy === 'Healthy' ? 'Healthy' : healthy,
+          message: outcome.health.message,
+        },
+      ];
+    }
+    case 'failed':
+      return [
+        { type: 'Ready', status: 'False', reason: outcome.reason, message: outcome.message },
+        ...(outcome.reason === 'HealthCheckFailed'
+          ? [
+              {
+                type: 'Healthy',
+                status: 'False',
+                reason: 'Degraded',
+                message: outcome.message,
+              } as const,
+            ]
+          : []),
+        ...(isStalling(outcome.reason)
+          ? [
+              {
+                type: 'Stalled',
+                status: 'True',
+                reason: outcome.reason,
+                message: outcome.message,
+              } as const,
+            ]
+          : []),
+      ];
+    case 'suspended':
+      return [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'Suspended',
+          message: 'reconciliation is suspended',
+        },
+      ];
+    case 'progressing':
+      return [
+        { type: 'Ready', status: 'Unknown', reason: 'Progressing', message: outcome.message },
+        { type: 'Reconciling', status: 'True', reason: 'Progressing', message: outcome.message },
+      ];
+  }
+}
+
+/**
+ * The conditions after `outcome`: `Reconciling` and `Stalled` are present only while true,
+ * `Healthy` is kept from before when this outcome says nothing about health, and a condition
+ * keeps its `lastTransitionTime` while its status does not change.
+ */
+export function nextConditions(
+  previous: readonly Condition[],
+  outcome: Outcome,
+  generation: number,
+  now: Date,
+): Condition[] {
+  const wanted = wantedConditions(outcome);
+  const byType = new Map(previous.map((c) => [c.type, c]));
+  const keepHealthy = !wanted.some((c) => c.type === 'Healthy') && outcome.kind !== 'suspended';
+  const result: Condition[] = [];
+  for (const type of conditionTypes) {
+    const want = wanted.find((c) => c.type === type);
+    const before = byType.get(type);
+    if (!want) {
+      if (type === 'Healthy' && keepHealthy && before) result.push(before);
+      continue;
+    }
+    const lastTransitionTime =
+      before && before.status === want.status ? before.lastTransitionTime : now.toISOString();
+    result.push({ ...want, observedGeneration: generation, lastTransitionTime });
+  }
+  return result;
+}
+
+/** The condition of a type, if present. */
+export function findCondition(
+  conditions: readonly Condition[],
+  type: ConditionType,
+): Condition | undefined {
+  return conditions.find((c) => c.type === type);
+}
