@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { localEnv } from '../../../test/env/for-tests.ts';
+import { waitFor } from '../../src/health/wait.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import { manualClock } from '../../src/kube/clock.ts';
+import type { KubeObject, KubeRef } from '../../src/kube/object.ts';
+import { testKube } from '../kube/support.ts';
+
+const env = localEnv();
+
+/** A `get` that answers from a table the test changes as time goes by. */
+function table(objects: Map<string, KubeObject | Error>) {
+  return {
+    get: async (ref: KubeRef) => {
+      const found = objects.get(ref.name);
+      if (found instanceof Error) throw found;
+      return found;
+    },
+  };
+}
+
+const job = (name: string, condition?: 'Complete' | 'Failed'): KubeObject => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace: 'web' },
+  status: condition ? { conditions: [{ type: condition, status: 'True' }] } : {},
+});
+const ref = (name: string): KubeRef => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  namespace: 'web',
+  name,
+});
+
+/** Lets every pending promise callback run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('waits until every object is Current', async () => {
+  const clock = manualClock();
+  const objects = new Map<string, KubeObject | Error>([
+    ['a', job('a', 'Complete')],
+    ['b', job('b')],
+  ]);
+  const waiting = waitFor([ref('a'), ref('b')], {
+    kube: table(objects),
+    timeoutMs: 10_000,
+    intervalMs: 1000,
+    clock,
+  });
+  await settle();
+  objects.set('b', job('b', 'Complete'));
+  clock.advance(1000);
+  const result = await waiting;
+  assert.equal(result.outcome, 'Current');
+  assert.equal(result.elapsedMs, 1000);
+  assert.deepEqual(
+    result.results.map((r) => r.status),
+    ['Current', 'Current'],
+  );
+});
+
+test('stops at the first Failed object without waiting for the rest', async () => {
+  const objects = new Map<string, KubeObject | Error>([
+    ['a', job('a', 'Failed')],
+    ['b', job('b')],
+  ]);
+  const result = await waitFor([ref('a'), ref('b')], {
+    kube: table(objects),
+    timeoutMs: 60_000,
+    clock: manualClock(),
+  });
+  assert.equal(result.outcome, 'Failed');
+  assert.equal(result.summary.status, 'Failed');
+  assert.match(result.summary.message, /^2 of 2 objects not Current: batch\/Job\/web\/a Failed/);
+});
+
+test('times out with the last health of each object, a missing one NotFound', async () => {
+  const clock = manualClock();
+  const objects = new Map<string, KubeObject | Error>([['a', job('a')]]);
+  const waiting = waitFor([ref('a'), ref('gone')], {
+    kube: table(objects),
+    timeoutMs: 2500,
+    intervalMs: 1000,
+    clock,
+  });
+  for (let i = 0; i < 3; i++) {
+    await settle();
+    clock.advance(1000);
+  }
+  const result = await waiting;
+  assert.equal(result.outcome, 'TimedOut');
+  assert.deepEqual(
+    result.results.map((r) => [r.id, r.status]),
+    [
+      ['batch/Job/web/a', 'InProgress'],
+      ['batch/Job/web/gone', 'NotFound'],
+    ],
+  );
+});
+
+test('a read that fails counts as Unknown and the wait goes on', async () => {
+  const clock = manualClock();
+  const objects = new Map<string, KubeObject | Error>([['a', new Error('connection reset')]]);
+  const polls: string[] = [];
+  const waiting = waitFor([ref('a')], {
+    kube: table(objects),
+    timeoutMs: 10_000,
+    intervalMs: 1000,
+    clock,
+    onPoll: (results) => polls.push(`${results[0]?.status}: ${results[0]?.message}`),
+  });
+  await settle();
+  objects.set('a', job('a', 'Complete'));
+  clock.advance(1000);
+  assert.equal((await waiting).outcome, 'Current');
+  assert.deepEqual(polls, ['Unknown: connection reset', 'Current: Job Completed. succeeded: 0/1']);
+});
+
+test('an abort (a new revision) ends the wait at once', async () => {
+  const controller = new AbortController();
+  const clock = manualClock();
+  const waiting = waitFor([ref('a')], {
+    kube: table(new Map([['a', job('a')]])),
+    timeoutMs: 600_000,
+    clock,
+    signal: controller.signal,
+  });
+  await settle();
+  controller.abort(new Error('revision b2c3 arrived'));
+  const result = await waiting;
+  assert.equal(result.outcome, 'Aborted');
+  assert.equal(result.elapsedMs, 0);
+});
+
+describe('waiting for a real rollout', () => {
+  let kube: KubeClient;
+  let ns: string;
+  before(async () => {
+    kube = testKube(env().kc);
+    ns = await env().createNamespace('health-wait');
+  });
+  after(async () => {
+    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
+  });
+
+  test('sees a Deployment go from InProgress to Current as controller-manager, scheduler and kwok roll it out', async () => {
+    const deployment: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: ns },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [{ name: 'web', image: 'registry.example/web:1.0.0' }],
+            tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+          },
+        },
+      },
+    };
+    await kube.apply(deployment);
+    const seen: string[] = [];
+    const result = await waitFor(
+      [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }],
+      {
+        kube,
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        onPoll: (results) => {
+          const status = results[0]?.status ?? 'Unknown';
+          if (seen.at(-1) !== status) seen.push(status);
+        },
+      },
+    );
+    assert.equal(result.outcome, 'Current', result.summary.message);
+    assert.deepEqual(seen, ['InProgress', 'Current']);
+    assert.match(result.results[0]?.message ?? '', /Deployment is available. Replicas: 2/);
+  });
+});
