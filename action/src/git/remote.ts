@@ -1,0 +1,118 @@
+/**
+ * Where the config repository lives and how git authenticates to it, without the token ever
+ * being part of a URL: the URL is logged and stored in `.git/config`, so the token travels as
+ * an `http.<url>.extraHeader` given through `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/
+ * `GIT_CONFIG_VALUE_n` in the environment of each git process (as `actions/checkout` does with
+ * its `AUTHORIZATION: basic` header). The header is scoped to the remote's origin, so a
+ * redirect or a submodule on another host never receives it.
+ */
+import { StepError } from '@kustodian/shared/errors';
+import { redactUrl } from '@kustodian/shared/redact';
+
+/** The URL schemes accepted for `repository` (plain http is refused: the token would travel in clear). */
+export const remoteSchemes = ['https', 'ssh', 'file'] as const;
+export type RemoteScheme = (typeof remoteSchemes)[number];
+
+/** A resolved remote: the URL git uses, its scheme, and the GitHub name when it has one. */
+export interface Remote {
+  readonly url: string;
+  readonly scheme: RemoteScheme;
+  /** `owner/name` when the repository was given that way (a GitHub repository). */
+  readonly nameWithOwner?: string;
+}
+
+const ownerName = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const scpLike = /^[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+:[^\s]+$/;
+
+/**
+ * Resolves the `repository` input: `owner/name` becomes `<serverUrl>/owner/name.git`; an
+ * `https://`, `ssh://`, `user@host:path` or `file://` URL is taken as is.
+ * URLs with credentials in them are refused: the token has its own input.
+ */
+export function resolveRemote(repository: string, serverUrl: string): Remote {
+  const fail = (why: string): never => {
+    throw new StepError('parse', 'input repository', `${why}; got "${redactUrl(repository)}"`);
+  };
+  if (ownerName.test(repository) && !repository.split('/').some((part) => /^\.+$/.test(part))) {
+    const base = serverUrl.replace(/\/+$/, '');
+    return {
+      url: `${base}/${repository}.git`,
+      scheme: schemeOf(base, fail),
+      nameWithOwner: repository,
+    };
+  }
+  if (scpLike.test(repository)) return { url: repository, scheme: 'ssh' };
+  let url: URL;
+  try {
+    url = new URL(repository);
+  } catch {
+    return fail('expected owner/name or a git URL (https://, ssh://, user@host:path, file://)');
+  }
+  const scheme = schemeOf(repository, fail);
+  if (url.password !== '' || (url.username !== '' && scheme !== 'ssh')) {
+    fail('credentials do not belong in the URL; pass them with the token input');
+  }
+  return { url: repository, scheme };
+}
+
+function schemeOf(url: string, fail: (why: string) => never): RemoteScheme {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const found = remoteSchemes.find((known) => known === scheme);
+  return (
+    found ?? fail(`unsupported URL scheme "${scheme ?? ''}"; expected ${remoteSchemes.join(', ')}`)
+  );
+}
+
+/** The `AUTHORIZATION` header value for `token`, as GitHub expects it for git over HTTPS. */
+export function authorizationHeader(token: string): string {
+  return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * The environment that gives git the token for `remote`: nothing for `ssh` and `file`
+ * remotes or without a token, else one `http.<origin>/.extraHeader` entry. Prompts are off in
+ * every case, so a missing credential fails instead of waiting for a terminal.
+ */
+export function gitAuthEnv(remote: Remote, token: string | undefined): Record<string, string> {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0', GCM_INTERACTIVE: 'never' };
+  if (token === undefined || token === '' || remote.scheme !== 'https') {
+    return env;
+  }
+  const origin = new URL(remote.url).origin;
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${origin}/.extraHeader`,
+    GIT_CONFIG_VALUE_0: authorizationHeader(token),
+  };
+}
+
+/**
+ * Variables of the runner's environment that git needs to reach a server at all: a custom CA
+ * (self-hosted runners, GitHub Enterprise Server) and proxies. Everything else of the parent
+ * environment stays out of git's.
+ */
+export const forwardedNetworkVariables = [
+  'GIT_SSL_CAINFO',
+  'GIT_SSL_CAPATH',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+] as const;
+
+/** The forwarded network variables that are set in `env`. */
+export function gitNetworkEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of forwardedNetworkVariables) {
+    const value = env[name];
+    if (value !== undefined && value !== '') kept[name] = value;
+  }
+  return kept;
+}

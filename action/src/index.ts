@@ -1,0 +1,22 @@
+/**
+ * The entry point of the bundled action: run the pipeline with the runner's boundaries, and
+ * fail the step, once, when it reports failures. The only place that calls `core.setFailed`.
+ */
+import * as core from '@actions/core';
+import { messageOf } from '@kustodian/shared/errors';
+import { redactAll } from '@kustodian/shared/redact';
+import { run } from './run.ts';
+import { noGitHubLanders, runnerBoundaries } from './runner.ts';
+
+try {
+  const boundaries = runnerBoundaries(noGitHubLanders);
+  const { failures } = await run(boundaries);
+  if (failures.length > 0) {
+    const token = boundaries.inputs.token ?? '';
+    const list = failures.map((failure) => `- ${failure}`).join('\n');
+    const text = `${failures.length === 1 ? '1 failure' : `${failures.length} failures`}:\n${list}`;
+    core.setFailed(token === '' ? text : redactAll(text, [token]));
+  }
+} catch (thrown) {
+  core.setFailed(`unexpected error: ${messageOf(thrown)}`);
+}

@@ -1,0 +1,209 @@
+/**
+ * The action, as one pipeline: parse inputs → refuse unsafe events → locate kustomize → clone
+ * → discover overlays → build them all → validate → plan the bump → land it (re-applying,
+ * re-building and re-validating on the head it lands on) → rendered diff → outputs, summary and
+ * annotations. Every boundary (inputs, environment, processes, git, the GitHub landers, the
+ * clock, the output sink) is a parameter, so tests run it in-process as well as bundled.
+ *
+ * Expected failures are collected as problems and reported together at the end; `run` returns
+ * them instead of failing the step, which only `index.ts` does.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { messageOf, StepError } from '@kustodian/shared/errors';
+import type { RunCommand } from '@kustodian/shared/exec';
+import type { ImageChange } from '@kustodian/shared/images/kustomization';
+import { findOverlays } from '@kustodian/shared/kustomize/discover';
+import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
+import type { Clock } from './clock.ts';
+import type { Git } from './git/git.ts';
+import { authorizationHeader } from './git/remote.ts';
+import { type ActionInputs, parseInputs, type RawInputs } from './inputs.ts';
+import type { GitHubLanderFactory } from './land/select.ts';
+import type { LandResult } from './land/types.ts';
+import type { RenderedChange } from './report/diff.ts';
+import { reportRun } from './report/report.ts';
+import { type ActionSink, redacting } from './report/sink.ts';
+import { checkout, type GitFactory } from './steps/checkout.ts';
+import { refuseUnsafeEvent } from './steps/event.ts';
+import { landBump } from './steps/land.ts';
+import { planFromRendered } from './steps/plan.ts';
+import { error, errorsOf, type Problem } from './validate/problems.ts';
+import { type RenderedOverlay, renderOverlays } from './validate/render.ts';
+import { pinnedKubernetesVersion } from './validate/served.ts';
+import { loadCrdCatalog, validateRendered } from './validate/validate.ts';
+
+/** Everything `run` talks to. */
+export interface RunBoundaries {
+  /** The raw inputs, by `action.yml` name. */
+  readonly inputs: RawInputs;
+  /** The runner's environment (`GITHUB_*`, `RUNNER_TEMP`, `PATH`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly runCommand: RunCommand;
+  readonly createGit: GitFactory;
+  readonly github: GitHubLanderFactory;
+  readonly clock: Clock;
+  readonly sink: ActionSink;
+}
+
+/** How the run ended: the failures to report (empty on success). */
+export interface RunResult {
+  readonly failures: readonly string[];
+}
+
+/** Runs the action once. Never throws for expected failures; returns them. */
+export async function run(boundaries: RunBoundaries): Promise<RunResult> {
+  const token = boundaries.inputs.token ?? '';
+  const secrets = token === '' ? [] : [token, authorizationHeader(token)];
+  const sink = redacting(boundaries.sink, secrets);
+  const problems: Problem[] = [];
+  const started = boundaries.clock.now();
+  let workdir: string | undefined;
+  const state: RunState = { problems, changes: new Map(), rendered: [], renderedChanges: [] };
+  try {
+    // 1. Parse the inputs, once.
+    const inputs = parseInputs(boundaries.inputs, boundaries.env.GITHUB_REPOSITORY ?? '');
+    state.inputs = inputs;
+    checkKubernetesVersion(inputs, problems);
+    // 2. Refuse to write from events that run untrusted code with write access.
+    await refuseUnsafeEvent(inputs.commit, boundaries.env);
+    // 3. Locate kustomize and report its version.
+    state.kustomize = await locateKustomize({
+      pathEnv: boundaries.env.PATH ?? '',
+      runCommand: boundaries.runCommand,
+    });
+    sink.info(`kustomize ${state.kustomize.version} at ${state.kustomize.command.file}`);
+    // 4. Clone the config repository.
+    workdir = await mkdtemp(join(boundaries.env.RUNNER_TEMP || tmpdir(), 'kustodian-'));
+    const cloned = await checkout(inputs, boundaries, join(workdir, 'repo'), secrets);
+    state.git = cloned.git;
+    state.branch = cloned.branch;
+    sink.info(`cloned ${cloned.shownUrl} at ${cloned.branch} (${cloned.head.slice(0, 12)})`);
+    // 5. Discover the overlays.
+    const overlays = await findOverlays(cloned.root, { include: inputs.overlays });
+    state.overlays = overlays;
+    if (overlays.length === 0)
+      throw new StepError(
+        'discover',
+        'overlays',
+        `no overlay found${inputs.overlays.length > 0 ? ` matching ${inputs.overlays.join(', ')}` : ''}`,
+      );
+    // 6. Build every overlay before the edit, a bounded number at once.
+    const renderOptions = {
+      root: cloned.root,
+      kustomize: state.kustomize.command,
+      runCommand: boundaries.runCommand,
+      concurrency: inputs.concurrency,
+    };
+    state.rendered = await renderOverlays(overlays, renderOptions);
+    sink.info(
+      `built ${overlays.length} overlays in ${Math.round(boundaries.clock.now() - started)} ms`,
+    );
+    // 7. Validate what they render.
+    const catalog = await loadCrdCatalog(cloned.root);
+    const validated = await validateRendered(state.rendered, catalog);
+    problems.push(...validated.problems);
+    if (inputs.images.length === 0 || errorsOf(problems).length > 0) {
+      state.outcome =
+        inputs.images.length === 0
+          ? 'validated; no images to update'
+          : 'not landed: validation failed';
+      return await finish(state, boundaries, sink);
+    }
+    // 8. Plan the bump: which kustomization files receive which update.
+    const plan = await planFromRendered(cloned.root, inputs, state.rendered, validated.objects);
+    problems.push(...plan.problems);
+    if (errorsOf(problems).length > 0) {
+      state.outcome = 'not landed: the bump could not be planned';
+      return await finish(state, boundaries, sink);
+    }
+    // 9. Land it; `prepare` re-applies the edit on the head it builds on, then re-builds and
+    //    re-validates the changed overlays, so nothing lands that does not build.
+    const landed = await landBump({
+      inputs,
+      boundaries,
+      sink,
+      plan,
+      cloned,
+      renderOptions,
+      catalog,
+      state,
+    });
+    state.result = landed;
+    state.outcome = describeOutcome(landed);
+  } catch (thrown) {
+    problems.push(error(stepOf(thrown), messageOf(thrown)));
+    state.outcome ??= 'failed';
+  } finally {
+    if (workdir !== undefined) await rm(workdir, { recursive: true, force: true }).catch(() => {});
+  }
+  return finish(state, boundaries, sink);
+}
+
+/** What the pipeline has learnt so far, for the report. */
+export interface RunState {
+  inputs?: ActionInputs;
+  kustomize?: LocatedKustomize;
+  git?: Git;
+  branch?: string;
+  overlays?: readonly string[];
+  rendered: readonly RenderedOverlay[];
+  renderedChanges: RenderedChange[];
+  changes: Map<string, readonly ImageChange[]>;
+  problems: Problem[];
+  result?: LandResult;
+  outcome?: string;
+}
+
+/** 10. Outputs, summary and annotations; the failures to report. */
+async function finish(
+  state: RunState,
+  boundaries: RunBoundaries,
+  sink: ActionSink,
+): Promise<RunResult> {
+  try {
+    await reportRun(state, boundaries.env, sink);
+  } catch (thrown) {
+    state.problems.push(error('land', `report: ${messageOf(thrown)}`));
+  }
+  return { failures: errorsOf(state.problems).map((problem) => problem.message) };
+}
+
+function checkKubernetesVersion(inputs: ActionInputs, problems: Problem[]): void {
+  const pinned = pinnedKubernetesVersion.replace(/^v/, '').split('.').slice(0, 2).join('.');
+  if (inputs.kubernetesVersion !== pinned) {
+    problems.push(
+      error(
+        'inputs',
+        `kubernetes-version: this release of the action validates against Kubernetes ${pinned} only, got "${inputs.kubernetesVersion}"`,
+      ),
+    );
+  }
+}
+
+function describeOutcome(result: LandResult): string {
+  const attempts = result.attempts === 1 ? '' : ` after ${result.attempts} attempts`;
+  switch (result.outcome) {
+    case 'committed':
+      return `committed ${result.commitSha?.slice(0, 12)}${attempts}`;
+    case 'unchanged':
+      return 'no change: the branch already has these images';
+    case 'dry-run':
+      return `not landed (commit: none): would change ${result.changedPaths.join(', ')}`;
+    default:
+      return `${result.outcome} ${result.pullRequestUrl ?? ''}${attempts}`.trim();
+  }
+}
+
+function stepOf(thrown: unknown): Problem['check'] {
+  if (!(thrown instanceof StepError)) return 'land';
+  const known: Record<string, Problem['check']> = {
+    inputs: 'inputs',
+    event: 'event',
+    build: 'build',
+    validate: 'schema',
+    bump: 'bump',
+  };
+  return known[thrown.step] ?? 'land';
+}

@@ -1,0 +1,72 @@
+/**
+ * The real boundaries of `run`, as a GitHub runner provides them: inputs from `INPUT_*`
+ * through `@actions/core`, the process environment, execa for processes, the git CLI, the
+ * GitHub API landers, the system clock, and `@actions/core` for outputs, annotations and the
+ * job summary. The token and its derived forms are masked here, before anything can log them.
+ */
+import * as core from '@actions/core';
+import { StepError } from '@kustodian/shared/errors';
+import { execaRunner } from '@kustodian/shared/exec';
+import { systemClock } from './clock.ts';
+import { createGitCli } from './git/cli.ts';
+import { authorizationHeader } from './git/remote.ts';
+import { inputNames, type RawInputs } from './inputs.ts';
+import type { GitHubLanderFactory } from './land/select.ts';
+import type { ActionSink } from './report/sink.ts';
+import type { RunBoundaries } from './run.ts';
+
+/** The sink over `@actions/core`. */
+export const coreSink: ActionSink = {
+  info: (line) => core.info(line),
+  warning: (message, place) => core.warning(message, annotation(place)),
+  error: (message, place) => core.error(message, annotation(place)),
+  setOutput: (name, value) => core.setOutput(name, value),
+  setSecret: (value) => core.setSecret(value),
+  appendSummary: async (markdown) => {
+    await core.summary.addRaw(markdown).write();
+  },
+};
+
+function annotation(place: Parameters<ActionSink['error']>[1]): core.AnnotationProperties {
+  return {
+    ...(place?.title === undefined ? {} : { title: place.title }),
+    ...(place?.file === undefined ? {} : { file: place.file }),
+    ...(place?.line === undefined ? {} : { startLine: place.line }),
+  };
+}
+
+/** Reads every input once and masks the token and the header that carries it. */
+export function readRunnerInputs(): RawInputs {
+  const raw: Partial<Record<(typeof inputNames)[number], string>> = {};
+  for (const name of inputNames) raw[name] = core.getInput(name);
+  const token = raw.token ?? '';
+  if (token !== '') {
+    core.setSecret(token);
+    const header = authorizationHeader(token);
+    core.setSecret(header);
+    core.setSecret(header.slice(header.lastIndexOf(' ') + 1));
+  }
+  return raw;
+}
+
+/** The boundaries of a run on a GitHub runner, with `github` making the API landers. */
+export function runnerBoundaries(github: GitHubLanderFactory): RunBoundaries {
+  return {
+    inputs: readRunnerInputs(),
+    env: process.env,
+    runCommand: execaRunner,
+    createGit: (options) => createGitCli({ ...options, runCommand: execaRunner }),
+    github,
+    clock: systemClock,
+    sink: coreSink,
+  };
+}
+
+/** Stands in for the API landers where they are not available. */
+export const noGitHubLanders: GitHubLanderFactory = (context) => {
+  throw new StepError(
+    'land',
+    `commit: ${context.mode}`,
+    'is not available in this build of the action',
+  );
+};

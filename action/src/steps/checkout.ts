@@ -1,0 +1,57 @@
+/**
+ * Step 4 of the pipeline: clone the config repository at the branch to read and commit to,
+ * authenticated through the environment of each git process, never through the URL.
+ */
+import { realpath } from 'node:fs/promises';
+import type { Git } from '../git/git.ts';
+import { gitAuthEnv, gitNetworkEnv, resolveRemote } from '../git/remote.ts';
+import type { ActionInputs } from '../inputs.ts';
+
+/** Creates the `Git` of one working copy (the real one is `createGitCli` over execa). */
+export type GitFactory = (options: {
+  readonly dir: string;
+  readonly remoteUrl: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly secrets: readonly string[];
+}) => Git;
+
+/** A fresh working copy. */
+export interface Cloned {
+  readonly git: Git;
+  /** The working copy's real path (symlinks resolved), which every path check is relative to. */
+  readonly root: string;
+  readonly branch: string;
+  readonly head: string;
+  /** The remote as it may be shown. */
+  readonly shownUrl: string;
+  /** `owner/name` when the repository was given that way. */
+  readonly nameWithOwner?: string;
+}
+
+/** Clones `inputs.repository` into `dir`. */
+export async function checkout(
+  inputs: ActionInputs,
+  boundaries: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly createGit: GitFactory;
+  },
+  dir: string,
+  secrets: readonly string[],
+): Promise<Cloned> {
+  const remote = resolveRemote(
+    inputs.repository,
+    boundaries.env.GITHUB_SERVER_URL || 'https://github.com',
+  );
+  const env = { ...gitNetworkEnv(boundaries.env), ...gitAuthEnv(remote, inputs.token) };
+  const git = boundaries.createGit({ dir, remoteUrl: remote.url, env, secrets });
+  await git.clone(inputs.ref);
+  const branch = inputs.ref ?? (await git.currentBranch());
+  return {
+    git,
+    root: await realpath(dir),
+    branch,
+    head: await git.head(),
+    shownUrl: remote.url,
+    ...(remote.nameWithOwner === undefined ? {} : { nameWithOwner: remote.nameWithOwner }),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Step 2 of the pipeline: read the workflow event and refuse a writing commit mode where
+ * `writeRefusal` says so.
+ */
+import { readFile } from 'node:fs/promises';
+import type { CommitMode } from '@kustodian/shared/config/action-inputs';
+import { StepError } from '@kustodian/shared/errors';
+import { writeRefusal } from '../event.ts';
+import { writes } from '../land/select.ts';
+
+/** Throws a `StepError` (step `event`) when `mode` writes and the event forbids it. */
+export async function refuseUnsafeEvent(
+  mode: CommitMode,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  if (!writes(mode)) return;
+  const name = env.GITHUB_EVENT_NAME ?? '';
+  const path = env.GITHUB_EVENT_PATH;
+  let payload: unknown;
+  if (path) {
+    try {
+      payload = JSON.parse(await readFile(path, 'utf8'));
+    } catch (thrown) {
+      throw new StepError(
+        'event',
+        name || 'event',
+        `cannot read GITHUB_EVENT_PATH: ${(thrown as Error).message}`,
+      );
+    }
+  }
+  const refusal = writeRefusal({ name, payload });
+  if (refusal !== undefined) throw new StepError('event', name, refusal);
+}

@@ -1,0 +1,196 @@
+/**
+ * The built-in Kubernetes kinds and their JSON schemas, from `kubernetes-models` (generated
+ * from the Kubernetes OpenAPI document; its version is pinned in package-lock.json). Each
+ * group-version module is loaded the first time an object of that group-version is checked,
+ * so a repository that uses three kinds does not pay for three hundred.
+ */
+
+/** A model class of `kubernetes-models`: validates the object it was built from. */
+interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  new (data: unknown): { validate(): void };
+}
+
+/** One schema violation: where (a JSON pointer into the object) and what. */
+export interface SchemaViolation {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/** Validates one object; empty when it conforms. */
+export type ObjectValidator = (object: unknown) => SchemaViolation[];
+
+type Loader = () => Promise<object>;
+
+/** Every group-version `kubernetes-models` has a module for. */
+const groupVersions: Readonly<Record<string, Loader>> = {
+  'admissionregistration.k8s.io/v1': () =>
+    import('kubernetes-models/admissionregistration.k8s.io/v1'),
+  'admissionregistration.k8s.io/v1beta1': () =>
+    import('kubernetes-models/admissionregistration.k8s.io/v1beta1'),
+  'apiextensions.k8s.io/v1': () => import('kubernetes-models/apiextensions.k8s.io/v1'),
+  'apiextensions.k8s.io/v1beta1': () => import('kubernetes-models/apiextensions.k8s.io/v1beta1'),
+  'apiregistration.k8s.io/v1': () => import('kubernetes-models/apiregistration.k8s.io/v1'),
+  'apiregistration.k8s.io/v1beta1': () =>
+    import('kubernetes-models/apiregistration.k8s.io/v1beta1'),
+  'apps/v1': () => import('kubernetes-models/apps/v1'),
+  'apps/v1beta1': () => import('kubernetes-models/apps/v1beta1'),
+  'apps/v1beta2': () => import('kubernetes-models/apps/v1beta2'),
+  'authentication.k8s.io/v1': () => import('kubernetes-models/authentication.k8s.io/v1'),
+  'authentication.k8s.io/v1beta1': () => import('kubernetes-models/authentication.k8s.io/v1beta1'),
+  'authorization.k8s.io/v1': () => import('kubernetes-models/authorization.k8s.io/v1'),
+  'authorization.k8s.io/v1beta1': () => import('kubernetes-models/authorization.k8s.io/v1beta1'),
+  'autoscaling/v1': () => import('kubernetes-models/autoscaling/v1'),
+  'autoscaling/v2': () => import('kubernetes-models/autoscaling/v2'),
+  'autoscaling/v2beta1': () => import('kubernetes-models/autoscaling/v2beta1'),
+  'autoscaling/v2beta2': () => import('kubernetes-models/autoscaling/v2beta2'),
+  'batch/v1': () => import('kubernetes-models/batch/v1'),
+  'batch/v1beta1': () => import('kubernetes-models/batch/v1beta1'),
+  'certificates.k8s.io/v1': () => import('kubernetes-models/certificates.k8s.io/v1'),
+  'certificates.k8s.io/v1beta1': () => import('kubernetes-models/certificates.k8s.io/v1beta1'),
+  'coordination.k8s.io/v1': () => import('kubernetes-models/coordination.k8s.io/v1'),
+  'coordination.k8s.io/v1beta1': () => import('kubernetes-models/coordination.k8s.io/v1beta1'),
+  'discovery.k8s.io/v1': () => import('kubernetes-models/discovery.k8s.io/v1'),
+  'discovery.k8s.io/v1beta1': () => import('kubernetes-models/discovery.k8s.io/v1beta1'),
+  'events.k8s.io/v1': () => import('kubernetes-models/events.k8s.io/v1'),
+  'events.k8s.io/v1beta1': () => import('kubernetes-models/events.k8s.io/v1beta1'),
+  'extensions/v1beta1': () => import('kubernetes-models/extensions/v1beta1'),
+  'flowcontrol.apiserver.k8s.io/v1': () =>
+    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1'),
+  'flowcontrol.apiserver.k8s.io/v1beta1': () =>
+    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1beta1'),
+  'flowcontrol.apiserver.k8s.io/v1beta2': () =>
+    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1beta2'),
+  'flowcontrol.apiserver.k8s.io/v1beta3': () =>
+    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1beta3'),
+  'networking.k8s.io/v1': () => import('kubernetes-models/networking.k8s.io/v1'),
+  'networking.k8s.io/v1beta1': () => import('kubernetes-models/networking.k8s.io/v1beta1'),
+  'node.k8s.io/v1': () => import('kubernetes-models/node.k8s.io/v1'),
+  'node.k8s.io/v1beta1': () => import('kubernetes-models/node.k8s.io/v1beta1'),
+  'policy/v1': () => import('kubernetes-models/policy/v1'),
+  'policy/v1beta1': () => import('kubernetes-models/policy/v1beta1'),
+  'rbac.authorization.k8s.io/v1': () => import('kubernetes-models/rbac.authorization.k8s.io/v1'),
+  'rbac.authorization.k8s.io/v1beta1': () =>
+    import('kubernetes-models/rbac.authorization.k8s.io/v1beta1'),
+  'resource.k8s.io/v1': () => import('kubernetes-models/resource.k8s.io/v1'),
+  'scheduling.k8s.io/v1': () => import('kubernetes-models/scheduling.k8s.io/v1'),
+  'scheduling.k8s.io/v1beta1': () => import('kubernetes-models/scheduling.k8s.io/v1beta1'),
+  'storage.k8s.io/v1': () => import('kubernetes-models/storage.k8s.io/v1'),
+  'storage.k8s.io/v1beta1': () => import('kubernetes-models/storage.k8s.io/v1beta1'),
+  v1: () => import('kubernetes-models/v1'),
+};
+
+const loaded = new Map<string, Promise<Map<string, ModelClass>>>();
+
+/** The `apiVersion`s that have built-in schemas. */
+export function builtinApiVersions(): readonly string[] {
+  return Object.keys(groupVersions);
+}
+
+/**
+ * The validator of a built-in kind, or `undefined` when `kubernetes-models` has no schema for
+ * `apiVersion` and `kind`.
+ */
+export async function builtinValidator(
+  apiVersion: string,
+  kind: string,
+): Promise<ObjectValidator | undefined> {
+  const models = await modelsOf(apiVersion);
+  const model = models?.get(kind);
+  if (model === undefined) return undefined;
+  return (object) => {
+    try {
+      new model(object).validate();
+      return [];
+    } catch (thrown) {
+      return violationsOf(thrown);
+    }
+  };
+}
+
+/** Whether `kubernetes-models` knows the kind at any version of `group`: the versions it has. */
+export async function builtinVersionsOf(group: string, kind: string): Promise<string[]> {
+  const versions: string[] = [];
+  for (const apiVersion of Object.keys(groupVersions)) {
+    const slash = apiVersion.lastIndexOf('/');
+    if ((slash < 0 ? '' : apiVersion.slice(0, slash)) !== group) continue;
+    if ((await modelsOf(apiVersion))?.has(kind)) versions.push(apiVersion);
+  }
+  return versions;
+}
+
+function modelsOf(apiVersion: string): Promise<Map<string, ModelClass>> | undefined {
+  const load = groupVersions[apiVersion];
+  if (load === undefined) return undefined;
+  let models = loaded.get(apiVersion);
+  if (models === undefined) {
+    models = load().then((module) => {
+      const byKind = new Map<string, ModelClass>();
+      for (const value of Object.values(module)) {
+        if (isModelClass(value) && value.apiVersion === apiVersion) byKind.set(value.kind, value);
+      }
+      return byKind;
+    });
+    loaded.set(apiVersion, models);
+  }
+  return models;
+}
+
+function isModelClass(value: unknown): value is ModelClass {
+  if (typeof value !== 'function') return false;
+  const candidate = value as unknown as Record<string, unknown>;
+  return typeof candidate.kind === 'string' && typeof candidate.apiVersion === 'string';
+}
+
+/** ajv's errors, as `kubernetes-models` throws them, reduced to one message per place. */
+function violationsOf(thrown: unknown): SchemaViolation[] {
+  const errors = (thrown as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) {
+    return [{ pointer: '', message: thrown instanceof Error ? thrown.message : String(thrown) }];
+  }
+  return describeAjvErrors(errors);
+}
+
+/** The ajv error fields used in messages. */
+export interface AjvErrorLike {
+  readonly instancePath?: string;
+  readonly keyword?: string;
+  readonly message?: string;
+  readonly params?: Record<string, unknown>;
+}
+
+/**
+ * One violation per instance path, phrased as "expected ...", skipping the `oneOf`/`anyOf`
+ * summaries that repeat what the branch errors already say.
+ */
+export function describeAjvErrors(errors: readonly unknown[]): SchemaViolation[] {
+  const byPointer = new Map<string, string[]>();
+  for (const raw of errors as readonly AjvErrorLike[]) {
+    if (raw.keyword === 'oneOf' || raw.keyword === 'anyOf' || raw.keyword === 'if') continue;
+    const pointer = raw.instancePath ?? '';
+    const list = byPointer.get(pointer) ?? [];
+    const text = phrase(raw);
+    if (!list.includes(text)) list.push(text);
+    byPointer.set(pointer, list);
+  }
+  return [...byPointer].map(([pointer, messages]) => ({ pointer, message: messages.join(' or ') }));
+}
+
+function phrase(error: AjvErrorLike): string {
+  const p = error.params ?? {};
+  switch (error.keyword) {
+    case 'type':
+      return `expected ${String(p.type)}`;
+    case 'required':
+      return `missing required field ${String(p.missingProperty)}`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[] | undefined)?.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'format':
+      return `expected a ${String(p.format)}`;
+    case 'additionalProperties':
+      return `unknown field ${String(p.additionalProperty)}`;
+    default:
+      return error.message ?? `violates ${error.keyword ?? 'the schema'}`;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Custom resources, validated against the `openAPIV3Schema` of the CustomResourceDefinitions
+ * found in the repository (in any overlay's rendered output or any YAML file of the checkout),
+ * with ajv. Kubernetes' `x-kubernetes-*` extensions are accepted as annotations; `nullable` is
+ * honoured as OpenAPI defines it; formats are not checked (the API server checks few of them).
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { describeAjvErrors, type ObjectValidator } from './builtin.ts';
+
+/** One served version of a custom resource kind. */
+export interface CustomKind {
+  /** `group/version/Kind`. */
+  readonly key: string;
+  readonly namespaced: boolean;
+  /** Where the CRD was found, for messages. */
+  readonly source: string;
+  readonly validate: ObjectValidator;
+}
+
+/** The custom kinds known so far, by `group/version/Kind`. */
+export type CustomKinds = ReadonlyMap<string, CustomKind>;
+
+const extensionKeywords = [
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-validations',
+  'x-kubernetes-group-version-kind',
+] as const;
+
+/** A new ajv set up for Kubernetes structural schemas. */
+export function createSchemaCompiler(): Ajv {
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+    validateSchema: false,
+  });
+  for (const keyword of extensionKeywords) ajv.addKeyword({ keyword });
+  return ajv;
+}
+
+/** The custom kinds a CRD object defines (every served version with a schema). */
+export function customKindsOf(crd: unknown, source: string, ajv: Ajv): CustomKind[] {
+  const spec = field(crd, 'spec');
+  const group = field(spec, 'group');
+  const kind = field(field(spec, 'names'), 'kind');
+  if (typeof group !== 'string' || typeof kind !== 'string') return [];
+  const namespaced = field(spec, 'scope') !== 'Cluster';
+  const versions = field(spec, 'versions');
+  if (!Array.isArray(versions)) return [];
+  const kinds: CustomKind[] = [];
+  for (const version of versions) {
+    const name = field(version, 'name');
+    if (typeof name !== 'string' || field(version, 'served') === false) continue;
+    const schema = field(field(version, 'schema'), 'openAPIV3Schema');
+    const validate = lazyValidator(ajv, schema);
+    kinds.push({ key: `${group}/${name}/${kind}`, namespaced, source, validate });
+  }
+  return kinds;
+}
+
+/** Compiles the schema on first use; no schema means anything goes. */
+function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
+  if (typeof schema !== 'object' || schema === null) return () => [];
+  let compiled: ValidateFunction | undefined;
+  return (object) => {
+    try {
+      compiled ??= ajv.compile(withoutMetadataChecks(schema));
+    } catch (thrown) {
+      return [
+        {
+          pointer: '',
+          message: `the CRD's schema cannot be compiled: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+        },
+      ];
+    }
+    return compiled(object) ? [] : describeAjvErrors(compiled.errors ?? []);
+  };
+}
+
+/**
+ * The API server validates `apiVersion`, `kind` and `metadata` itself, whatever the CRD's
+ * schema says about them; leave them to it so a CRD that lists them loosely does not reject
+ * real objects.
+ */
+function withoutMetadataChecks(schema: object): object {
+  const copy: Record<string, unknown> = { ...(schema as Record<string, unknown>) };
+  const properties = copy.properties;
+  if (typeof properties === 'object' && properties !== null) {
+    const { metadata: _metadata, ...rest } = properties as Record<string, unknown>;
+    copy.properties = rest;
+  }
+  return copy;
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
