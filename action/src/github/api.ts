@@ -1,0 +1,65 @@
+/**
+ * What the `api` and `pull-request` landers need from GitHub, as an interface: the landers
+ * depend on this, `client.ts` implements it over octokit.
+ *
+ * Answers that are expected outcomes (a stale head, a branch that already exists or is missing,
+ * a pull request that already exists) are data; anything else throws a `GitHubApiError`.
+ */
+import type { FileChange } from '../land/types.ts';
+
+/** A repository on GitHub. */
+export interface RepositoryName {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** How `createCommitOnBranch` ended: landed, or refused because the branch had moved. */
+export type CommitOnBranchResult =
+  | { readonly kind: 'committed'; readonly oid: string; readonly url: string }
+  | { readonly kind: 'stale'; readonly message: string };
+
+/** What `createCommitOnBranch` is asked to do. */
+export interface CommitOnBranchInput {
+  readonly branch: string;
+  /** The head the edit was prepared on; GitHub refuses (`STALE_DATA`) if the branch moved. */
+  readonly expectedHeadOid: string;
+  /** The whole message: first line the headline, the rest the body. */
+  readonly message: string;
+  readonly changes: readonly FileChange[];
+}
+
+/** A pull request, as far as the action cares. */
+export interface PullRequest {
+  readonly number: number;
+  /** The page people open (`html_url`). */
+  readonly url: string;
+}
+
+/** The text of a pull request. */
+export interface PullRequestText {
+  readonly title: string;
+  readonly body: string;
+}
+
+/** The GitHub calls of one repository (see the table in `client.ts`). */
+export interface GitHubClient {
+  readonly repository: RepositoryName;
+  /** The repository's default branch. */
+  defaultBranch(): Promise<string>;
+  /** Appends a signed commit to `branch` if it still points to `expectedHeadOid`. */
+  createCommitOnBranch(input: CommitOnBranchInput): Promise<CommitOnBranchResult>;
+  /** Creates `branch` at `sha`, unless it exists. */
+  createBranch(branch: string, sha: string): Promise<'created' | 'exists'>;
+  /** Moves `branch` to `sha`; `force` allows a move that is not a fast-forward. */
+  moveBranch(branch: string, sha: string, force: boolean): Promise<'moved' | 'missing'>;
+  /** Deletes `branch`, unless it is already gone. */
+  deleteBranch(branch: string): Promise<'deleted' | 'missing'>;
+  /** The open pull request from `head` into `base` (branches of this repository), if any. */
+  findOpenPullRequest(head: string, base: string): Promise<PullRequest | undefined>;
+  /** Opens a pull request, unless one from `head` into `base` is already open. */
+  createPullRequest(
+    input: PullRequestText & { readonly head: string; readonly base: string },
+  ): Promise<PullRequest | 'exists'>;
+  /** Replaces a pull request's title and body. */
+  updatePullRequest(number: number, text: PullRequestText): Promise<PullRequest>;
+}

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { inspect } from 'node:util';
+import {
+  githubEmulator,
+  testTokens,
+  uniqueRepository,
+} from '../../../test/github-emulator/for-tests.ts';
+import { GitHubApiError } from '../../src/github/errors.ts';
+import { emulatorClient } from './support.ts';
+
+const emulator = githubEmulator();
+
+async function rejection(promise: Promise<unknown>): Promise<GitHubApiError> {
+  try {
+    await promise;
+  } catch (thrown) {
+    assert.ok(thrown instanceof GitHubApiError, `expected a GitHubApiError, got ${String(thrown)}`);
+    return thrown;
+  }
+  assert.fail('expected the call to fail');
+}
+
+describe('the GitHub client', () => {
+  test('reads the default branch of a repository', async () => {
+    const name = uniqueRepository();
+    await emulator().createRepository(name, { 'a.txt': 'a\n' }, 'trunk');
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    assert.equal(await client.defaultBranch(), 'trunk');
+  });
+
+  test('fails clearly on a bad token and never shows the token', async () => {
+    const name = uniqueRepository();
+    await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    const badToken = `ghp_${'s3cr3t'.repeat(6)}`;
+    const client = emulatorClient(emulator(), name, badToken);
+    const error = await rejection(client.defaultBranch());
+    assert.equal(error.status, 401);
+    assert.match(
+      error.message,
+      /^read repository acme\/config-\w+: GitHub answered HTTP 401: Bad credentials/,
+    );
+    assert.match(error.message, /check the `token` input/);
+    for (const text of [error.message, error.stack ?? '', inspect(error, { depth: Infinity })]) {
+      assert.ok(!text.includes(badToken), 'the token leaked');
+      assert.ok(!text.includes(Buffer.from(badToken).toString('base64').slice(0, 20)));
+    }
+    const graphqlError = await rejection(
+      client.createCommitOnBranch({
+        branch: 'main',
+        expectedHeadOid: 'a'.repeat(40),
+        message: 'x',
+        changes: [],
+      }),
+    );
+    assert.equal(graphqlError.status, 401);
+    assert.ok(!inspect(graphqlError, { depth: Infinity }).includes(badToken));
+  });
+
+  test('keeps the status and message of a repository that does not exist', async () => {
+    const client = emulatorClient(emulator(), 'acme/nowhere', testTokens.writer);
+    const error = await rejection(client.defaultBranch());
+    assert.equal(error.status, 404);
+    assert.equal(error.githubMessage, 'Not Found');
+  });
+
+  test('returns a stale head as data and a forbidden commit as an error with its type', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    await emulator().pushFiles(name, 'main', { 'a.txt': 'b\n' });
+    const input = {
+      branch: 'main',
+      expectedHeadOid: base,
+      message: 'Edit',
+      changes: [{ path: 'a.txt', content: 'c\n' }],
+    };
+    const stale = await emulatorClient(emulator(), name, testTokens.writer).createCommitOnBranch(
+      input,
+    );
+    assert.deepEqual(stale, {
+      kind: 'stale',
+      message: `Expected branch to point to "${base}" but it did not.  Pull and try again.`,
+    });
+    const reader = emulatorClient(emulator(), name, testTokens.reader);
+    const error = await rejection(reader.createCommitOnBranch(input));
+    assert.equal(error.type, 'FORBIDDEN');
+    assert.match(
+      error.message,
+      /GitHub answered FORBIDDEN: Resource not accessible by integration/,
+    );
+  });
+
+  test('commits with the headline and body GitHub joins back into the message', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    const result = await client.createCommitOnBranch({
+      branch: 'main',
+      expectedHeadOid: base,
+      message: 'Bump app to 2.0.0\n\nSource: acme/app@abc\n',
+      changes: [{ path: 'dir/a.txt', content: 'héllo\n' }],
+    });
+    assert.equal(result.kind, 'committed');
+    const oid = result.kind === 'committed' ? result.oid : '';
+    assert.equal(
+      (await emulator().commit(name, oid)).message,
+      'Bump app to 2.0.0\n\nSource: acme/app@abc',
+    );
+    assert.equal(await emulator().readFile(name, oid, 'dir/a.txt'), 'héllo\n');
+  });
+
+  test('reports branches that exist or are missing, and pull requests that exist, as data', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    assert.equal(await client.moveBranch('bot/x', base, true), 'missing');
+    assert.equal(await client.createBranch('bot/x', base), 'created');
+    assert.equal(await client.createBranch('bot/x', base), 'exists');
+    const ahead = await emulator().pushFiles(name, 'bot/x', { 'b.txt': 'b\n' });
+    assert.equal(await client.moveBranch('bot/x', ahead, false), 'moved');
+    const text = { title: 'T', body: 'B', head: 'bot/x', base: 'main' };
+    const opened = await client.createPullRequest(text);
+    assert.notEqual(opened, 'exists');
+    assert.equal(await client.createPullRequest(text), 'exists');
+    assert.deepEqual(await client.findOpenPullRequest('bot/x', 'main'), opened);
+    assert.equal(await client.findOpenPullRequest('bot/y', 'main'), undefined);
+    assert.equal(await client.deleteBranch('bot/y'), 'missing');
+  });
+});
