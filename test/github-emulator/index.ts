@@ -59,6 +59,8 @@ export interface GitHubEmulator {
    */
   pushFiles(fullName: string, branch: string, files: Files, message?: string): Promise<string>;
   head(fullName: string, branch: string): Promise<string | undefined>;
+  /** Every branch of the repository, sorted. */
+  branches(fullName: string): Promise<string[]>;
   readFile(fullName: string, revision: string, path: string): Promise<string | undefined>;
   commit(fullName: string, sha: string): Promise<CommitInfo & { readonly verified: boolean }>;
   pullRequests(fullName: string): readonly PullRequestRecord[];
@@ -121,6 +123,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
       }
     },
     head: (fullName, branch) => store.head(fullName, branch),
+    branches: (fullName) => store.branches(fullName),
     readFile: (fullName, revision, path) => store.readFile(fullName, revision, path),
     commit: async (fullName, sha) => ({
       ...(await store.commit(fullName, sha)),

@@ -88,6 +88,19 @@ export class RepositoryStore {
     return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }
 
+  /** The names of every branch, sorted. */
+  async branches(fullName: string): Promise<string[]> {
+    const out = await git(this.dirOf(fullName), [
+      'for-each-ref',
+      '--format=%(refname:lstrip=2)',
+      'refs/heads/',
+    ]);
+    return out
+      .split('\n')
+      .filter((line) => line !== '')
+      .sort();
+  }
+
   /** Whether `sha` names a commit of the repository. */
   async hasCommit(fullName: string, sha: string): Promise<boolean> {
     if (!/^[0-9a-f]{40}$/.test(sha)) return false;
