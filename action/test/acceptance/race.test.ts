@@ -1,0 +1,132 @@
+/**
+ * Race safety and token secrecy against a real git server over HTTPS: eight runs of the bundled
+ * action bump eight different images of one kustomization file at the same time, in `push`
+ * mode; every one lands, no commit is lost, nothing is forced, and the token never shows.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { commitsOf, fileAt, git, runAction, tempDir } from '../helpers.ts';
+import { type HttpsGit, seedRepository, startHttpsGit } from './https-git.ts';
+
+const apps = Array.from({ length: 8 }, (_, index) => `app${index + 1}`);
+
+/** One overlay running eight Deployments, all eight images pinned in its kustomization. */
+function raceRepository(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const app of apps) {
+    files[`base/${app}.yaml`] = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      `  name: ${app}`,
+      'spec:',
+      '  selector:',
+      `    matchLabels: {app: ${app}}`,
+      '  template:',
+      `    metadata: {labels: {app: ${app}}}`,
+      '    spec:',
+      '      containers:',
+      `        - name: ${app}`,
+      `          image: registry.example.com/${app}:1.0.0`,
+      '',
+    ].join('\n');
+  }
+  files['base/kustomization.yaml'] =
+    `resources:\n${apps.map((app) => `  - ${app}.yaml`).join('\n')}\n`;
+  const entries = apps.map(
+    (app) =>
+      `  # ${app}, bumped by its own pipeline\n  - name: registry.example.com/${app}\n    newTag: 1.0.0\n`,
+  );
+  files['production/kustomization.yaml'] =
+    `# Every app of the shop.\nnamespace: shop\nresources:\n  - ../base\nimages:\n${entries.join('')}`;
+  return files;
+}
+
+describe('concurrent runs in push mode against a git server over HTTPS', () => {
+  let dir = '';
+  let cleanup = async () => {};
+  let https: HttpsGit;
+  const token = `ghs_${randomBytes(18).toString('base64url')}`;
+  before(async () => {
+    ({ dir, cleanup } = await tempDir('race'));
+    https = await startHttpsGit(dir, token);
+    await seedRepository(https, dir, 'shop', raceRepository());
+  });
+  after(async () => {
+    await https?.server.stop();
+    await cleanup();
+  });
+
+  it('lands all eight bumps, loses no commit and never forces', async () => {
+    const runs = await Promise.all(
+      apps.map((app) =>
+        runAction({
+          inputs: {
+            repository: https.url('shop'),
+            token,
+            images: `registry.example.com/${app}=2.0.0`,
+            'max-attempts': '20',
+          },
+          env: { GIT_SSL_CAINFO: https.caFile },
+        }),
+      ),
+    );
+    for (const run of runs) assert.equal(run.code, 0, run.stdout + run.stderr);
+    const bare = https.barePath('shop');
+    const commits = await commitsOf(bare);
+    assert.equal(commits.length, 1 + apps.length);
+    const landed = new Set(runs.map((run) => run.outputs['commit-sha']));
+    assert.deepEqual([...landed].sort(), commits.slice(0, apps.length).sort());
+    const file = await fileAt(bare, 'production/kustomization.yaml');
+    for (const app of apps) {
+      assert.match(
+        file,
+        new RegExp(
+          `  # ${app}, bumped by its own pipeline\\n  - name: registry.example.com/${app}\\n    newTag: 2.0.0\\n`,
+        ),
+      );
+    }
+    // Linear history: every commit has exactly one parent, so none was replaced by a force push.
+    const parents = (await git(['--git-dir', bare, 'rev-list', '--parents', 'main']))
+      .trim()
+      .split('\n');
+    assert.ok(parents.slice(0, -1).every((line) => line.split(' ').length === 2));
+  });
+
+  it('never shows the token in stdout, stderr, outputs or summary', async () => {
+    const run = await runAction({
+      inputs: {
+        repository: https.url('shop'),
+        token,
+        images: 'registry.example.com/app1=2.1.0',
+        commit: 'none',
+      },
+      env: { GIT_SSL_CAINFO: https.caFile },
+    });
+    const refused = await runAction({
+      inputs: {
+        repository: https.url('shop'),
+        token: `${token}-wrong`,
+        images: 'registry.example.com/app1=2.1.0',
+      },
+      env: { GIT_SSL_CAINFO: https.caFile },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.notEqual(refused.code, 0);
+    const encoded = Buffer.from(`x-access-token:${token}`).toString('base64');
+    for (const result of [run, refused]) {
+      // `::add-mask::` lines are the runner's masking commands; the runner never prints them.
+      const stdout = result.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      const seen = [stdout, result.stderr, JSON.stringify(result.outputs), result.summary].join(
+        '\n',
+      );
+      assert.ok(!seen.includes(token), 'the token leaked');
+      assert.ok(!seen.includes(encoded.slice(0, 24)), 'the encoded token leaked');
+    }
+    assert.match(refused.stdout, /git clone/);
+  });
+});
