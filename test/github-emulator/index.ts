@@ -8,20 +8,11 @@
  * (REST) or `FORBIDDEN` (GraphQL) on writes. The git server accepts the first `write` token as
  * the password of any user name (`x-access-token:<token>`, as on GitHub).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { type GitServer, startGitServer } from '../env/git-server.ts';
-import { graphql } from './graphql.ts';
-import { pullRequestRoutes } from './pull-routes.ts';
-import { repositoryRoutes } from './repo-routes.ts';
 import { type CommitInfo, RepositoryStore } from './repositories.ts';
-import {
-  badCredentials,
-  docs,
-  type Reply,
-  requiresAuthentication,
-  restError,
-} from './responses.ts';
-import { dispatch, type RequestContext } from './routes.ts';
+import { type Files, pushFiles, seedRepository } from './seed.ts';
+import { serve } from './server.ts';
 import {
   type EmulatorRequest,
   EmulatorState,
@@ -29,6 +20,7 @@ import {
   type PullRequestRecord,
 } from './state.ts';
 
+export type { Files } from './seed.ts';
 export type { EmulatorRequest, EmulatorToken, PullRequestRecord } from './state.ts';
 
 /** Options of the emulator. */
@@ -38,9 +30,6 @@ export interface GitHubEmulatorOptions {
   /** Accepted tokens; the first `write` one is also the git server's password. */
   readonly tokens: readonly EmulatorToken[];
 }
-
-/** Files of a commit made directly in a repository, by path. */
-export type Files = Readonly<Record<string, string>>;
 
 /** A running emulator. */
 export interface GitHubEmulator {
@@ -81,10 +70,12 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
   const store = new RepositoryStore(options.root);
   const state = new EmulatorState();
   const server = createServer((req, res) => {
-    serve(req, res, { options, store, state, web: git.url, api: apiUrl }).catch((error) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: `emulator error: ${String(error)}` }));
-    });
+    serve(req, res, { tokens: options.tokens, store, state, web: git.url, api: apiUrl }).catch(
+      (error) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `emulator error: ${String(error)}` }));
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -93,35 +84,15 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('github emulator: no address');
   const apiUrl = `http://127.0.0.1:${address.port}`;
-  const direct = { name: 'Someone Else', email: 'someone@example.com' };
   return {
     apiUrl,
     gitUrl: git.url,
     git,
     cloneUrl: (fullName) => `${git.url}/${fullName}.git`,
-    createRepository: async (fullName, files, defaultBranch = 'main') => {
-      await store.init(fullName, defaultBranch);
-      const additions = new Map(Object.entries(files).map(([p, c]) => [p, Buffer.from(c)]));
-      const message = 'Initial commit';
-      const sha = await store.writeCommit(fullName, {
-        additions,
-        deletions: [],
-        message,
-        author: direct,
-        committer: direct,
-      });
-      await store.compareAndSwap(fullName, defaultBranch, sha, undefined);
-      return sha;
-    },
-    pushFiles: async (fullName, branch, files, message = 'Change files') => {
-      const additions = new Map(Object.entries(files).map(([p, c]) => [p, Buffer.from(c)]));
-      for (;;) {
-        const parent = await store.head(fullName, branch);
-        const commit = { additions, deletions: [], message, author: direct, committer: direct };
-        const sha = await store.writeCommit(fullName, parent ? { ...commit, parent } : commit);
-        if (await store.compareAndSwap(fullName, branch, sha, parent)) return sha;
-      }
-    },
+    createRepository: (fullName, files, defaultBranch = 'main') =>
+      seedRepository(store, fullName, files, defaultBranch),
+    pushFiles: (fullName, branch, files, message = 'Change files') =>
+      pushFiles({ store, state }, { fullName, branch, files, message }),
     head: (fullName, branch) => store.head(fullName, branch),
     branches: (fullName) => store.branches(fullName),
     readFile: (fullName, revision, path) => store.readFile(fullName, revision, path),
@@ -142,80 +113,4 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions): Promi
       await git.stop();
     },
   };
-}
-
-interface Shared {
-  readonly options: GitHubEmulatorOptions;
-  readonly store: RepositoryStore;
-  readonly state: EmulatorState;
-  readonly web: string;
-  readonly api: string;
-}
-
-const routes = [...repositoryRoutes, ...pullRequestRoutes];
-
-async function serve(req: IncomingMessage, res: ServerResponse, shared: Shared): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-  const path = decodeURIComponent(url.pathname);
-  const method = req.method ?? 'GET';
-  const isGraphql = path === '/graphql';
-  const reply = await answer(req, { path, method, query: url.searchParams, isGraphql }, shared);
-  const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
-  res.writeHead(reply.status, {
-    'content-type': 'application/json; charset=utf-8',
-    'x-github-media-type': 'github.v3; format=json',
-  });
-  res.end(body);
-  shared.state.requests.push({
-    method,
-    path,
-    status: reply.status,
-    graphqlErrors: errorTypes(reply),
-  });
-}
-
-async function answer(
-  req: IncomingMessage,
-  request: { path: string; method: string; query: URLSearchParams; isGraphql: boolean },
-  shared: Shared,
-): Promise<Reply> {
-  const doc = request.isGraphql ? docs.graphql : docs.rest;
-  const header = req.headers.authorization;
-  if (!header) return requiresAuthentication(doc);
-  const [, token = ''] = /^(?:token|bearer)\s+(.+)$/i.exec(header) ?? [];
-  const user = shared.options.tokens.find((known) => known.token === token);
-  if (!user) return badCredentials(doc);
-  let body: unknown;
-  const text = await readBody(req);
-  if (text !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return restError(400, 'Problems parsing JSON', doc);
-    }
-  }
-  const urls = { api: shared.api, web: shared.web };
-  const context: RequestContext = { ...request, body, user, ...shared, urls };
-  if (request.isGraphql) {
-    return request.method === 'POST' ? graphql(context) : restError(404, 'Not Found', doc);
-  }
-  return dispatch(routes, context);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function errorTypes(reply: Reply): string[] {
-  const errors = (reply.body as { errors?: unknown } | undefined)?.errors;
-  if (!Array.isArray(errors)) return [];
-  return errors.flatMap((error) => {
-    const type = (error as { type?: unknown }).type;
-    return typeof type === 'string' ? [type] : [];
-  });
 }
