@@ -10,7 +10,13 @@ import { builtinValidator, builtinVersionsOf, type SchemaViolation } from './bui
 import type { CustomKinds } from './crd.ts';
 import { containerImages, floatingImageProblem } from './images.ts';
 import { error, type Problem, warning } from './problems.ts';
-import { isBuiltinGroup, isServed, pinnedKubernetesVersion, servedVersionsOf } from './served.ts';
+import {
+  isBuiltinGroup,
+  isServed,
+  pinnedKubernetesVersion,
+  servedApiVersionsOfKind,
+  servedVersionsOf,
+} from './served.ts';
 
 /** Where an overlay's problems are filed. */
 export interface OverlayPlace {
@@ -56,7 +62,8 @@ async function checkSchema(
   }
   const known = await builtinVersionsOf(group, kind);
   if (known.length > 0 || isBuiltinGroup(group)) {
-    const served = servedVersionsOf(group, kind);
+    const sameGroup = servedVersionsOf(group, kind);
+    const served = sameGroup.length > 0 ? sameGroup : servedApiVersionsOfKind(kind);
     const instead = served.length > 0 ? `; use ${served.join(' or ')}` : '';
     const message = `${at}: ${apiVersion} ${kind} is not served by Kubernetes ${pinnedKubernetesVersion} (removed, or not enabled by default)${instead}`;
     return [error('api-version', message, place)];

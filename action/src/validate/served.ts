@@ -40,3 +40,10 @@ export function isBuiltinGroup(group: string): boolean {
     group === '' ? key.split('/').length === 2 : key.startsWith(prefix),
   );
 }
+
+/** Every `apiVersion` at which the pinned version serves a kind named `kind`, in any group. */
+export function servedApiVersionsOfKind(kind: string): string[] {
+  return Object.keys(namespacedByKind)
+    .filter((key) => key.endsWith(`/${kind}`))
+    .map((key) => key.slice(0, -kind.length - 1));
+}
