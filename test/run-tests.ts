@@ -20,6 +20,7 @@ const patterns = [
   'action/test/**/*.test.ts',
   'reconciler/test/**/*.test.ts',
   'test/integration/**/*.test.ts',
+  'test/github-emulator/**/*.test.ts',
   'test/e2e/**/*.test.ts',
 ];
 
