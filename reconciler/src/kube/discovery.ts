@@ -28,15 +28,19 @@ export type FetchResources = (apiVersion: string) => Promise<ResourceTable>;
 export class UnknownKindError extends StepError {
   readonly apiVersion: string;
   readonly kind: string;
+  /** The message without the step and object: `the server does not serve example.com/v1; ...`. */
+  readonly why: string;
 
   constructor(apiVersion: string, kind: string, served: boolean) {
-    const why = served
+    const what = served
       ? `the server has no resource of kind ${kind} in ${apiVersion}`
       : `the server does not serve ${apiVersion}`;
-    super('discover', `${apiVersion}/${kind}`, `${why}; is its CRD installed?`);
+    const why = `${what}; is its CRD installed?`;
+    super('discover', `${apiVersion}/${kind}`, why);
     this.name = 'UnknownKindError';
     this.apiVersion = apiVersion;
     this.kind = kind;
+    this.why = why;
   }
 }
 

@@ -1,0 +1,203 @@
+/**
+ * `applyAll`: server-side apply of a whole set, staged and all-or-nothing up to the cluster's
+ * own limits.
+ *
+ * 1. Prepare: resolve kinds, fill in namespaces, set ownership marks.
+ * 2. Dry-run every object before the first write. Any refusal means nothing is written and the
+ *    refusals are returned. Objects that depend on definitions of the same set (custom resources
+ *    of a new CRD, objects in a new Namespace) cannot be dry-run before those exist; they are
+ *    dry-run right after their definitions are applied, before anything else is written.
+ * 3. Per stage (definitions, classes, the rest): write only the objects whose dry run differs
+ *    from the live object, then wait until the stage's written objects are Current (CRDs
+ *    Established, Namespaces Active) before the next stage.
+ */
+
+import { waitFor } from '../health/wait.ts';
+import { type Clock, systemClock } from '../kube/clock.ts';
+import { mapLimit } from '../kube/each.ts';
+import type { Kube } from '../kube/kube.ts';
+import { type KubeObject, refOf } from '../kube/object.ts';
+import type { ApplyEntry, ApplyResult, PreparedObject } from './outcomes.ts';
+import type { Owner } from './ownership.ts';
+import { type Plan, type PlanContext, planObject } from './plan.ts';
+import { namespacesInSet, prepareObjects } from './prepare.ts';
+import { type ApplyStage, applyStages, planStages } from './stages.ts';
+import { type WriteContext, writePlan } from './write.ts';
+
+/** Options of {@link applyAll}. */
+export interface ApplyOptions {
+  /** The client to apply with (an impersonating one for an Application's service account). */
+  kube: Kube;
+  /** The Application the objects belong to (owner annotation). */
+  owner: Owner;
+  /** The namespace of namespaced objects that name none. */
+  defaultNamespace: string;
+  /** Delete and recreate objects whose immutable fields change; default false. */
+  force?: boolean;
+  /** How long a stage's definitions, or a recreated object's deletion, may take; default 60 s. */
+  timeoutMs?: number;
+  /** Polling interval of those waits; default 1 s. */
+  pollIntervalMs?: number;
+  /** Objects dry-run or written at once; default 4. */
+  concurrency?: number;
+  clock?: Clock;
+  /** Aborting stops between requests; the call then rejects with the abort reason. */
+  signal?: AbortSignal;
+}
+
+/** Applies `objects` as described above. Per-object failures are entries; aborts reject. */
+export async function applyAll(
+  objects: readonly KubeObject[],
+  options: ApplyOptions,
+): Promise<ApplyResult> {
+  // Prepare: resolve kinds, fill in namespaces, set ownership marks; order by stage.
+  const prepared = await prepareObjects(objects, options);
+  const stages = planStages(prepared);
+  const ordered = stages.flatMap((group) => group.items);
+  const run = startRun(prepared, options);
+
+  // Dry-run every object that can be before anything is written.
+  await planEach(ordered, run);
+  if ([...run.plans.values()].some((plan) => plan.action === 'fail')) {
+    const why = 'another object failed its dry run; nothing was written';
+    return result(ordered, entriesWithoutWrites(ordered, run.plans, why));
+  }
+
+  // Write stage by stage, waiting for each stage's written objects before the next.
+  const entries = new Map<string, ApplyEntry>();
+  let blocked: string | undefined;
+  for (const [index, { stage, items }] of stages.entries()) {
+    if (blocked) {
+      for (const item of items)
+        entries.set(item.id, { id: item.id, outcome: 'skipped', error: blocked });
+      continue;
+    }
+    const done = await applyStage(stage, items, index === stages.length - 1, run);
+    for (const entry of done.entries) entries.set(entry.id, entry);
+    blocked = done.blocked;
+  }
+  return result(
+    ordered,
+    ordered.map((item) => entries.get(item.id) ?? { id: item.id, outcome: 'skipped' }),
+  );
+}
+
+/** The state of one `applyAll` call. */
+interface Run {
+  plans: Map<string, Plan>;
+  plan: PlanContext;
+  write: WriteContext;
+  concurrency: number;
+}
+
+function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): Run {
+  const clock = options.clock ?? systemClock;
+  const signal = options.signal ? { signal: options.signal } : {};
+  return {
+    plans: new Map(),
+    plan: {
+      kube: options.kube,
+      force: options.force ?? false,
+      namespaces: namespacesInSet(prepared),
+      definitionsApplied: false,
+      clock,
+      ...signal,
+    },
+    write: {
+      kube: options.kube,
+      clock,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      ...signal,
+    },
+    concurrency: options.concurrency ?? 4,
+  };
+}
+
+/**
+ * One stage: dry-run the objects that had to wait for earlier stages, write the changes, and
+ * (unless it is the last stage) wait for what was written. `blocked` says why later stages
+ * cannot go on.
+ */
+async function applyStage(
+  stage: ApplyStage,
+  items: readonly PreparedObject[],
+  last: boolean,
+  run: Run,
+): Promise<{ entries: ApplyEntry[]; blocked?: string }> {
+  if (stage !== applyStages[0]) run.plan.definitionsApplied = true;
+  const deferred = items.filter((item) => run.plans.get(item.id)?.action === 'defer');
+  await planEach(deferred, run);
+  if (deferred.some((item) => run.plans.get(item.id)?.action === 'fail')) {
+    const why = `another object of the ${stage} stage failed its dry run`;
+    return {
+      entries: entriesWithoutWrites(items, run.plans, why),
+      blocked: `not applied: an object of the ${stage} stage failed its dry run`,
+    };
+  }
+  const entries = await mapLimit(items, run.concurrency, (item) =>
+    writePlan(item, run.plans.get(item.id) ?? { action: 'defer' }, run.write),
+  );
+  const blocked = await stageProblem(stage, items, entries, last, run.write);
+  return blocked ? { entries, blocked } : { entries };
+}
+
+async function planEach(items: readonly PreparedObject[], run: Run): Promise<void> {
+  const planned = await mapLimit(items, run.concurrency, (item) => planObject(item, run.plan));
+  for (const [index, item] of items.entries()) {
+    run.plans.set(item.id, planned[index] ?? { action: 'defer' });
+  }
+}
+
+/** Entries when nothing is written: failures as they are, every other object skipped. */
+function entriesWithoutWrites(
+  items: readonly PreparedObject[],
+  plans: ReadonlyMap<string, Plan>,
+  why: string,
+): ApplyEntry[] {
+  return items.map((item) => {
+    const plan = plans.get(item.id);
+    return plan?.action === 'fail'
+      ? { id: item.id, outcome: 'failed', error: plan.error }
+      : { id: item.id, outcome: 'skipped', error: why };
+  });
+}
+
+/**
+ * Why later stages cannot go on: an object of this stage failed, or the objects it wrote did
+ * not become Current in time. `undefined` when the next stage may start.
+ */
+async function stageProblem(
+  stage: string,
+  items: readonly PreparedObject[],
+  written: readonly ApplyEntry[],
+  last: boolean,
+  context: WriteContext,
+): Promise<string | undefined> {
+  if (written.some((entry) => entry.outcome === 'failed'))
+    return `not applied: an object of the ${stage} stage failed`;
+  const changed = items.filter((_, index) =>
+    ['created', 'configured'].includes(written[index]?.outcome ?? ''),
+  );
+  if (last || changed.length === 0) return undefined;
+  const waited = await waitFor(
+    changed.map((item) => refOf(item.object)),
+    {
+      kube: context.kube,
+      timeoutMs: context.timeoutMs,
+      intervalMs: context.pollIntervalMs,
+      clock: context.clock,
+      ...(context.signal ? { signal: context.signal } : {}),
+    },
+  );
+  context.signal?.throwIfAborted();
+  if (waited.outcome === 'Current') return undefined;
+  return `not applied: the ${stage} stage did not become ready (${waited.outcome}): ${waited.summary.message}`;
+}
+
+function result(ordered: readonly PreparedObject[], entries: ApplyEntry[]): ApplyResult {
+  const ok = entries.every((entry) =>
+    ['created', 'configured', 'unchanged'].includes(entry.outcome),
+  );
+  return { entries, objects: ordered.map((item) => item.object), ok };
+}

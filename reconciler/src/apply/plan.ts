@@ -1,0 +1,103 @@
+/**
+ * Planning one object: read the live object, server-side dry-run the apply, and decide what
+ * the real write would be. The dry run is the server's own verdict (validation, defaulting,
+ * admission webhooks) on exactly what would be written, so a set with any refusal can be
+ * stopped before anything is written.
+ */
+import { messageOf, StepError } from '@kustodian/shared/errors';
+import type { Clock } from '../kube/clock.ts';
+import { UnknownKindError } from '../kube/discovery.ts';
+import { isNotFound } from '../kube/errors.ts';
+import type { Kube } from '../kube/kube.ts';
+import { type KubeObject, refOf } from '../kube/object.ts';
+import { changedPaths } from './compare.ts';
+import { immutableFields } from './immutable.ts';
+import type { PreparedObject } from './outcomes.ts';
+
+/** What the write phase will do with an object. */
+export type Plan =
+  | { action: 'create' }
+  | { action: 'update'; diff: string[] }
+  | { action: 'none' }
+  | { action: 'recreate'; live: KubeObject; fields: string }
+  /** It depends on definitions of the same set (a new CRD's kind, a new Namespace). */
+  | { action: 'defer' }
+  | { action: 'fail'; error: string };
+
+/** What planning needs. */
+export interface PlanContext {
+  kube: Pick<Kube, 'get' | 'apply' | 'resourceFor'>;
+  /** Delete and recreate objects whose immutable fields change. */
+  force: boolean;
+  /** Namespaces the set creates. */
+  namespaces: ReadonlySet<string>;
+  /** After the definitions are applied nothing may be deferred; a kind still missing is retried. */
+  definitionsApplied: boolean;
+  clock: Clock;
+  signal?: AbortSignal;
+}
+
+/** How long to wait for discovery to serve the kind of a just-established CRD. */
+const discoveryRetries = { attempts: 20, intervalMs: 500 };
+
+/** Plans one object; every problem is a `fail` plan, never a throw (except aborts). */
+export async function planObject(item: PreparedObject, context: PlanContext): Promise<Plan> {
+  if (item.problem)
+    return { action: 'fail', error: new StepError('apply', item.id, item.problem).message };
+  if (item.definedInSet && !context.definitionsApplied) return { action: 'defer' };
+  let live: KubeObject | undefined;
+  try {
+    if (item.definedInSet) await waitForKind(item, context);
+    const options = context.signal ? { signal: context.signal } : {};
+    live = await context.kube.get(refOf(item.object), options);
+    const merged = await context.kube.apply(item.object, { ...options, dryRun: true });
+    if (!live) return { action: 'create' };
+    const diff = changedPaths(live, merged);
+    return diff.length === 0 ? { action: 'none' } : { action: 'update', diff };
+  } catch (error) {
+    context.signal?.throwIfAborted();
+    return failedPlan(item, live, error, context);
+  }
+}
+
+function failedPlan(
+  item: PreparedObject,
+  live: KubeObject | undefined,
+  error: unknown,
+  context: PlanContext,
+): Plan {
+  const namespace = item.key.namespace;
+  if (
+    !context.definitionsApplied &&
+    !live &&
+    isNotFound(error) &&
+    namespace &&
+    context.namespaces.has(namespace)
+  ) {
+    return { action: 'defer' };
+  }
+  const fields = immutableFields(error);
+  if (fields !== undefined) {
+    if (context.force && live) return { action: 'recreate', live, fields };
+    const what = fields === '' ? 'a field is immutable' : `field is immutable: ${fields}`;
+    const hint = live ? ' (enable force to delete and recreate the object)' : '';
+    return {
+      action: 'fail',
+      error: new StepError('apply', item.id, `${what}${hint}`, { cause: error }).message,
+    };
+  }
+  return { action: 'fail', error: messageOf(error) };
+}
+
+/** Retries discovery for a kind whose CRD was just established (discovery lags a little). */
+async function waitForKind(item: PreparedObject, context: PlanContext): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await context.kube.resourceFor(item.object.apiVersion, item.object.kind);
+      return;
+    } catch (error) {
+      if (!(error instanceof UnknownKindError) || attempt >= discoveryRetries.attempts) throw error;
+      await context.clock.sleep(discoveryRetries.intervalMs, context.signal);
+    }
+  }
+}

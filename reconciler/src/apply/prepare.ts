@@ -1,0 +1,96 @@
+/**
+ * Preparing a set for apply: resolve each kind (from discovery, or from a CRD in the same set
+ * when its kind is not served yet), give namespaced objects without a namespace the default
+ * one, drop the namespace of cluster-scoped ones, and set the ownership marks.
+ */
+import { messageOf } from '@kustodian/shared/errors';
+import { groupOf } from '@kustodian/shared/manifests/object-id';
+import { UnknownKindError } from '../kube/discovery.ts';
+import type { Kube } from '../kube/kube.ts';
+import { idOf, isRecord, type KubeObject } from '../kube/object.ts';
+import type { PreparedObject } from './outcomes.ts';
+import { type Owner, withOwnership } from './ownership.ts';
+
+/** What preparing needs. */
+export interface PrepareContext {
+  kube: Pick<Kube, 'resourceFor'>;
+  owner: Owner;
+  defaultNamespace: string;
+}
+
+/** Prepares every object; problems are recorded on the object, not thrown. */
+export async function prepareObjects(
+  objects: readonly KubeObject[],
+  context: PrepareContext,
+): Promise<PreparedObject[]> {
+  const definitions = crdScopes(objects);
+  const prepared: PreparedObject[] = [];
+  const seen = new Set<string>();
+  for (const obj of objects) {
+    const item = await prepareOne(obj, definitions, context);
+    if (seen.has(item.id)) item.problem = 'the object appears more than once in the set';
+    seen.add(item.id);
+    prepared.push(item);
+  }
+  return prepared;
+}
+
+async function prepareOne(
+  obj: KubeObject,
+  definitions: ReadonlyMap<string, boolean>,
+  context: PrepareContext,
+): Promise<PreparedObject> {
+  const group = groupOf(obj.apiVersion);
+  let namespaced: boolean | undefined;
+  let definedInSet = false;
+  let problem: string | undefined;
+  try {
+    namespaced = (await context.kube.resourceFor(obj.apiVersion, obj.kind)).namespaced;
+  } catch (error) {
+    namespaced =
+      error instanceof UnknownKindError ? definitions.get(`${group}/${obj.kind}`) : undefined;
+    definedInSet = namespaced !== undefined;
+    if (namespaced === undefined)
+      problem = error instanceof UnknownKindError ? error.why : messageOf(error);
+  }
+  const { namespace: _given, ...metadata } = obj.metadata;
+  const namespace = namespaced ? obj.metadata.namespace || context.defaultNamespace : undefined;
+  const object = withOwnership(
+    { ...obj, metadata: namespace ? { ...metadata, namespace } : metadata },
+    context.owner,
+  );
+  const key = {
+    group,
+    kind: obj.kind,
+    name: obj.metadata.name,
+    ...(namespace ? { namespace } : {}),
+  };
+  return { id: idOf(object), key, object, definedInSet, ...(problem ? { problem } : {}) };
+}
+
+/** Kinds defined by CRDs in the set (`group/Kind`), with whether they are namespaced. */
+export function crdScopes(objects: readonly KubeObject[]): Map<string, boolean> {
+  const scopes = new Map<string, boolean>();
+  for (const obj of objects) {
+    if (
+      obj.kind !== 'CustomResourceDefinition' ||
+      groupOf(obj.apiVersion) !== 'apiextensions.k8s.io'
+    )
+      continue;
+    const spec = isRecord(obj.spec) ? obj.spec : {};
+    const names = isRecord(spec.names) ? spec.names : {};
+    if (typeof spec.group === 'string' && typeof names.kind === 'string') {
+      scopes.set(`${spec.group}/${names.kind}`, spec.scope !== 'Cluster');
+    }
+  }
+  return scopes;
+}
+
+/** Namespaces created by the set (objects in them cannot be dry-run before they exist). */
+export function namespacesInSet(objects: readonly PreparedObject[]): Set<string> {
+  return new Set(
+    objects
+      .filter((item) => item.key.group === '' && item.key.kind === 'Namespace')
+      .map((item) => item.key.name),
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * Carrying out a plan: the only code in apply that changes the cluster. Creates and updates are
+ * one server-side apply each; a recreate deletes the live object (only if its uid is still the
+ * one planned with), waits until it is gone, and applies it anew.
+ */
+import { messageOf, StepError } from '@kustodian/shared/errors';
+import type { Clock } from '../kube/clock.ts';
+import type { Kube } from '../kube/kube.ts';
+import { type KubeObject, metaString, refOf } from '../kube/object.ts';
+import type { ApplyEntry, PreparedObject } from './outcomes.ts';
+import type { Plan } from './plan.ts';
+
+/** What writing needs. */
+export interface WriteContext {
+  kube: Pick<Kube, 'get' | 'apply' | 'delete'>;
+  clock: Clock;
+  /** How long a recreate waits for the old object to go (finalizers may hold it). */
+  timeoutMs: number;
+  pollIntervalMs: number;
+  signal?: AbortSignal;
+}
+
+/** Carries out one plan and reports the entry; failures are entries, aborts are thrown. */
+export async function writePlan(
+  item: PreparedObject,
+  plan: Plan,
+  context: WriteContext,
+): Promise<ApplyEntry> {
+  const options = context.signal ? { signal: context.signal } : {};
+  try {
+    switch (plan.action) {
+      case 'none':
+        return { id: item.id, outcome: 'unchanged' };
+      case 'create':
+        await context.kube.apply(item.object, options);
+        return { id: item.id, outcome: 'created' };
+      case 'update':
+        await context.kube.apply(item.object, options);
+        return { id: item.id, outcome: 'configured', diff: plan.diff };
+      case 'recreate':
+        await recreate(item, plan.live, context);
+        return { id: item.id, outcome: 'created', recreated: true };
+      case 'fail':
+        return { id: item.id, outcome: 'failed', error: plan.error };
+      case 'defer':
+        return { id: item.id, outcome: 'skipped', error: 'its dry run never ran' };
+    }
+  } catch (error) {
+    context.signal?.throwIfAborted();
+    return { id: item.id, outcome: 'failed', error: messageOf(error) };
+  }
+}
+
+async function recreate(
+  item: PreparedObject,
+  live: KubeObject,
+  context: WriteContext,
+): Promise<void> {
+  const uid = metaString(live, 'uid');
+  const ref = refOf(item.object);
+  const options = context.signal ? { signal: context.signal } : {};
+  await context.kube.delete(ref, {
+    ...options,
+    propagation: 'Background',
+    ...(uid ? { uid } : {}),
+  });
+  const deadline = context.clock.now() + context.timeoutMs;
+  for (;;) {
+    const current = await context.kube.get(ref, options);
+    if (!current || metaString(current, 'uid') !== uid) break;
+    if (context.clock.now() >= deadline) {
+      throw new StepError(
+        'apply',
+        item.id,
+        `deleted to recreate it, but it was still there after ${context.timeoutMs} ms (finalizers?)`,
+      );
+    }
+    await context.clock.sleep(context.pollIntervalMs, context.signal);
+  }
+  await context.kube.apply(item.object, options);
+}

@@ -1,0 +1,97 @@
+/**
+ * Pruning: deleting the objects an Application applied before but no longer renders.
+ *
+ * Contract for the caller: prune only after an apply that fully succeeded. After a failed apply
+ * the new set is not in the cluster, so the inventory diff would delete objects that are still
+ * wanted; keep the previous inventory and prune on the next successful apply.
+ *
+ * An object is deleted only when it still carries this Application's owner annotation: one that
+ * another Application took over, or that someone re-created by hand, is skipped (and can leave
+ * the inventory). A delete that fails stays in the result as `failed`, so the caller keeps it in
+ * the inventory and tries again next time. An object that is already gone counts as deleted.
+ */
+import { messageOf, StepError } from '@kustodian/shared/errors';
+import { type Owner, ownerOf, ownerValue } from '../apply/ownership.ts';
+import { type InventoryEntry, refOfEntry } from '../inventory/inventory.ts';
+import { UnknownKindError } from '../kube/discovery.ts';
+import type { Kube } from '../kube/kube.ts';
+import { metaString } from '../kube/object.ts';
+
+/** Per-object outcomes of a prune. */
+export const pruneOutcomes = ['deleted', 'skipped', 'failed'] as const;
+export type PruneOutcome = (typeof pruneOutcomes)[number];
+
+/** What happened to one object. */
+export interface PruneEntry {
+  entry: InventoryEntry;
+  outcome: PruneOutcome;
+  /** For `skipped`: why it was left alone; for `failed`: what went wrong. */
+  message?: string;
+}
+
+/** Options of {@link prune}. */
+export interface PruneOptions {
+  /** The Application whose objects may be deleted. */
+  owner: Owner;
+  /** The client to delete with (an impersonating one for the Application's service account). */
+  kube: Pick<Kube, 'get' | 'delete'>;
+  /** Dry run: ask the server, delete nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Deletes `entries` one by one in the order given (use `diffInventory`'s reverse apply order).
+ * Never throws for a single object; rejects only when aborted.
+ */
+export async function prune(
+  entries: readonly InventoryEntry[],
+  options: PruneOptions,
+): Promise<PruneEntry[]> {
+  const results: PruneEntry[] = [];
+  for (const entry of entries) {
+    options.signal?.throwIfAborted();
+    results.push(await pruneOne(entry, options));
+  }
+  return results;
+}
+
+async function pruneOne(entry: InventoryEntry, options: PruneOptions): Promise<PruneEntry> {
+  const ref = refOfEntry(entry);
+  if (!ref) return { entry, outcome: 'skipped', message: `${entry.id} is not an object id` };
+  const signal = options.signal ? { signal: options.signal } : {};
+  try {
+    const live = await options.kube.get(ref, signal);
+    if (!live) return { entry, outcome: 'deleted', message: 'already gone' };
+    const owner = ownerOf(live);
+    if (owner !== ownerValue(options.owner)) {
+      const why = owner ? `now owned by ${owner}` : 'no longer carries an owner annotation';
+      return { entry, outcome: 'skipped', message: `left alone: ${why}` };
+    }
+    const uid = metaString(live, 'uid');
+    await options.kube.delete(ref, {
+      ...signal,
+      propagation: 'Background',
+      ...(uid ? { uid } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+    });
+    return { entry, outcome: 'deleted' };
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    // A kind that is no longer served has no objects left (its CRD is gone).
+    if (error instanceof UnknownKindError) {
+      return { entry, outcome: 'deleted', message: 'its kind is no longer served' };
+    }
+    // Errors of the client already name the step and the object.
+    const message =
+      error instanceof StepError
+        ? error.message
+        : new StepError('prune', entry.id, messageOf(error)).message;
+    return { entry, outcome: 'failed', message };
+  }
+}
+
+/** The entries a prune could not delete: keep them in the inventory and retry them. */
+export function survivors(results: readonly PruneEntry[]): InventoryEntry[] {
+  return results.filter((result) => result.outcome === 'failed').map((result) => result.entry);
+}

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { localEnv } from '../../../test/env/for-tests.ts';
+import { applyAll } from '../../src/apply/apply.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import { type KubeObject, metaString, stringMap } from '../../src/kube/object.ts';
+import { countsSince, writesIn } from '../../src/kube/requests.ts';
+import { eventually, requestTotal, testCrd, testKube, uniqueName } from '../kube/support.ts';
+
+const env = localEnv();
+const owner = { namespace: 'kustodian-system', name: 'apply-tests' };
+const writeVerbs = new Set(['APPLY', 'PATCH', 'POST', 'PUT', 'DELETE']);
+
+describe('applying sets with server-side apply', () => {
+  let kube: KubeClient;
+  let ns: string;
+  const cleanup: { apiVersion: string; kind: string; name: string }[] = [];
+
+  before(async () => {
+    kube = testKube(env().kc);
+    ns = await env().createNamespace('apply');
+    cleanup.push({ apiVersion: 'v1', kind: 'Namespace', name: ns });
+  });
+  after(async () => {
+    for (const ref of cleanup) await kube.delete(ref);
+  });
+
+  const configMap = (name: string, data: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data,
+  });
+  const options = () => ({ kube, owner, defaultNamespace: ns, pollIntervalMs: 200 });
+
+  test('applies a CRD, a Namespace and their content in one set, then a resync writes nothing', async () => {
+    const crd = testCrd();
+    const stagedNs = uniqueName('apply-staged');
+    cleanup.push({
+      apiVersion: crd.crd.apiVersion,
+      kind: crd.crd.kind,
+      name: crd.crd.metadata.name,
+    });
+    cleanup.push({ apiVersion: 'v1', kind: 'Namespace', name: stagedNs });
+    const set: KubeObject[] = [
+      crd.widget(stagedNs, 'first', {
+        size: '10%',
+        port: 'http',
+        config: { free: { form: [1, 2] } },
+      }),
+      {
+        ...configMap('settings', { mode: 'fast' }),
+        metadata: { name: 'settings', namespace: stagedNs },
+      },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: stagedNs } },
+      crd.crd,
+    ];
+    const first = await applyAll(set, options());
+    assert.deepEqual(
+      first.entries.map((entry) => [entry.id, entry.outcome]),
+      [
+        [`apiextensions.k8s.io/CustomResourceDefinition/${crd.crd.metadata.name}`, 'created'],
+        [`Namespace/${stagedNs}`, 'created'],
+        [`ConfigMap/${stagedNs}/settings`, 'created'],
+        [`${crd.group}/Widget/${stagedNs}/first`, 'created'],
+      ],
+      JSON.stringify(first.entries),
+    );
+    assert.equal(first.ok, true);
+    const widget = await kube.get({
+      apiVersion: crd.apiVersion,
+      kind: 'Widget',
+      namespace: stagedNs,
+      name: 'first',
+    });
+    assert.deepEqual(widget?.spec, {
+      size: '10%',
+      port: 'http',
+      config: { free: { form: [1, 2] } },
+    });
+
+    const clientBefore = kube.requestCounts();
+    const writesBefore = await requestTotal(kube, {
+      group: crd.group,
+      dry_run: '',
+      verb: (v) => writeVerbs.has(v),
+    });
+    const dryRunsBefore = await requestTotal(kube, { group: crd.group, dry_run: 'All' });
+    const second = await applyAll(set, options());
+    const clientDelta = countsSince(clientBefore, kube.requestCounts());
+    assert.deepEqual(
+      second.entries.map((entry) => entry.outcome),
+      ['unchanged', 'unchanged', 'unchanged', 'unchanged'],
+    );
+    assert.equal(writesIn(clientDelta), 0, JSON.stringify(clientDelta));
+    assert.equal(clientDelta.dryRunApply, 4);
+    assert.equal(
+      await requestTotal(kube, { group: crd.group, dry_run: '', verb: (v) => writeVerbs.has(v) }),
+      writesBefore,
+      'the API server saw a write of a custom resource',
+    );
+    assert.equal(await requestTotal(kube, { group: crd.group, dry_run: 'All' }), dryRunsBefore + 1);
+  });
+
+  test('reports a changed field as configured with its path and leaves the rest unchanged', async () => {
+    const set = [configMap('one', { mode: 'fast' }), configMap('two', { level: '1' })];
+    await applyAll(set, options());
+    const changed = [configMap('one', { mode: 'slow' }), configMap('two', { level: '1' })];
+    const result = await applyAll(changed, options());
+    assert.deepEqual(result.entries, [
+      { id: `ConfigMap/${ns}/one`, outcome: 'configured', diff: ['data.mode'] },
+      { id: `ConfigMap/${ns}/two`, outcome: 'unchanged' },
+    ]);
+    const live = await kube.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns,
+      name: 'one',
+    });
+    assert.deepEqual(live?.data, { mode: 'slow' });
+  });
+
+  test('sets ownership marks and the default namespace on every object', async () => {
+    const result = await applyAll([configMap('marked', { a: 'b' })], options());
+    assert.equal(result.objects[0]?.metadata.namespace, ns);
+    const live = await kube.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns,
+      name: 'marked',
+    });
+    assert.ok(live);
+    assert.equal(stringMap(live, 'labels')['app.kubernetes.io/managed-by'], 'kustodian');
+    assert.equal(
+      stringMap(live, 'annotations')['kustodian.dev/owner'],
+      'kustodian-system/apply-tests',
+    );
+  });
+
+  test('writes nothing at all when one object of the set fails its dry run', async () => {
+    const counting = testKube(env().kc);
+    const set = [
+      configMap('valid-a', { a: '1' }),
+      configMap('invalid', { 'not/a/key': 'x' }),
+      configMap('valid-b', { b: '2' }),
+    ];
+    const result = await applyAll(set, { ...options(), kube: counting });
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.entries.map((entry) => [entry.id, entry.outcome]),
+      [
+        [`ConfigMap/${ns}/invalid`, 'failed'],
+        [`ConfigMap/${ns}/valid-a`, 'skipped'],
+        [`ConfigMap/${ns}/valid-b`, 'skipped'],
+      ],
+    );
+    assert.match(
+      result.entries[0]?.error ?? '',
+      new RegExp(`^dry-run apply ConfigMap/${ns}/invalid: Invalid \\(422\\)`),
+    );
+    assert.equal(writesIn(counting.requestCounts()), 0);
+    for (const name of ['valid-a', 'valid-b', 'invalid']) {
+      assert.equal(
+        await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name }),
+        undefined,
+      );
+    }
+  });
+
+  test('fails an object whose kind the server does not serve, naming the kind', async () => {
+    const result = await applyAll(
+      [
+        { apiVersion: 'nowhere.example.com/v1', kind: 'Ghost', metadata: { name: 'g' } },
+        configMap('with-ghost', {}),
+      ],
+      options(),
+    );
+    assert.equal(result.entries[0]?.outcome, 'skipped');
+    assert.equal(result.entries[1]?.outcome, 'failed');
+    assert.match(
+      result.entries[1]?.error ?? '',
+      /^apply nowhere\.example\.com\/Ghost\/.*g: the server does not serve nowhere\.example\.com\/v1; is its CRD installed\?$/,
+    );
+    assert.equal(
+      await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'with-ghost' }),
+      undefined,
+    );
+  });
+
+  test('names the object and the immutable field, and recreates the object only with force', async () => {
+    const deployment = (app: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app } },
+        template: {
+          metadata: { labels: { app } },
+          spec: { containers: [{ name: 'web', image: 'registry.example/web:1.0.0' }] },
+        },
+      },
+    });
+    const id = `apps/Deployment/${ns}/web`;
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' };
+    await applyAll([deployment('web')], options());
+    const original = metaString(
+      (await kube.get(ref)) ?? { apiVersion: '', kind: '', metadata: { name: '' } },
+      'uid',
+    );
+
+    const refused = await applyAll([deployment('web-v2')], options());
+    assert.equal(refused.entries[0]?.outcome, 'failed');
+    assert.match(
+      refused.entries[0]?.error ?? '',
+      new RegExp(
+        `^apply ${id}: field is immutable: spec\\.selector \\(enable force to delete and recreate the object\\)$`,
+      ),
+    );
+    assert.equal(metaString((await kube.get(ref)) ?? refused.objects[0]!, 'uid'), original);
+
+    const forced = await applyAll([deployment('web-v2')], { ...options(), force: true });
+    assert.deepEqual(forced.entries, [{ id, outcome: 'created', recreated: true }]);
+    const recreated = await eventually(() => kube.get(ref), 'the recreated Deployment');
+    assert.notEqual(metaString(recreated, 'uid'), original);
+    assert.deepEqual((recreated.spec as { selector: unknown }).selector, {
+      matchLabels: { app: 'web-v2' },
+    });
+  });
+});

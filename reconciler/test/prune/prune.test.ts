@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { localEnv } from '../../../test/env/for-tests.ts';
+import { applyAll } from '../../src/apply/apply.ts';
+import { diffInventory, inventoryOf } from '../../src/inventory/inventory.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
+import type { KubeObject } from '../../src/kube/object.ts';
+import { prune, survivors } from '../../src/prune/prune.ts';
+import { testKube } from '../kube/support.ts';
+
+const env = localEnv();
+const owner = { namespace: 'kustodian-system', name: 'prune-tests' };
+
+describe('pruning objects that left the set', () => {
+  let kube: KubeClient;
+  let ns: string;
+
+  before(async () => {
+    kube = testKube(env().kc);
+    ns = await env().createNamespace('prune');
+  });
+  after(async () => {
+    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
+  });
+
+  const configMap = (name: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns },
+    data: { name },
+  });
+  const ref = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
+  const apply = async (objects: KubeObject[], as = owner) => {
+    const result = await applyAll(objects, { kube, owner: as, defaultNamespace: ns });
+    assert.equal(result.ok, true, JSON.stringify(result.entries));
+    return inventoryOf(result.objects);
+  };
+
+  test('deletes the objects removed from the set and keeps the rest', async () => {
+    const previous = await apply([configMap('stays'), configMap('goes')]);
+    const current = await apply([configMap('stays')]);
+    const stale = diffInventory(previous, current);
+    assert.deepEqual(stale, [{ id: `ConfigMap/${ns}/goes`, version: 'v1' }]);
+    const results = await prune(stale, { owner, kube });
+    assert.deepEqual(results, [{ entry: stale[0], outcome: 'deleted' }]);
+    assert.equal(await kube.get(ref('goes')), undefined);
+    assert.ok(await kube.get(ref('stays')));
+  });
+
+  test('leaves alone an object another Application took over, and one without our marks', async () => {
+    const previous = await apply([configMap('moved')]);
+    await apply([configMap('moved')], { namespace: 'kustodian-system', name: 'new-owner' });
+    await kube.apply({ ...configMap('foreign'), metadata: { name: 'foreign', namespace: ns } });
+    const entries = [...previous, { id: `ConfigMap/${ns}/foreign`, version: 'v1' }];
+    const results = await prune(entries, { owner, kube });
+    assert.deepEqual(
+      results.map((result) => [result.entry.id, result.outcome, result.message]),
+      [
+        [`ConfigMap/${ns}/moved`, 'skipped', 'left alone: now owned by kustodian-system/new-owner'],
+        [`ConfigMap/${ns}/foreign`, 'skipped', 'left alone: no longer carries an owner annotation'],
+      ],
+    );
+    assert.ok(await kube.get(ref('moved')));
+    assert.ok(await kube.get(ref('foreign')));
+  });
+
+  test('counts an object that is already gone as deleted', async () => {
+    const results = await prune([{ id: `ConfigMap/${ns}/never-existed`, version: 'v1' }], {
+      owner,
+      kube,
+    });
+    assert.deepEqual(
+      results.map((result) => [result.outcome, result.message]),
+      [['deleted', 'already gone']],
+    );
+  });
+
+  test('keeps a failed delete in the result so the caller retries it', async () => {
+    const inventory = await apply([configMap('protected')]);
+    // A service account that may read ConfigMaps here but not delete them.
+    await kube.apply({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'reader', namespace: ns },
+    });
+    await kube.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'read-config', namespace: ns },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+    });
+    await kube.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'reader-reads', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-config' },
+      subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }],
+    });
+    const reader = kube.impersonating({ namespace: ns, name: 'reader' });
+    const results = await prune(inventory, { owner, kube: reader });
+    assert.equal(results[0]?.outcome, 'failed');
+    assert.match(
+      results[0]?.message ?? '',
+      new RegExp(`^delete ConfigMap/${ns}/protected: Forbidden \\(403\\): `),
+    );
+    assert.deepEqual(survivors(results), inventory);
+    assert.ok(await kube.get(ref('protected')));
+  });
+
+  test('a dry run deletes nothing', async () => {
+    const inventory = await apply([configMap('rehearsed')]);
+    const results = await prune(inventory, { owner, kube, dryRun: true });
+    assert.equal(results[0]?.outcome, 'deleted');
+    assert.ok(await kube.get(ref('rehearsed')));
+  });
+});
