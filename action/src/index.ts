@@ -6,10 +6,10 @@ import * as core from '@actions/core';
 import { messageOf } from '@kustodian/shared/errors';
 import { redactAll } from '@kustodian/shared/redact';
 import { run } from './run.ts';
-import { noGitHubLanders, runnerBoundaries } from './runner.ts';
+import { gitHubLanders, runnerBoundaries } from './runner.ts';
 
 try {
-  const boundaries = runnerBoundaries(noGitHubLanders);
+  const boundaries = runnerBoundaries(gitHubLanders);
   const { failures } = await run(boundaries);
   if (failures.length > 0) {
     const token = boundaries.inputs.token ?? '';

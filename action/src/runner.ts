@@ -5,11 +5,11 @@
  * job summary. The token and its derived forms are masked here, before anything can log them.
  */
 import * as core from '@actions/core';
-import { StepError } from '@kustodian/shared/errors';
 import { execaRunner } from '@kustodian/shared/exec';
 import { systemClock } from './clock.ts';
 import { createGitCli } from './git/cli.ts';
 import { authorizationHeader } from './git/remote.ts';
+import { createGitHubLander } from './github/factory.ts';
 import { inputNames, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { ActionSink } from './report/sink.ts';
@@ -62,11 +62,18 @@ export function runnerBoundaries(github: GitHubLanderFactory): RunBoundaries {
   };
 }
 
-/** Stands in for the API landers where they are not available. */
-export const noGitHubLanders: GitHubLanderFactory = (context) => {
-  throw new StepError(
-    'land',
-    `commit: ${context.mode}`,
-    'is not available in this build of the action',
-  );
-};
+/** The `api` and `pull-request` landers of `./github/`, from the pipeline's context. */
+export const gitHubLanders: GitHubLanderFactory = (context) =>
+  createGitHubLander({
+    mode: context.mode,
+    token: context.token,
+    apiUrl: context.apiUrl,
+    owner: context.owner,
+    repo: context.repo,
+    git: context.git,
+    branch: context.branch,
+    maxAttempts: context.maxAttempts,
+    clock: context.clock,
+    log: context.log,
+    pullRequest: context.pullRequest,
+  });

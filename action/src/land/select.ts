@@ -5,6 +5,7 @@
  */
 import type { CommitMode } from '@kustodian/shared/config/action-inputs';
 import { StepError } from '@kustodian/shared/errors';
+import type { ImageUpdate } from '@kustodian/shared/images/update';
 import type { Clock } from '../clock.ts';
 import type { Git, GitIdentity } from '../git/git.ts';
 import { createNoneLander } from './none.ts';
@@ -46,6 +47,15 @@ export interface GitHubLanderContext extends LanderContext {
   readonly graphqlUrl: string;
   readonly owner: string;
   readonly repo: string;
+  /** `commit: pull-request`: the `pr-branch`, `pr-title` and the images that name the branch. */
+  readonly pullRequest: PullRequestOptions;
+}
+
+/** The pull request inputs, as the pipeline passes them on. */
+export interface PullRequestOptions {
+  readonly branch?: string;
+  readonly title?: string;
+  readonly images: readonly ImageUpdate[];
 }
 
 /** Makes the `api` and `pull-request` landers (implemented in `../github/`). */
@@ -58,6 +68,7 @@ export interface GitHubTarget {
   readonly graphqlUrl: string;
   /** `owner/name`. */
   readonly nameWithOwner: string;
+  readonly pullRequest: PullRequestOptions;
 }
 
 /**

@@ -44,8 +44,10 @@ export async function checkout(
   );
   const env = { ...gitNetworkEnv(boundaries.env), ...gitAuthEnv(remote, inputs.token) };
   const git = boundaries.createGit({ dir, remoteUrl: remote.url, env, secrets });
-  await git.clone(inputs.ref);
-  const branch = inputs.ref ?? (await git.currentBranch());
+  // A pull request is built on its base: `pr-base` when given, else `ref`.
+  const wanted = inputs.commit === 'pull-request' ? (inputs.prBase ?? inputs.ref) : inputs.ref;
+  await git.clone(wanted);
+  const branch = wanted ?? (await git.currentBranch());
   return {
     git,
     root: await realpath(dir),

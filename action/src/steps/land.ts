@@ -57,6 +57,11 @@ export async function landBump(context: LandContext): Promise<LandResult> {
               apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
               graphqlUrl: env.GITHUB_GRAPHQL_URL || 'https://api.github.com/graphql',
               nameWithOwner: cloned.nameWithOwner,
+              pullRequest: {
+                images: inputs.images,
+                ...(inputs.prBranch === undefined ? {} : { branch: inputs.prBranch }),
+                ...(inputs.prTitle === undefined ? {} : { title: inputs.prTitle }),
+              },
             },
     },
   );
