@@ -5,10 +5,22 @@
  * apply would let two candidates both "create" the Lease), and because its few requests must
  * not queue behind the engine's rate limiter: a renewal stuck in a queue is a lost lease.
  */
+import { randomUUID } from 'node:crypto';
 import { KubeApiError, readStatus } from '../kube/errors.ts';
 import type { HttpRequest, HttpResponse, Transport } from '../kube/http.ts';
 import { isRecord } from '../kube/object.ts';
 import type { LeaseClient, LeaseSpec, LeaseWrite, StoredLease } from './lease.ts';
+
+/** The Lease the reconciler's replicas compete for, in their own namespace. */
+export const leaderLeaseName = 'kustodian-reconciler';
+
+/**
+ * A candidate identity that is unique even when a pod restarts under the same name: the pod
+ * (or host) name and a random suffix, as client-go builds it.
+ */
+export function candidateIdentity(name: string): string {
+  return `${name}_${randomUUID()}`;
+}
 
 /** Which Lease. */
 export interface LeaseRef {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { localEnv } from '../../../test/env/for-tests.ts';
 import { createTransport } from '../../src/kube/http.ts';
 import { createElector, type Elector } from '../../src/leader/elector.ts';
-import { createLeaseClient } from '../../src/leader/kube-lease.ts';
+import { candidateIdentity, createLeaseClient } from '../../src/leader/kube-lease.ts';
 import type { LeaderConfig, LeaseClient } from '../../src/leader/lease.ts';
 
 const env = localEnv();
@@ -102,6 +102,12 @@ describe('leader election against the API server', () => {
       outcome: 'conflict',
     });
     assert.equal((await client.get())?.spec.renewTime, '2026-01-01T00:00:00.000000Z');
+  });
+
+  it('makes a different identity for each start of the same pod', () => {
+    const first = candidateIdentity('kustodian-reconciler-7d9f-abcde');
+    assert.match(first, /^kustodian-reconciler-7d9f-abcde_[0-9a-f-]{36}$/);
+    assert.notEqual(candidateIdentity('kustodian-reconciler-7d9f-abcde'), first);
   });
 
   it('lets exactly one of two candidates lead', async () => {
