@@ -6,7 +6,7 @@
 
 import { join } from 'node:path';
 import type { RunCommand } from '@kustodian/shared/exec';
-import { buildOverlays } from '@kustodian/shared/kustomize/build';
+import { buildOverlay, KustomizeBuildError } from '@kustodian/shared/kustomize/build';
 import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import { findKustomizationFile, posixRelative } from '@kustodian/shared/kustomize/read';
@@ -32,34 +32,45 @@ export interface RenderOptions {
   readonly timeoutMs?: number;
 }
 
-/** Renders `overlays` (relative to `options.root`), in input order. */
+/**
+ * Renders `overlays` (relative to `options.root`), in input order. Each overlay goes through
+ * the jail and then kustomize within one slot of the bound, so the jail walk of one overlay
+ * overlaps with the builds of others.
+ */
 export async function renderOverlays(
   overlays: readonly string[],
   options: RenderOptions,
 ): Promise<RenderedOverlay[]> {
-  const jailed = await Promise.all(overlays.map((overlay) => jailProblems(overlay, options.root)));
-  const files = await Promise.all(
-    overlays.map((overlay) => kustomizationFile(options.root, overlay)),
-  );
-  const buildable = overlays.filter((_, index) => jailed[index]?.length === 0);
-  const built = await buildOverlays(buildable, {
-    kustomize: options.kustomize,
-    root: options.root,
-    runCommand: options.runCommand,
-    concurrency: options.concurrency,
-    timeoutMs: options.timeoutMs ?? 300_000,
-    maxOutputBytes: 64 * 1024 * 1024,
-  });
-  const byOverlay = new Map(built.map((result) => [result.overlayDir, result]));
-  return overlays.map((overlay, index) => {
-    const file = files[index] ?? overlay;
-    const problems = jailed[index] ?? [];
-    const result = byOverlay.get(overlay);
-    if (result === undefined) return { overlay, file, problems };
-    if (result.outcome === 'built') return { overlay, file, yaml: result.yaml, problems: [] };
-    const message = result.error.message;
-    return { overlay, file, problems: [error('build', message, { overlay, file })] };
-  });
+  const results: RenderedOverlay[] = new Array(overlays.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < overlays.length; index = next++) {
+      results[index] = await renderOne(overlays[index] ?? '', options);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency, overlays.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+async function renderOne(overlay: string, options: RenderOptions): Promise<RenderedOverlay> {
+  const file = await kustomizationFile(options.root, overlay);
+  const jailed = await jailProblems(overlay, options.root);
+  if (jailed.length > 0) return { overlay, file, problems: jailed };
+  try {
+    const built = await buildOverlay({
+      kustomize: options.kustomize,
+      overlayDir: overlay,
+      root: options.root,
+      runCommand: options.runCommand,
+      timeoutMs: options.timeoutMs ?? 300_000,
+      maxOutputBytes: 64 * 1024 * 1024,
+    });
+    return { overlay, file, yaml: built.yaml, problems: [] };
+  } catch (thrown) {
+    if (!(thrown instanceof KustomizeBuildError)) throw thrown;
+    return { overlay, file, problems: [error('build', thrown.message, { overlay, file })] };
+  }
 }
 
 async function jailProblems(overlay: string, root: string): Promise<Problem[]> {
