@@ -16,11 +16,9 @@ export { APPLICATION_API_VERSION, APPLICATION_KIND };
 /** The annotation that asks for a reconcile now (its value changes each time: a timestamp). */
 export const requestedAtAnnotation = 'kustodian.dev/requested-at';
 
-/** One inventory entry: an object id and the API version it was applied with. */
-export interface InventoryEntry {
-  id: string;
-  v: string;
-}
+import type { InventoryEntry } from '../inventory/inventory.ts';
+
+export type { InventoryEntry };
 
 /** One past sync, newest first in `status.history`. */
 export interface SyncRecord {

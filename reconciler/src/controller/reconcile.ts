@@ -1,0 +1,217 @@
+/**
+ * One reconcile of one Application: the pipeline, step by step.
+ *
+ *   suspend → dependencies → resolve revision → fetch → render → apply → prune → health
+ *
+ * Every failing step names its reason and returns; nothing after a failed fetch, render or
+ * apply runs, so a broken commit or an unreachable git server never prunes anything. The result
+ * says what status to write; the caller writes it (and only when it changed).
+ */
+import { messageOf } from '@kustodian/shared/errors';
+import { ManifestParseError } from '@kustodian/shared/manifests/parse';
+import { generationOf, type InventoryEntry, type SyncRecord } from '../api/application.ts';
+import { diffInventory, normalizeInventory, withEntries } from '../inventory/inventory.ts';
+import type { FailureReason, Outcome } from '../status/conditions.ts';
+import { dependencyProblem } from './dependencies.ts';
+import type {
+  AppContext,
+  ApplicationLookup,
+  EnginePort,
+  HealthReport,
+  RenderPort,
+  SourcePort,
+} from './ports.ts';
+import { SourceError } from './ports.ts';
+
+/** What the pipeline needs. */
+export interface ReconcileDeps {
+  readonly source: SourcePort;
+  readonly render: RenderPort;
+  readonly engine: EnginePort;
+  readonly applications: ApplicationLookup;
+  readonly now: () => Date;
+  /** Shows that a new revision or spec is being applied (written as `Reconciling`). */
+  readonly onProgress?: (ctx: AppContext, result: ReconcileResult) => Promise<void>;
+}
+
+/** Counts of what changed in the cluster. */
+export interface ChangeCounts {
+  created: number;
+  configured: number;
+  unchanged: number;
+  deleted: number;
+}
+
+/** What one reconcile came to, and what status should now say. */
+export interface ReconcileResult {
+  readonly outcome: Outcome;
+  readonly lastAttemptedRevision?: string;
+  readonly lastAppliedRevision?: string;
+  readonly trailers?: Readonly<Record<string, string>>;
+  readonly inventory?: readonly InventoryEntry[];
+  readonly health?: HealthReport;
+  readonly changes: ChangeCounts;
+  /** Set when this reconcile changed something or failed differently: a line for the history. */
+  readonly sync?: SyncRecord;
+}
+
+const noChanges: ChangeCounts = { created: 0, configured: 0, unchanged: 0, deleted: 0 };
+
+/** Runs the pipeline for `ctx`. Throws only when it cannot continue for reasons outside the app. */
+export async function reconcile(
+  ctx: AppContext,
+  deps: ReconcileDeps,
+  signal: AbortSignal,
+): Promise<ReconcileResult> {
+  const startedAt = deps.now().toISOString();
+  const previous = ctx.app.status?.inventory?.entries ?? [];
+  const failed = (
+    reason: FailureReason,
+    message: string,
+    extra: Partial<ReconcileResult> = {},
+  ): ReconcileResult => ({
+    outcome: { kind: 'failed', reason, message },
+    changes: noChanges,
+    ...extra,
+  });
+
+  // 1. Suspended: touch nothing.
+  if (ctx.spec.suspend) return { outcome: { kind: 'suspended' }, changes: noChanges };
+
+  // 2. Dependencies: every Application named in dependsOn is Ready at its current generation.
+  const blocked = dependencyProblem(ctx, deps.applications);
+  if (blocked) return failed('DependencyNotReady', blocked);
+
+  // 3. Resolve the revision: a cheap remote check, before any fetch.
+  let commit: string;
+  try {
+    commit = await deps.source.resolve(ctx, signal);
+  } catch (error) {
+    return failed(error instanceof SourceError ? error.kind : 'FetchFailed', messageOf(error));
+  }
+
+  // 4. Fetch that exact commit (once per repository and revision for all Applications).
+  let checkout: Awaited<ReturnType<SourcePort['checkout']>>;
+  try {
+    checkout = await deps.source.checkout(ctx, commit, signal);
+  } catch (error) {
+    return failed(error instanceof SourceError ? error.kind : 'FetchFailed', messageOf(error));
+  }
+  const revision = checkout.revision;
+  const attempted = { lastAttemptedRevision: revision, trailers: checkout.trailers };
+  const status = ctx.app.status;
+  if (
+    status?.lastAppliedRevision !== revision ||
+    status.observedGeneration !== generationOf(ctx.app)
+  ) {
+    await deps.onProgress?.(ctx, {
+      outcome: { kind: 'progressing', message: `applying revision ${revision}` },
+      changes: noChanges,
+      ...attempted,
+    });
+  }
+  try {
+    // 5. Render: kustomize (jailed) or plain YAML, parsed and checked.
+    let objects: Awaited<ReturnType<RenderPort['render']>>;
+    try {
+      objects = await deps.render.render(checkout.dir, ctx, signal);
+    } catch (error) {
+      const reason = error instanceof ManifestParseError ? 'ValidationFailed' : 'BuildFailed';
+      return failed(reason, messageOf(error), {
+        ...attempted,
+        sync: record(revision, startedAt, deps, reason),
+      });
+    }
+    if (objects.length === 0 && previous.length > 0 && !ctx.spec.allowEmpty) {
+      const message = `${ctx.spec.source.path} rendered no objects; refusing to prune all ${previous.length} (set allowEmpty to allow it)`;
+      return failed('ValidationFailed', message, {
+        ...attempted,
+        sync: record(revision, startedAt, deps, 'ValidationFailed'),
+      });
+    }
+
+    // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
+    const applied = await deps.engine.apply(objects, ctx, signal);
+    if (applied.failures.length > 0) {
+      const message = `${applied.failures.length} object(s) failed: ${applied.failures.join('; ')}`;
+      return failed('ApplyFailed', message, {
+        ...attempted,
+        sync: record(revision, startedAt, deps, 'ApplyFailed'),
+      });
+    }
+    const changes: ChangeCounts = {
+      created: applied.created,
+      configured: applied.configured,
+      unchanged: applied.unchanged,
+      deleted: 0,
+    };
+
+    // 7. Prune: only after this revision applied, only what we still own; failures stay listed.
+    let inventory = [...normalizeInventory(applied.inventory)];
+    const stale = diffInventory(previous, applied.inventory);
+    if (ctx.spec.prune && stale.length > 0) {
+      const pruned = await deps.engine.prune(stale, ctx, signal);
+      changes.deleted = pruned.deleted.length;
+      inventory = [
+        ...withEntries(
+          inventory,
+          pruned.failed.map((f) => f.entry),
+        ),
+      ];
+      if (pruned.failed.length > 0) {
+        const message = `could not prune ${pruned.failed.map((f) => `${f.entry.id}: ${f.message}`).join('; ')}`;
+        return failed('PruneFailed', message, {
+          ...attempted,
+          inventory,
+          changes,
+          sync: record(revision, startedAt, deps, 'PruneFailed'),
+        });
+      }
+    } else if (!ctx.spec.prune) {
+      inventory = [...withEntries(inventory, stale)];
+    }
+
+    // 8. Health: kstatus rules; with `wait`, Ready waits for it (a new revision cancels the wait).
+    const health = await deps.engine.health(applied.inventory, ctx, ctx.spec.wait, signal);
+    const changed = changes.created + changes.configured + changes.deleted > 0;
+    const previousRevision = ctx.app.status?.lastAppliedRevision;
+    const sync =
+      changed || previousRevision !== revision ? record(revision, startedAt, deps) : undefined;
+    const base = { ...attempted, inventory, health, changes, ...(sync ? { sync } : {}) };
+    if (ctx.spec.wait && health.status === 'Degraded') {
+      return failed('HealthCheckFailed', health.message, base);
+    }
+    if (ctx.spec.wait && health.status === 'Progressing') {
+      return failed(
+        'HealthCheckFailed',
+        `not healthy within ${ctx.spec.timeout / 1000}s: ${health.message}`,
+        base,
+      );
+    }
+
+    // 9. Ready.
+    const message = `applied revision ${revision}`;
+    return {
+      ...base,
+      lastAppliedRevision: revision,
+      outcome: { kind: 'succeeded', message, health },
+    };
+  } finally {
+    checkout.release();
+  }
+}
+
+function record(
+  revision: string,
+  startedAt: string,
+  deps: ReconcileDeps,
+  reason?: FailureReason,
+): SyncRecord {
+  return {
+    revision,
+    startedAt,
+    finishedAt: deps.now().toISOString(),
+    result: reason ? 'Failed' : 'Succeeded',
+    ...(reason ? { reason } : {}),
+  };
+}
