@@ -75,7 +75,7 @@ describe('watching managed objects for drift', () => {
           '--field-manager=someone-else',
         );
         await delay(1200);
-        assert.deepEqual(batches, []);
+        assert.equal(batches.length, 0, JSON.stringify(batches));
 
         await kubectl(
           'patch',
