@@ -5,10 +5,10 @@
  * API drops fields it does not know (custom resources with `x-kubernetes-preserve-unknown-fields`
  * or `x-kubernetes-int-or-string` lose data, kubernetes-client/javascript#2483 and #2962).
  */
-import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { keepAliveAgent } from './agents.ts';
 
 /** One request. */
 export interface HttpRequest {
@@ -51,7 +51,6 @@ export function createTransport(kc: KubeConfig, options: TransportOptions = {}):
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const agents = keepAliveAgents();
 
   const send = async (request: HttpRequest, streaming: boolean): Promise<IncomingMessage> => {
     const url = new URL(server.toString());
@@ -64,7 +63,7 @@ export function createTransport(kc: KubeConfig, options: TransportOptions = {}):
       headers: { Accept: 'application/json' },
     };
     await kc.applyToHTTPSOptions(opts);
-    if (!cluster.proxyUrl && url.protocol === 'https:') opts.agent = agents.for(opts);
+    if (!cluster.proxyUrl && url.protocol === 'https:') opts.agent = keepAliveAgent(opts);
     const headers = { ...(opts.headers as Record<string, string>) };
     if (options.impersonateUser) headers['Impersonate-User'] = options.impersonateUser;
     let payload: string | undefined;
@@ -99,42 +98,6 @@ export function createTransport(kc: KubeConfig, options: TransportOptions = {}):
     },
     stream: (request) => send({ ...request, method: 'GET' }, true),
   };
-}
-
-/**
- * Keep-alive agents by TLS identity. client-node's agents open a new TLS connection per request;
- * an apply of hundreds of objects is several requests each, so connections are reused here. A
- * changed CA or client certificate (rotation) gets a new agent. Proxied clusters keep
- * client-node's own agent.
- */
-function keepAliveAgents(): { for(opts: https.RequestOptions): https.Agent } {
-  const cache = new Map<string, https.Agent>();
-  return {
-    for: (opts) => {
-      const tls = {
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        pfx: opts.pfx,
-        passphrase: opts.passphrase,
-        servername: opts.servername,
-        rejectUnauthorized: opts.rejectUnauthorized,
-      };
-      const id = createHash('sha256').update(JSON.stringify(tls)).digest('hex');
-      let agent = cache.get(id);
-      if (!agent) {
-        // An old identity's agent is dropped, not destroyed: a watch may still be using it.
-        cache.clear();
-        agent = new https.Agent({ ...withoutUndefined(tls), keepAlive: true });
-        cache.set(id, agent);
-      }
-      return agent;
-    },
-  };
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Reads what is left of a response stream as text (for error bodies of streams). */

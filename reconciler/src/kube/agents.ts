@@ -1,0 +1,38 @@
+/**
+ * Keep-alive HTTPS agents, shared by every client of the process and keyed by TLS identity (CA,
+ * client certificate and key, server name). client-node's agents open a new TLS connection per
+ * request; an apply of hundreds of objects takes several requests each, and every Application
+ * gets its own (impersonating) client, so connections are pooled here instead. A rotated
+ * certificate is a new identity and gets a new agent.
+ */
+import { createHash } from 'node:crypto';
+import https from 'node:https';
+
+/** Identities kept; the oldest is dropped (not destroyed: a watch may still use it) beyond this. */
+const maxAgents = 16;
+const agents = new Map<string, https.Agent>();
+
+/** The shared keep-alive agent for the TLS settings of `opts` (as set by client-node). */
+export function keepAliveAgent(opts: https.RequestOptions): https.Agent {
+  const tls = {
+    ca: opts.ca,
+    cert: opts.cert,
+    key: opts.key,
+    pfx: opts.pfx,
+    passphrase: opts.passphrase,
+    servername: opts.servername,
+    rejectUnauthorized: opts.rejectUnauthorized,
+  };
+  const id = createHash('sha256').update(JSON.stringify(tls)).digest('hex');
+  const known = agents.get(id);
+  if (known) return known;
+  const agent = new https.Agent({ ...definedOnly(tls), keepAlive: true });
+  agents.set(id, agent);
+  const oldest = agents.keys().next().value;
+  if (agents.size > maxAgents && oldest !== undefined) agents.delete(oldest);
+  return agent;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
