@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { localEnv } from '../../../test/env/for-tests.ts';
-import type { KubeClient } from '../../src/kube/client.ts';
+import { createKube, type KubeClient } from '../../src/kube/client.ts';
 import { UnknownKindError } from '../../src/kube/discovery.ts';
 import { KubeApiError } from '../../src/kube/errors.ts';
 import type { WatchEvent } from '../../src/kube/kube.ts';
@@ -223,5 +223,19 @@ describe('the Kube client against a real API server', () => {
     await counting.apply(configMap('counted', { a: '1' }));
     await counting.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'counted' });
     assert.equal(writesIn(counting.requestCounts()), 2);
+  });
+
+  test('tells an observer the verb and HTTP status of every request', async () => {
+    const seen: string[] = [];
+    const direct = createKube(env().kc, {
+      onRequest: (verb, status) => seen.push(`${verb} ${status}`),
+    });
+    await direct.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'absent' });
+    // The impersonating client shares the observer and the discovery cache (no second discover).
+    const limited = direct.impersonating({ namespace: ns, name: 'nobody' });
+    await assert.rejects(
+      limited.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'absent' }),
+    );
+    assert.deepEqual(seen, ['discover 200', 'get 404', 'delete 403']);
   });
 });
