@@ -41,6 +41,8 @@ export interface ControllerOptions {
   readonly namespace?: string;
   /** Called after each reconcile with the Application's inventory (for drift watching). */
   readonly onReconciled?: (key: string, app: Application) => void;
+  /** Called when an Application is deleted (to stop watching its objects). */
+  readonly onDeleted?: (key: string) => void;
 }
 
 /** A running controller. */
@@ -205,6 +207,7 @@ export function startController(options: ControllerOptions): Controller {
       cache.delete(key);
       queue.remove(key);
       failures.delete(key);
+      options.onDeleted?.(key);
       return;
     }
     cache.set(key, app);

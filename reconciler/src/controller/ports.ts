@@ -29,26 +29,12 @@ export interface SourceCheckout {
   release(): void;
 }
 
-/** Git, as the pipeline sees it. Errors are `SourceError`s. */
+/** Git, as the pipeline sees it. Errors are `SourceError`s (see `source/failure.ts`). */
 export interface SourcePort {
   /** The commit the ref points at now: a cheap remote check, no fetch. */
   resolve(app: AppContext, signal: AbortSignal): Promise<string>;
   /** A checkout of `commit`, fetched at most once per repository and revision. */
   checkout(app: AppContext, commit: string, signal: AbortSignal): Promise<SourceCheckout>;
-}
-
-/** Why the source failed, so that Ready can say so. */
-export const sourceFailureKinds = ['AuthFailed', 'FetchFailed'] as const;
-export type SourceFailureKind = (typeof sourceFailureKinds)[number];
-
-/** A source failure with its kind; the message is already redacted. */
-export class SourceError extends Error {
-  readonly kind: SourceFailureKind;
-  constructor(kind: SourceFailureKind, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SourceError';
-    this.kind = kind;
-  }
 }
 
 /** Kustomize (or plain YAML), as the pipeline sees it. Throws `StepError`s. */

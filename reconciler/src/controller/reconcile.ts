@@ -21,7 +21,7 @@ import type {
   RenderPort,
   SourcePort,
 } from './ports.ts';
-import { SourceError } from './ports.ts';
+import { SourceError } from '../source/failure.ts';
 
 /** What the pipeline needs. */
 export interface ReconcileDeps {
@@ -87,7 +87,7 @@ export async function reconcile(
   try {
     commit = await deps.source.resolve(ctx, signal);
   } catch (error) {
-    return failed(error instanceof SourceError ? error.kind : 'FetchFailed', messageOf(error));
+    return failed(sourceReason(error), messageOf(error));
   }
 
   // 4. Fetch that exact commit (once per repository and revision for all Applications).
@@ -95,7 +95,7 @@ export async function reconcile(
   try {
     checkout = await deps.source.checkout(ctx, commit, signal);
   } catch (error) {
-    return failed(error instanceof SourceError ? error.kind : 'FetchFailed', messageOf(error));
+    return failed(sourceReason(error), messageOf(error));
   }
   const revision = checkout.revision;
   const attempted = { lastAttemptedRevision: revision, trailers: checkout.trailers };
@@ -214,4 +214,9 @@ function record(
     result: reason ? 'Failed' : 'Succeeded',
     ...(reason ? { reason } : {}),
   };
+}
+
+/** An authentication failure says so; every other source failure is a fetch failure. */
+function sourceReason(error: unknown): FailureReason {
+  return error instanceof SourceError && error.reason === 'AuthFailed' ? 'AuthFailed' : 'FetchFailed';
 }

@@ -1,0 +1,172 @@
+/**
+ * The reconciler, assembled: one API client, the source store, the engine, the controller, drift
+ * watchers, the HTTP server and, when asked, leader election. `main.ts` parses flags and calls
+ * {@link startReconciler}; tests call it directly against the local environment.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { messageOf } from '@kustodian/shared/errors';
+import { createExecaRunner } from '@kustodian/shared/exec';
+import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
+import { startController, type Controller } from './controller/controller.ts';
+import { createKube, type KubeClient } from './kube/client.ts';
+import { type Clock, systemClock } from './kube/clock.ts';
+import { createTransport } from './kube/http.ts';
+import { createElector } from './leader/elector.ts';
+import { createLeaseClient, leaderLeaseName } from './leader/kube-lease.ts';
+import { createLogger, createRedactor, type Logger, type LogLevel } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { startServer, type RunningServer } from './server/server.ts';
+import { createGitHome, createGitRunner } from './source/git.ts';
+import { createSourceStore } from './source/store.ts';
+import { defaultRenderLimits, render } from './render/render.ts';
+import { createEngine } from './wiring/engine.ts';
+import { startDriftWatching } from './wiring/drift.ts';
+import { matchPush } from './wiring/push.ts';
+import { createSource } from './wiring/source.ts';
+import { createEventRecorder } from './status/events.ts';
+
+/** Everything the reconciler is configured with. */
+export interface ReconcilerConfig {
+  readonly kubeconfig: KubeConfig;
+  readonly kustomize: KustomizeCommand;
+  /** Checkouts and git's private home; emptied at start. */
+  readonly workDir: string;
+  /** Watch Applications in this namespace only; all namespaces when absent. */
+  readonly namespace?: string;
+  readonly concurrency: number;
+  readonly qps: number;
+  readonly burst: number;
+  readonly metricsPort: number;
+  readonly webhookPort?: number;
+  readonly webhookSecret?: string;
+  readonly leaderElection?: { readonly namespace: string; readonly identity: string };
+  readonly logLevel: LogLevel;
+  /** Allow `http://` git URLs (no TLS); off by default. */
+  readonly allowHttp: boolean;
+  /** The largest checkout accepted, in bytes. */
+  readonly maxCheckoutBytes: number;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+}
+
+/** A running reconciler. */
+export interface Reconciler {
+  readonly metrics: Metrics;
+  readonly kube: KubeClient;
+  readonly server: RunningServer;
+  /** The controller while this instance leads (always, without leader election). */
+  controller(): Controller | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the reconciler. */
+export async function startReconciler(config: ReconcilerConfig): Promise<Reconciler> {
+  const clock = config.clock ?? systemClock;
+  const redactor = createRedactor();
+  const log = config.log ?? createLogger({ level: config.logLevel, redactor });
+  const metrics = createMetrics();
+  const kube = createKube(config.kubeconfig, {
+    rateLimit: { qps: config.qps, burst: config.burst },
+    clock,
+    onRequest: (verb) => metrics.kubeRequests.inc({ verb }),
+  });
+  await mkdir(config.workDir, { recursive: true, mode: 0o700 });
+  const runCommand = createExecaRunner();
+  const git = createGitRunner({
+    runCommand,
+    homeDir: await createGitHome(config.workDir),
+    policy: { allowHttp: config.allowHttp },
+  });
+  const sourceDeps = { git, scratchDir: join(config.workDir, 'scratch'), log };
+  const store = await createSourceStore({ ...sourceDeps, workDir: join(config.workDir, 'checkouts'), maxBytes: config.maxCheckoutBytes });
+  const source = createSource({ kube, store, deps: sourceDeps, metrics, addSecret: (value) => redactor.addSecret(value) });
+  const engine = createEngine({ kube, clock });
+  const renderer = {
+    render: async (dir: string, ctx: { spec: { source: { path: string }; enableRemoteResources: boolean } }, signal: AbortSignal) =>
+      (await render(dir, ctx.spec.source.path, ctx.spec.enableRemoteResources, { ...defaultRenderLimits, kustomize: config.kustomize, runCommand, signal })).objects,
+  };
+  const events = createEventRecorder({
+    kube,
+    redact: (text) => redactor.redact(text),
+    now: () => new Date(clock.now()),
+    instance: config.leaderElection?.identity ?? 'kustodian',
+    onError: (error) => log.warn('event not recorded', { error: messageOf(error) }),
+  });
+
+  let controller: Controller | undefined;
+  const drift = startDriftWatching({ kube, log, metrics, refresh: (key, why) => controller?.refresh(key, why) });
+  const lead = async (signal?: AbortSignal) => {
+    metrics.leader.set(1);
+    controller = startController({
+      kube,
+      deps: { source, render: renderer, engine },
+      events,
+      metrics,
+      log,
+      clock,
+      concurrency: config.concurrency,
+      ...(config.namespace ? { namespace: config.namespace } : {}),
+      onReconciled: (key, app) => drift.track(key, app),
+      onDeleted: (key) => void drift.forget(key),
+    });
+    log.info('reconciling', { namespace: config.namespace ?? '(all)' });
+    if (signal) {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await stopController();
+    }
+  };
+  const stopController = async () => {
+    const running = controller;
+    controller = undefined;
+    metrics.leader.set(0);
+    await running?.stop();
+    await drift.stopAll();
+  };
+
+  const server = await startServer({
+    listeners: [
+      { port: config.metricsPort, routes: ['healthz', 'readyz', 'metrics'] },
+      ...(config.webhookPort === undefined ? [] : [{ port: config.webhookPort, routes: ['webhook'] as const }]),
+    ],
+    ready: () => (config.leaderElection ? true : (controller?.synced() ?? false)),
+    registry: metrics.registry,
+    ...(config.webhookSecret
+      ? { webhook: { secret: config.webhookSecret, onPush: (push) => matchPush(push, controller) } }
+      : {}),
+    logger: log,
+  });
+
+  const shutdown = new AbortController();
+  let electing: Promise<void> | undefined;
+  if (config.leaderElection) {
+    const transport = createTransport(config.kubeconfig);
+    const elector = createElector({
+      client: createLeaseClient(transport, { namespace: config.leaderElection.namespace, name: leaderLeaseName }),
+      identity: config.leaderElection.identity,
+      clock,
+      logger: log,
+    });
+    electing = (async () => {
+      while (!shutdown.signal.aborted) {
+        await elector.run({ onStartedLeading: (signal) => lead(signal), onStoppedLeading: () => void stopController() }, shutdown.signal);
+      }
+    })();
+  } else {
+    await lead();
+  }
+
+  return {
+    metrics,
+    kube,
+    server,
+    controller: () => controller,
+    stop: async () => {
+      shutdown.abort(new Error('the reconciler is stopping'));
+      await electing;
+      await stopController();
+      await server.close();
+    },
+  };
+}

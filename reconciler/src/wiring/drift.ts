@@ -1,0 +1,74 @@
+/**
+ * Drift watching per Application: after each reconcile, the Application's inventory is watched
+ * (restarted only when the inventory changed); an object deleted or changed by another manager
+ * queues the Application again when `selfHeal` is on, and is only logged when it is off.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { messageOf } from '@kustodian/shared/errors';
+import type { Application } from '../api/application.ts';
+import { watchDrift, type DriftWatch } from '../drift/watcher.ts';
+import type { Inventory } from '../inventory/inventory.ts';
+import type { Kube } from '../kube/kube.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** What drift watching needs. */
+export interface DriftWatchingOptions {
+  readonly kube: Pick<Kube, 'list' | 'watch'>;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly refresh: (key: string, why: string) => void;
+}
+
+/** Drift watchers of every Application. */
+export interface DriftWatching {
+  /** Watches `app`'s current inventory (a no-op when it did not change). */
+  track(key: string, app: Application): void;
+  /** Stops the watcher of a deleted Application. */
+  forget(key: string): Promise<void>;
+  stopAll(): Promise<void>;
+}
+
+/** Starts with no watchers. */
+export function startDriftWatching(options: DriftWatchingOptions): DriftWatching {
+  const watchers = new Map<string, { inventory: Inventory; selfHeal: boolean; watch: DriftWatch }>();
+  const forget = async (key: string) => {
+    const current = watchers.get(key);
+    watchers.delete(key);
+    await current?.watch.stop();
+  };
+  return {
+    track: (key, app) => {
+      const inventory = app.status?.inventory?.entries ?? [];
+      const selfHeal = (app.spec as { selfHeal?: unknown } | undefined)?.selfHeal !== false;
+      const current = watchers.get(key);
+      if (current && current.selfHeal === selfHeal && isDeepStrictEqual(current.inventory, inventory)) return;
+      void current?.watch.stop();
+      if (inventory.length === 0) {
+        watchers.delete(key);
+        return;
+      }
+      const log = options.log.child({ application: key, component: 'drift' });
+      const watch = watchDrift({
+        kube: options.kube,
+        inventory,
+        owner: { namespace: app.metadata.namespace ?? 'default', name: app.metadata.name },
+        onDrift: (reports) => {
+          const summary = reports.map((r) => `${r.id} ${r.message}`).join('; ');
+          if (!selfHeal) {
+            log.warn('drift detected; selfHeal is off, leaving it', { drift: summary });
+            return;
+          }
+          log.info('drift detected; reverting', { drift: summary });
+          options.refresh(key, `drift: ${summary}`);
+        },
+        onError: (error) => log.warn('drift watch failed; watching again', { error: messageOf(error) }),
+      });
+      watchers.set(key, { inventory, selfHeal, watch });
+    },
+    forget,
+    stopAll: async () => {
+      await Promise.all([...watchers.keys()].map(forget));
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The pipeline's engine port over the API server: staged server-side apply, prune and health,
+ * each through the client of the Application's service account when it names one.
+ */
+import { applyAll } from '../apply/apply.ts';
+import type { Owner } from '../apply/ownership.ts';
+import type { EnginePort, HealthReport } from '../controller/ports.ts';
+import type { AppContext } from '../controller/ports.ts';
+import { inventoryOf, refOfEntry } from '../inventory/inventory.ts';
+import type { HealthSummary } from '../health/assess.ts';
+import { waitFor } from '../health/wait.ts';
+import type { KubeClient } from '../kube/client.ts';
+import type { Clock } from '../kube/clock.ts';
+import type { KubeObject, KubeRef } from '../kube/object.ts';
+import { prune } from '../prune/prune.ts';
+
+/** What the engine needs. */
+export interface EngineOptions {
+  readonly kube: KubeClient;
+  readonly clock: Clock;
+  /** Poll interval of health waits; default 2 s. */
+  readonly healthIntervalMs?: number;
+}
+
+const ownerOf = (ctx: AppContext): Owner => ({ namespace: ctx.namespace, name: ctx.name });
+
+/** Creates the engine port. */
+export function createEngine(options: EngineOptions): EnginePort {
+  const clientFor = (ctx: AppContext): KubeClient =>
+    ctx.spec.serviceAccountName
+      ? options.kube.impersonating({ namespace: ctx.namespace, name: ctx.spec.serviceAccountName })
+      : options.kube;
+
+  return {
+    apply: async (objects, ctx, signal) => {
+      const result = await applyAll(
+        objects.map((o) => o.object as KubeObject),
+        {
+          kube: clientFor(ctx),
+          owner: ownerOf(ctx),
+          defaultNamespace: ctx.spec.destination.namespace ?? ctx.namespace,
+          force: ctx.spec.force,
+          timeoutMs: ctx.spec.timeout,
+          clock: options.clock,
+          signal,
+        },
+      );
+      const count = (outcome: string) => result.entries.filter((e) => e.outcome === outcome).length;
+      const failures = result.ok
+        ? []
+        : result.entries
+            .filter((e) => e.outcome === 'failed' || (e.outcome === 'skipped' && e.error))
+            .map((e) => `${e.id}: ${e.error ?? e.outcome}`);
+      return {
+        created: count('created'),
+        configured: count('configured'),
+        unchanged: count('unchanged'),
+        failures: result.ok || failures.length > 0 ? failures : ['nothing was applied'],
+        inventory: inventoryOf(result.objects),
+      };
+    },
+    prune: async (stale, ctx, signal) => {
+      const results = await prune(stale, { owner: ownerOf(ctx), kube: clientFor(ctx), signal });
+      return {
+        deleted: results.filter((r) => r.outcome === 'deleted').map((r) => r.entry),
+        skipped: results.filter((r) => r.outcome === 'skipped').map((r) => r.entry),
+        failed: results
+          .filter((r) => r.outcome === 'failed')
+          .map((r) => ({ entry: r.entry, message: r.message ?? 'delete failed' })),
+      };
+    },
+    health: async (entries, ctx, wait, signal) => {
+      const refs = entries.map(refOfEntry).filter((ref): ref is KubeRef => ref !== undefined);
+      const result = await waitFor(refs, {
+        kube: clientFor(ctx),
+        timeoutMs: wait ? ctx.spec.timeout : 0,
+        intervalMs: options.healthIntervalMs ?? 2000,
+        signal,
+        clock: options.clock,
+      });
+      if (result.outcome === 'Aborted') {
+        return { status: 'Progressing', message: 'the health wait was cancelled by a newer revision or spec', counts: {} };
+      }
+      return healthReport(result.summary);
+    },
+  };
+}
+
+/** The kstatus summary as the Application's health: Current is Healthy, Failed is Degraded. */
+export function healthReport(summary: HealthSummary): HealthReport {
+  const status = summary.status === 'Current' ? 'Healthy' : summary.status === 'Failed' ? 'Degraded' : 'Progressing';
+  const message = summary.status === 'Current' ? `all ${total(summary)} objects are healthy` : summary.message;
+  return { status, message, counts: { ...summary.counts } };
+}
+
+function total(summary: HealthSummary): number {
+  return Object.values(summary.counts).reduce((a, b) => a + b, 0);
+}
