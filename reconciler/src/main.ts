@@ -36,7 +36,8 @@ const usage = `usage: kustodian-reconciler [flags]
 function integer(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${flag}: expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new Error(`--${flag}: expected a positive integer, got "${value}"`);
   return parsed;
 }
 
@@ -84,13 +85,17 @@ async function main(): Promise<number> {
     qps: integer(values.qps, 50, 'qps'),
     burst: integer(values.burst, 100, 'burst'),
     metricsPort: integer(values['metrics-port'], 8080, 'metrics-port'),
-    ...(values['webhook-port'] ? { webhookPort: integer(values['webhook-port'], 9292, 'webhook-port') } : {}),
+    ...(values['webhook-port']
+      ? { webhookPort: integer(values['webhook-port'], 9292, 'webhook-port') }
+      : {}),
     ...(webhookSecret ? { webhookSecret } : {}),
     ...(values['leader-elect']
       ? {
           leaderElection: {
             namespace: values['leader-election-namespace'] ?? 'kustodian-system',
-            identity: candidateIdentity(values['leader-election-identity'] ?? process.env.HOSTNAME ?? 'kustodian'),
+            identity: candidateIdentity(
+              values['leader-election-identity'] ?? process.env.HOSTNAME ?? 'kustodian',
+            ),
           },
         }
       : {}),
@@ -98,7 +103,9 @@ async function main(): Promise<number> {
     allowHttp: values['allow-http'],
     maxCheckoutBytes: integer(values['max-checkout-mib'], 256, 'max-checkout-mib') * 1024 * 1024,
   });
-  console.error(`kustodian reconciler: kustomize ${located.version}; metrics on ${reconciler.server.listeners.map((l) => l.url).join(', ')}`);
+  console.error(
+    `kustodian reconciler: kustomize ${located.version}; metrics on ${reconciler.server.listeners.map((l) => l.url).join(', ')}`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());

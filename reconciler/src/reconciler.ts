@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { messageOf } from '@kustodian/shared/errors';
 import { createExecaRunner } from '@kustodian/shared/exec';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
-import { startController, type Controller } from './controller/controller.ts';
+import { type Controller, startController } from './controller/controller.ts';
 import { createKube, type KubeClient } from './kube/client.ts';
 import { type Clock, systemClock } from './kube/clock.ts';
 import { createTransport } from './kube/http.ts';
@@ -17,15 +17,15 @@ import { createElector } from './leader/elector.ts';
 import { createLeaseClient, leaderLeaseName } from './leader/kube-lease.ts';
 import { createLogger, createRedactor, type Logger, type LogLevel } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { startServer, type RunningServer } from './server/server.ts';
+import { defaultRenderLimits, render } from './render/render.ts';
+import { type RunningServer, startServer } from './server/server.ts';
 import { createGitHome, createGitRunner } from './source/git.ts';
 import { createSourceStore } from './source/store.ts';
-import { defaultRenderLimits, render } from './render/render.ts';
-import { createEngine } from './wiring/engine.ts';
+import { createEventRecorder } from './status/events.ts';
 import { startDriftWatching } from './wiring/drift.ts';
+import { createEngine } from './wiring/engine.ts';
 import { matchPush } from './wiring/push.ts';
 import { createSource } from './wiring/source.ts';
-import { createEventRecorder } from './status/events.ts';
 
 /** Everything the reconciler is configured with. */
 export interface ReconcilerConfig {
@@ -80,12 +80,33 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     policy: { allowHttp: config.allowHttp },
   });
   const sourceDeps = { git, scratchDir: join(config.workDir, 'scratch'), log };
-  const store = await createSourceStore({ ...sourceDeps, workDir: join(config.workDir, 'checkouts'), maxBytes: config.maxCheckoutBytes });
-  const source = createSource({ kube, store, deps: sourceDeps, metrics, addSecret: (value) => redactor.addSecret(value) });
+  const store = await createSourceStore({
+    ...sourceDeps,
+    workDir: join(config.workDir, 'checkouts'),
+    maxBytes: config.maxCheckoutBytes,
+  });
+  const source = createSource({
+    kube,
+    store,
+    deps: sourceDeps,
+    metrics,
+    addSecret: (value) => redactor.addSecret(value),
+  });
   const engine = createEngine({ kube, clock });
   const renderer = {
-    render: async (dir: string, ctx: { spec: { source: { path: string }; enableRemoteResources: boolean } }, signal: AbortSignal) =>
-      (await render(dir, ctx.spec.source.path, ctx.spec.enableRemoteResources, { ...defaultRenderLimits, kustomize: config.kustomize, runCommand, signal })).objects,
+    render: async (
+      dir: string,
+      ctx: { spec: { source: { path: string }; enableRemoteResources: boolean } },
+      signal: AbortSignal,
+    ) =>
+      (
+        await render(dir, ctx.spec.source.path, ctx.spec.enableRemoteResources, {
+          ...defaultRenderLimits,
+          kustomize: config.kustomize,
+          runCommand,
+          signal,
+        })
+      ).objects,
   };
   const events = createEventRecorder({
     kube,
@@ -96,7 +117,12 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
   });
 
   let controller: Controller | undefined;
-  const drift = startDriftWatching({ kube, log, metrics, refresh: (key, why) => controller?.refresh(key, why) });
+  const drift = startDriftWatching({
+    kube,
+    log,
+    metrics,
+    refresh: (key, why) => controller?.refresh(key, why),
+  });
   const lead = async (signal?: AbortSignal) => {
     metrics.leader.set(1);
     controller = startController({
@@ -109,11 +135,16 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       concurrency: config.concurrency,
       ...(config.namespace ? { namespace: config.namespace } : {}),
       onReconciled: (key, app) => drift.track(key, app),
-      onDeleted: (key) => void drift.forget(key),
+      onDeleted: (key) => {
+        void drift.forget(key);
+        void source.forget(key);
+      },
     });
     log.info('reconciling', { namespace: config.namespace ?? '(all)' });
     if (signal) {
-      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
       await stopController();
     }
   };
@@ -128,7 +159,9 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
   const server = await startServer({
     listeners: [
       { port: config.metricsPort, routes: ['healthz', 'readyz', 'metrics'] },
-      ...(config.webhookPort === undefined ? [] : [{ port: config.webhookPort, routes: ['webhook'] as const }]),
+      ...(config.webhookPort === undefined
+        ? []
+        : [{ port: config.webhookPort, routes: ['webhook'] as const }]),
     ],
     ready: () => (config.leaderElection ? true : (controller?.synced() ?? false)),
     registry: metrics.registry,
@@ -143,14 +176,23 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
   if (config.leaderElection) {
     const transport = createTransport(config.kubeconfig);
     const elector = createElector({
-      client: createLeaseClient(transport, { namespace: config.leaderElection.namespace, name: leaderLeaseName }),
+      client: createLeaseClient(transport, {
+        namespace: config.leaderElection.namespace,
+        name: leaderLeaseName,
+      }),
       identity: config.leaderElection.identity,
       clock,
       logger: log,
     });
     electing = (async () => {
       while (!shutdown.signal.aborted) {
-        await elector.run({ onStartedLeading: (signal) => lead(signal), onStoppedLeading: () => void stopController() }, shutdown.signal);
+        await elector.run(
+          {
+            onStartedLeading: (signal) => lead(signal),
+            onStoppedLeading: () => void stopController(),
+          },
+          shutdown.signal,
+        );
       }
     })();
   } else {

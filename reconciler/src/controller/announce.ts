@@ -47,7 +47,7 @@ export async function announce(
   if (outcome.kind === 'failed') {
     const before = findCondition(app.status?.conditions ?? [], 'Ready');
     // The status writer has already stored this outcome when it is new; announce only news.
-    to.log.warn(outcome.message, { ...fields, reason: outcome.reason, step: outcome.reason });
+    to.log.warn(outcome.message, { ...fields, reason: outcome.reason });
     if (before?.reason !== outcome.reason || before.message !== outcome.message || result.sync) {
       await to.events.record(
         app,

@@ -18,7 +18,7 @@ export interface AppContext {
   readonly app: Application;
 }
 
-/** A checkout of one exact commit, shared by every Application that uses it. */
+/** A checkout of one exact commit, shared by every Application on that revision. */
 export interface SourceCheckout {
   readonly dir: string;
   readonly commit: string;
@@ -26,7 +26,6 @@ export interface SourceCheckout {
   readonly revision: string;
   /** Trailers of the commit message that trace it to its source (`Kustodian-Source-*`). */
   readonly trailers: Readonly<Record<string, string>>;
-  release(): void;
 }
 
 /** Git, as the pipeline sees it. Errors are `SourceError`s (see `source/failure.ts`). */

@@ -11,6 +11,7 @@ import { messageOf } from '@kustodian/shared/errors';
 import { ManifestParseError } from '@kustodian/shared/manifests/parse';
 import { generationOf, type InventoryEntry, type SyncRecord } from '../api/application.ts';
 import { diffInventory, normalizeInventory, withEntries } from '../inventory/inventory.ts';
+import { SourceError } from '../source/failure.ts';
 import type { FailureReason, Outcome } from '../status/conditions.ts';
 import { dependencyProblem } from './dependencies.ts';
 import type {
@@ -21,7 +22,6 @@ import type {
   RenderPort,
   SourcePort,
 } from './ports.ts';
-import { SourceError } from '../source/failure.ts';
 
 /** What the pipeline needs. */
 export interface ReconcileDeps {
@@ -110,95 +110,91 @@ export async function reconcile(
       ...attempted,
     });
   }
+  // 5. Render: kustomize (jailed) or plain YAML, parsed and checked.
+  let objects: Awaited<ReturnType<RenderPort['render']>>;
   try {
-    // 5. Render: kustomize (jailed) or plain YAML, parsed and checked.
-    let objects: Awaited<ReturnType<RenderPort['render']>>;
-    try {
-      objects = await deps.render.render(checkout.dir, ctx, signal);
-    } catch (error) {
-      const reason = error instanceof ManifestParseError ? 'ValidationFailed' : 'BuildFailed';
-      return failed(reason, messageOf(error), {
-        ...attempted,
-        sync: record(revision, startedAt, deps, reason),
-      });
-    }
-    if (objects.length === 0 && previous.length > 0 && !ctx.spec.allowEmpty) {
-      const message = `${ctx.spec.source.path} rendered no objects; refusing to prune all ${previous.length} (set allowEmpty to allow it)`;
-      return failed('ValidationFailed', message, {
-        ...attempted,
-        sync: record(revision, startedAt, deps, 'ValidationFailed'),
-      });
-    }
-
-    // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
-    const applied = await deps.engine.apply(objects, ctx, signal);
-    if (applied.failures.length > 0) {
-      const message = `${applied.failures.length} object(s) failed: ${applied.failures.join('; ')}`;
-      return failed('ApplyFailed', message, {
-        ...attempted,
-        sync: record(revision, startedAt, deps, 'ApplyFailed'),
-      });
-    }
-    const changes: ChangeCounts = {
-      created: applied.created,
-      configured: applied.configured,
-      unchanged: applied.unchanged,
-      deleted: 0,
-    };
-
-    // 7. Prune: only after this revision applied, only what we still own; failures stay listed.
-    let inventory = [...normalizeInventory(applied.inventory)];
-    const stale = diffInventory(previous, applied.inventory);
-    if (ctx.spec.prune && stale.length > 0) {
-      const pruned = await deps.engine.prune(stale, ctx, signal);
-      changes.deleted = pruned.deleted.length;
-      inventory = [
-        ...withEntries(
-          inventory,
-          pruned.failed.map((f) => f.entry),
-        ),
-      ];
-      if (pruned.failed.length > 0) {
-        const message = `could not prune ${pruned.failed.map((f) => `${f.entry.id}: ${f.message}`).join('; ')}`;
-        return failed('PruneFailed', message, {
-          ...attempted,
-          inventory,
-          changes,
-          sync: record(revision, startedAt, deps, 'PruneFailed'),
-        });
-      }
-    } else if (!ctx.spec.prune) {
-      inventory = [...withEntries(inventory, stale)];
-    }
-
-    // 8. Health: kstatus rules; with `wait`, Ready waits for it (a new revision cancels the wait).
-    const health = await deps.engine.health(applied.inventory, ctx, ctx.spec.wait, signal);
-    const changed = changes.created + changes.configured + changes.deleted > 0;
-    const previousRevision = ctx.app.status?.lastAppliedRevision;
-    const sync =
-      changed || previousRevision !== revision ? record(revision, startedAt, deps) : undefined;
-    const base = { ...attempted, inventory, health, changes, ...(sync ? { sync } : {}) };
-    if (ctx.spec.wait && health.status === 'Degraded') {
-      return failed('HealthCheckFailed', health.message, base);
-    }
-    if (ctx.spec.wait && health.status === 'Progressing') {
-      return failed(
-        'HealthCheckFailed',
-        `not healthy within ${ctx.spec.timeout / 1000}s: ${health.message}`,
-        base,
-      );
-    }
-
-    // 9. Ready.
-    const message = `applied revision ${revision}`;
-    return {
-      ...base,
-      lastAppliedRevision: revision,
-      outcome: { kind: 'succeeded', message, health },
-    };
-  } finally {
-    checkout.release();
+    objects = await deps.render.render(checkout.dir, ctx, signal);
+  } catch (error) {
+    const reason = error instanceof ManifestParseError ? 'ValidationFailed' : 'BuildFailed';
+    return failed(reason, messageOf(error), {
+      ...attempted,
+      sync: record(revision, startedAt, deps, reason),
+    });
   }
+  if (objects.length === 0 && previous.length > 0 && !ctx.spec.allowEmpty) {
+    const message = `${ctx.spec.source.path} rendered no objects; refusing to prune all ${previous.length} (set allowEmpty to allow it)`;
+    return failed('ValidationFailed', message, {
+      ...attempted,
+      sync: record(revision, startedAt, deps, 'ValidationFailed'),
+    });
+  }
+
+  // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
+  const applied = await deps.engine.apply(objects, ctx, signal);
+  if (applied.failures.length > 0) {
+    const message = `${applied.failures.length} object(s) failed: ${applied.failures.join('; ')}`;
+    return failed('ApplyFailed', message, {
+      ...attempted,
+      sync: record(revision, startedAt, deps, 'ApplyFailed'),
+    });
+  }
+  const changes: ChangeCounts = {
+    created: applied.created,
+    configured: applied.configured,
+    unchanged: applied.unchanged,
+    deleted: 0,
+  };
+
+  // 7. Prune: only after this revision applied, only what we still own; failures stay listed.
+  let inventory = [...normalizeInventory(applied.inventory)];
+  const stale = diffInventory(previous, applied.inventory);
+  if (ctx.spec.prune && stale.length > 0) {
+    const pruned = await deps.engine.prune(stale, ctx, signal);
+    changes.deleted = pruned.deleted.length;
+    inventory = [
+      ...withEntries(
+        inventory,
+        pruned.failed.map((f) => f.entry),
+      ),
+    ];
+    if (pruned.failed.length > 0) {
+      const message = `could not prune ${pruned.failed.map((f) => `${f.entry.id}: ${f.message}`).join('; ')}`;
+      return failed('PruneFailed', message, {
+        ...attempted,
+        inventory,
+        changes,
+        sync: record(revision, startedAt, deps, 'PruneFailed'),
+      });
+    }
+  } else if (!ctx.spec.prune) {
+    inventory = [...withEntries(inventory, stale)];
+  }
+
+  // 8. Health: kstatus rules; with `wait`, Ready waits for it (a new revision cancels the wait).
+  const health = await deps.engine.health(applied.inventory, ctx, ctx.spec.wait, signal);
+  const changed = changes.created + changes.configured + changes.deleted > 0;
+  const previousRevision = ctx.app.status?.lastAppliedRevision;
+  const sync =
+    changed || previousRevision !== revision ? record(revision, startedAt, deps) : undefined;
+  const base = { ...attempted, inventory, health, changes, ...(sync ? { sync } : {}) };
+  if (ctx.spec.wait && health.status === 'Degraded') {
+    return failed('HealthCheckFailed', health.message, base);
+  }
+  if (ctx.spec.wait && health.status === 'Progressing') {
+    return failed(
+      'HealthCheckFailed',
+      `not healthy within ${ctx.spec.timeout / 1000}s: ${health.message}`,
+      base,
+    );
+  }
+
+  // 9. Ready.
+  const message = `applied revision ${revision}`;
+  return {
+    ...base,
+    lastAppliedRevision: revision,
+    outcome: { kind: 'succeeded', message, health },
+  };
 }
 
 function record(
@@ -218,5 +214,7 @@ function record(
 
 /** An authentication failure says so; every other source failure is a fetch failure. */
 function sourceReason(error: unknown): FailureReason {
-  return error instanceof SourceError && error.reason === 'AuthFailed' ? 'AuthFailed' : 'FetchFailed';
+  return error instanceof SourceError && error.reason === 'AuthFailed'
+    ? 'AuthFailed'
+    : 'FetchFailed';
 }

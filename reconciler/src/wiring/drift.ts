@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { messageOf } from '@kustodian/shared/errors';
 import type { Application } from '../api/application.ts';
-import { watchDrift, type DriftWatch } from '../drift/watcher.ts';
+import { type DriftWatch, watchDrift } from '../drift/watcher.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { Kube } from '../kube/kube.ts';
 import type { Logger } from '../log.ts';
@@ -31,7 +31,10 @@ export interface DriftWatching {
 
 /** Starts with no watchers. */
 export function startDriftWatching(options: DriftWatchingOptions): DriftWatching {
-  const watchers = new Map<string, { inventory: Inventory; selfHeal: boolean; watch: DriftWatch }>();
+  const watchers = new Map<
+    string,
+    { inventory: Inventory; selfHeal: boolean; watch: DriftWatch }
+  >();
   const forget = async (key: string) => {
     const current = watchers.get(key);
     watchers.delete(key);
@@ -42,7 +45,12 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       const inventory = app.status?.inventory?.entries ?? [];
       const selfHeal = (app.spec as { selfHeal?: unknown } | undefined)?.selfHeal !== false;
       const current = watchers.get(key);
-      if (current && current.selfHeal === selfHeal && isDeepStrictEqual(current.inventory, inventory)) return;
+      if (
+        current &&
+        current.selfHeal === selfHeal &&
+        isDeepStrictEqual(current.inventory, inventory)
+      )
+        return;
       void current?.watch.stop();
       if (inventory.length === 0) {
         watchers.delete(key);
@@ -62,7 +70,8 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
           log.info('drift detected; reverting', { drift: summary });
           options.refresh(key, `drift: ${summary}`);
         },
-        onError: (error) => log.warn('drift watch failed; watching again', { error: messageOf(error) }),
+        onError: (error) =>
+          log.warn('drift watch failed; watching again', { error: messageOf(error) }),
       });
       watchers.set(key, { inventory, selfHeal, watch });
     },

@@ -4,11 +4,10 @@
  */
 import { applyAll } from '../apply/apply.ts';
 import type { Owner } from '../apply/ownership.ts';
-import type { EnginePort, HealthReport } from '../controller/ports.ts';
-import type { AppContext } from '../controller/ports.ts';
-import { inventoryOf, refOfEntry } from '../inventory/inventory.ts';
+import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
 import type { HealthSummary } from '../health/assess.ts';
 import { waitFor } from '../health/wait.ts';
+import { inventoryOf, refOfEntry } from '../inventory/inventory.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { KubeObject, KubeRef } from '../kube/object.ts';
@@ -79,7 +78,11 @@ export function createEngine(options: EngineOptions): EnginePort {
         clock: options.clock,
       });
       if (result.outcome === 'Aborted') {
-        return { status: 'Progressing', message: 'the health wait was cancelled by a newer revision or spec', counts: {} };
+        return {
+          status: 'Progressing',
+          message: 'the health wait was cancelled by a newer revision or spec',
+          counts: {},
+        };
       }
       return healthReport(result.summary);
     },
@@ -88,8 +91,14 @@ export function createEngine(options: EngineOptions): EnginePort {
 
 /** The kstatus summary as the Application's health: Current is Healthy, Failed is Degraded. */
 export function healthReport(summary: HealthSummary): HealthReport {
-  const status = summary.status === 'Current' ? 'Healthy' : summary.status === 'Failed' ? 'Degraded' : 'Progressing';
-  const message = summary.status === 'Current' ? `all ${total(summary)} objects are healthy` : summary.message;
+  const status =
+    summary.status === 'Current'
+      ? 'Healthy'
+      : summary.status === 'Failed'
+        ? 'Degraded'
+        : 'Progressing';
+  const message =
+    summary.status === 'Current' ? `all ${total(summary)} objects are healthy` : summary.message;
   return { status, message, counts: { ...summary.counts } };
 }
 

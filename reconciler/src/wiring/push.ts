@@ -5,19 +5,28 @@
  */
 import type { Application } from '../api/application.ts';
 import { keyOf } from '../api/application.ts';
-import { repoKey, type PushEvent } from '../server/github.ts';
+import { type PushEvent, repoKey } from '../server/github.ts';
 
 /** The keys of the Applications `push` concerns. */
-export function applicationsForPush(push: PushEvent, applications: readonly Application[]): string[] {
+export function applicationsForPush(
+  push: PushEvent,
+  applications: readonly Application[],
+): string[] {
   const pushed = new Set(push.urls.map(repoKey).filter((key): key is string => key !== undefined));
   const keys: string[] = [];
   for (const app of applications) {
-    const source = (app.spec as { source?: { url?: unknown; ref?: Record<string, unknown> } } | undefined)?.source;
+    const source = (
+      app.spec as { source?: { url?: unknown; ref?: Record<string, unknown> } } | undefined
+    )?.source;
     const url = typeof source?.url === 'string' ? repoKey(source.url) : undefined;
     if (!url || !pushed.has(url)) continue;
     const ref = source?.ref ?? { branch: 'main' };
     const wanted =
-      typeof ref.branch === 'string' ? `refs/heads/${ref.branch}` : typeof ref.tag === 'string' ? `refs/tags/${ref.tag}` : undefined;
+      typeof ref.branch === 'string'
+        ? `refs/heads/${ref.branch}`
+        : typeof ref.tag === 'string'
+          ? `refs/tags/${ref.tag}`
+          : undefined;
     if (wanted === undefined || wanted === push.ref) keys.push(keyOf(app));
   }
   return keys;
@@ -26,7 +35,9 @@ export function applicationsForPush(push: PushEvent, applications: readonly Appl
 /** Refreshes every Application `push` concerns on `controller`, if this instance leads. */
 export function matchPush(
   push: PushEvent,
-  controller: { applications(): readonly Application[]; refresh(key: string, why: string): void } | undefined,
+  controller:
+    | { applications(): readonly Application[]; refresh(key: string, why: string): void }
+    | undefined,
 ): void {
   if (!controller) return;
   for (const key of applicationsForPush(push, controller.applications())) {

@@ -8,12 +8,16 @@ import type { AppContext, SourcePort } from '../controller/ports.ts';
 import type { Kube } from '../kube/kube.ts';
 import { isRecord } from '../kube/object.ts';
 import type { Metrics } from '../metrics.ts';
-import { credentialsFromSecretData, type GitCredentials, secretsOf } from '../source/credentials.ts';
+import {
+  credentialsFromSecretData,
+  type GitCredentials,
+  secretsOf,
+} from '../source/credentials.ts';
 import { SourceError } from '../source/failure.ts';
 import type { SourceRef } from '../source/refs.ts';
 import { resolveRevision } from '../source/remote.ts';
 import type { SourceDeps, SourceRequest } from '../source/request.ts';
-import type { SourceStore } from '../source/store.ts';
+import type { Artifact, SourceStore } from '../source/store.ts';
 import { parseTrailers } from './trailers.ts';
 
 /** What the source port needs. */
@@ -34,14 +38,26 @@ export function sourceRefOf(ref: SpecRef): SourceRef {
   return { kind: 'commit', name: ref.commit };
 }
 
-/** Creates the source port. */
-export function createSource(options: SourceOptions): SourcePort {
-  const credentialsOf = async (ctx: AppContext, signal: AbortSignal): Promise<GitCredentials | undefined> => {
+/** Creates the source port; `forget` drops a deleted Application's checkout. */
+export function createSource(
+  options: SourceOptions,
+): SourcePort & { forget(key: string): Promise<void> } {
+  const credentialsOf = async (
+    ctx: AppContext,
+    signal: AbortSignal,
+  ): Promise<GitCredentials | undefined> => {
     const secretRef = ctx.spec.source.secretRef;
     if (!secretRef) return undefined;
-    const secret = await options.kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: ctx.namespace, name: secretRef.name }, { signal });
+    const secret = await options.kube.get(
+      { apiVersion: 'v1', kind: 'Secret', namespace: ctx.namespace, name: secretRef.name },
+      { signal },
+    );
     if (!secret) {
-      throw new SourceError(redactUrl(ctx.spec.source.url), 'AuthFailed', `Secret ${ctx.namespace}/${secretRef.name} named in source.secretRef does not exist`);
+      throw new SourceError(
+        redactUrl(ctx.spec.source.url),
+        'AuthFailed',
+        `Secret ${ctx.namespace}/${secretRef.name} named in source.secretRef does not exist`,
+      );
     }
     const data = isRecord(secret.data) ? (secret.data as Record<string, string>) : {};
     const credentials = credentialsFromSecretData(data);
@@ -50,9 +66,14 @@ export function createSource(options: SourceOptions): SourcePort {
   };
   const requestOf = async (ctx: AppContext, signal: AbortSignal): Promise<SourceRequest> => {
     const credentials = await credentialsOf(ctx, signal);
-    return { url: ctx.spec.source.url, ref: sourceRefOf(ctx.spec.source.ref), ...(credentials ? { credentials } : {}) };
+    return {
+      url: ctx.spec.source.url,
+      ref: sourceRefOf(ctx.spec.source.ref),
+      ...(credentials ? { credentials } : {}),
+    };
   };
 
+  const held = new Map<string, Artifact>();
   return {
     resolve: async (ctx, signal) => {
       try {
@@ -65,16 +86,29 @@ export function createSource(options: SourceOptions): SourcePort {
       }
     },
     checkout: async (ctx, commit, signal) => {
-      const before = options.store.stats().fetches;
-      const artifact = await options.store.checkout(await requestOf(ctx, signal), commit);
-      if (options.store.stats().fetches > before) options.metrics.sourceFetches.inc({ result: 'fetched' });
+      // Each Application holds the checkout of the revision it is on until it moves to another
+      // one, so a second Application on the same revision reuses it instead of fetching again.
+      const current = held.get(ctx.key);
+      let artifact = current?.commit === commit ? current : undefined;
+      if (!artifact) {
+        const before = options.store.stats().fetches;
+        artifact = await options.store.checkout(await requestOf(ctx, signal), commit);
+        if (options.store.stats().fetches > before)
+          options.metrics.sourceFetches.inc({ result: 'fetched' });
+        held.set(ctx.key, artifact);
+        if (current) await options.store.release(current);
+      }
       return {
         dir: artifact.dir,
         commit: artifact.commit,
         revision: artifact.revision,
-        trailers: parseTrailers(artifact.message ?? ''),
-        release: () => void options.store.release(artifact),
+        trailers: parseTrailers(artifact.message),
       };
+    },
+    forget: async (key) => {
+      const current = held.get(key);
+      held.delete(key);
+      if (current) await options.store.release(current);
     },
   };
 }
