@@ -247,8 +247,8 @@ describe('the install base on the API server', () => {
       lastHandledRequestedAt: now,
       inventory: {
         entries: [
-          { id: 'apps/Deployment/web/api', v: 'v1' },
-          { id: '/ConfigMap/web/settings', v: 'v1' },
+          { id: 'apps/Deployment/web/api', version: 'v1' },
+          { id: 'ConfigMap/web/settings', version: 'v1' },
         ],
       },
       health: { status: 'Healthy', message: '2 objects healthy', counts: { Current: 2 } },
