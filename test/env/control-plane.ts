@@ -30,6 +30,13 @@ export interface ControlPlane {
   readonly server: string;
   readonly kubeconfigPath: string;
   readonly kubeconfig: string;
+  /**
+   * A kubeconfig for a second administrator, `kustodian-reconciler`, so that what the reconciler
+   * writes can be told apart from what tests write (the audit log names the user).
+   */
+  readonly reconcilerKubeconfigPath: string;
+  /** The API server's audit log: one JSON line per write request, with its user. */
+  readonly auditLog: string;
   /** The CA that signed the API server's serving certificate (also the git server's). */
   readonly servingCaFile: string;
   readonly processes: readonly ManagedProcess[];
@@ -37,6 +44,26 @@ export interface ControlPlane {
 }
 
 const startTimeoutMs = 90_000;
+
+/** The user name of the reconciler's client certificate. */
+export const reconcilerUserName = 'kustodian-reconciler';
+
+/**
+ * Audit only what changes the cluster, at Metadata level (who, what, when; never bodies, which
+ * may hold Secrets). Leases are left out: kwok renews every node's Lease all the time.
+ */
+const auditPolicyYaml = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    resources:
+      - group: coordination.k8s.io
+        resources: [leases]
+  - level: Metadata
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+`;
 
 /** Starts the control plane; on any failure, stops what was started and rethrows. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
@@ -54,6 +81,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ips: ['127.0.0.1'],
     });
     const admin = await clientCa.issueClient('admin', 'kustodian-admin', ['system:masters']);
+    const reconcilerUser = await clientCa.issueClient('reconciler', reconcilerUserName, [
+      'system:masters',
+    ]);
+    const auditLog = join(dir, 'audit.log');
+    const auditPolicy = join(dir, 'audit-policy.yaml');
+    await writeFile(auditPolicy, auditPolicyYaml);
     const sa = await createSigningKey(dir);
 
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -105,6 +138,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--disable-admission-plugins=ServiceAccount',
         '--max-requests-inflight=1000',
         '--max-mutating-requests-inflight=500',
+        `--audit-policy-file=${auditPolicy}`,
+        `--audit-log-path=${auditLog}`,
+        '--audit-log-format=json',
+        '--audit-log-maxsize=0',
       ],
     });
     started.push(apiserver);
@@ -119,6 +156,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     });
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+    const reconcilerKubeconfigPath = join(dir, 'reconciler.kubeconfig');
+    const reconcilerKubeconfig = await renderKubeconfig({
+      server,
+      caFile: servingCa.cert,
+      certFile: reconcilerUser.cert,
+      keyFile: reconcilerUser.key,
+    });
+    await writeFile(reconcilerKubeconfigPath, reconcilerKubeconfig, { mode: 0o600 });
 
     if (options.controllers ?? true) {
       started.push(
@@ -135,6 +180,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       server,
       kubeconfigPath,
       kubeconfig,
+      reconcilerKubeconfigPath,
+      auditLog,
       servingCaFile: servingCa.cert,
       processes: started,
       stop,

@@ -31,6 +31,10 @@ export interface LocalEnvInfo {
   readonly kustomize: string;
   /** The CA of the git server's certificate, when it serves HTTPS. */
   readonly gitCaFile?: string;
+  /** A kubeconfig of the administrator `kustodian-reconciler`, for the reconciler alone. */
+  readonly reconcilerKubeconfig: string;
+  /** The API server's audit log of write requests (see `audit.ts`). */
+  readonly auditLog: string;
 }
 
 /** A running local environment. */
@@ -82,6 +86,8 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
       gitPassword,
       kustomize,
       ...(gitCaFile ? { gitCaFile } : {}),
+      reconcilerKubeconfig: controlPlane.reconcilerKubeconfigPath,
+      auditLog: controlPlane.auditLog,
     };
     return { info, dir, controlPlane, git, stop };
   } catch (error) {

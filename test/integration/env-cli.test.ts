@@ -26,13 +26,9 @@ test('env:up prints its connection info last and env:down leaves no process or d
   const up = await cli('up');
   const lines = up.stdout.trim().split('\n');
   const info = JSON.parse(lines.at(-1) ?? '') as Record<string, string>;
-  assert.deepEqual(Object.keys(info).sort().slice(0, 5), [
-    'gitPassword',
-    'gitUrl',
-    'gitUsername',
-    'kubeconfig',
-    'kustomize',
-  ]);
+  for (const key of ['kubeconfig', 'gitUrl', 'gitUsername', 'gitPassword', 'kustomize']) {
+    assert.equal(typeof info[key], 'string', `${key} is in the JSON`);
+  }
 
   const kubeconfig = info.kubeconfig ?? '';
   const version = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw', '/version']);

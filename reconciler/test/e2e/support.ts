@@ -128,7 +128,8 @@ export async function startTestReconciler(
   const workDir = await mkdtemp(join(tmpdir(), 'kustodian-e2e-work-'));
   const logs = memorySink();
   const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromString(await readFile(env.kubeconfig, 'utf8'));
+  // Its own administrator, so that the audit log tells its writes apart from the tests'.
+  kubeconfig.loadFromString(await readFile(env.reconcilerKubeconfig, 'utf8'));
   const reconciler = await startReconciler({
     kubeconfig,
     kustomize: kustomizeCommandFor(env.kustomize),

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { writesBy } from '../../../test/env/audit.ts';
+import { reconcilerUserName } from '../../../test/env/control-plane.ts';
 import { localEnv } from '../../../test/env/for-tests.ts';
 import { waitFor } from '../../../test/env/wait.ts';
 import { countsSince, writesIn } from '../../src/kube/requests.ts';
@@ -72,6 +74,13 @@ describe('an Application synced by the reconciler', () => {
     );
     assert.equal(app.status?.lastAppliedRevision, `main@sha1:${commit}`);
     assert.equal(app.status?.health?.status, 'Healthy');
+    const writes = await writesBy(env().auditLog, reconcilerUserName);
+    assert.ok(
+      writes.some(
+        (w) => w.resource === 'deployments' && w.verb === 'patch' && w.namespace === namespace,
+      ),
+      'the audit log shows the reconciler applying the Deployment',
+    );
     assert.deepEqual(
       app.status?.inventory?.entries.map((e) => e.id),
       [
@@ -96,12 +105,15 @@ describe('an Application synced by the reconciler', () => {
   });
 
   test('makes no write request when it resyncs a revision that is already applied', async () => {
+    const since = Date.now();
     const before = running.reconciler.kube.requestCounts();
     await reconcileNow(running.reconciler, namespace, 'web');
     await reconcileNow(running.reconciler, namespace, 'web');
     const made = countsSince(before, running.reconciler.kube.requestCounts());
     assert.equal(writesIn(made), 0, `write requests: ${JSON.stringify(made)}`);
     assert.ok(made.get > 0 || made.dryRunApply > 0, 'the resync did read the cluster');
+    // The API server agrees: its audit log holds no write by the reconciler's user since.
+    assert.deepEqual(await writesBy(env().auditLog, reconcilerUserName, since), []);
   });
 
   test('applies a new commit within one interval', async () => {
@@ -198,6 +210,7 @@ describe('an Application synced by the reconciler', () => {
     });
     const good = (await readApplication(kube(), namespace, 'web')).status?.lastAppliedRevision;
     const countsBefore = running.reconciler.kube.requestCounts();
+    const since = Date.now();
     const broken = await repo.commit(
       {
         'app/kustomization.yaml': 'resources:\n  - settings.yaml\n  - web.yaml\n  - missing.yaml\n',
@@ -218,6 +231,12 @@ describe('an Application synced by the reconciler', () => {
     assert.match(readyOf(app)?.message ?? '', /missing\.yaml/);
     const made = countsSince(countsBefore, running.reconciler.kube.requestCounts());
     assert.equal(made.delete, 0);
+    const writes = await writesBy(env().auditLog, reconcilerUserName, since);
+    assert.deepEqual(
+      writes.filter((w) => w.resource !== 'applications/status' && w.resource !== 'events'),
+      [],
+      'only status and Events were written',
+    );
     const liveAfter = await kube().get({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
