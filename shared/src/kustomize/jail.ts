@@ -9,8 +9,8 @@
  * CVE-2022-24904 and CVE-2022-31036). The walk stops after `maxFiles` entries, so a hostile
  * repository cannot make it spin.
  */
-import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { directJailReads, type JailReads } from './jail-reads.ts';
 import {
   isRemote,
   type JailViolation,
@@ -20,15 +20,7 @@ import {
   type ViolationKind,
 } from './jail-rules.ts';
 import { type Reference, references } from './kustomization.ts';
-import {
-  defaultMaxFileBytes,
-  findKustomizationFile,
-  inside,
-  readBoundedFile,
-  readKustomization,
-  realpathOrUndefined,
-  posixRelative as rel,
-} from './read.ts';
+import { defaultMaxFileBytes, inside, posixRelative as rel } from './read.ts';
 
 /** What to check. */
 export interface JailOptions {
@@ -42,12 +34,18 @@ export interface JailOptions {
   readonly maxFiles?: number;
   /** The largest kustomization or plugin file read; `defaultJailLimits.maxFileBytes`. */
   readonly maxFileBytes?: number;
+  /**
+   * Where the walk reads files; straight from disk when absent. Pass one `memoizedJailReads()`
+   * to the checks of every overlay of a checkout to read shared bases once.
+   */
+  readonly reads?: JailReads;
 }
 
 /** The walk's limits when the caller names none. */
 export const defaultJailLimits = { maxFiles: 50_000, maxFileBytes: defaultMaxFileBytes } as const;
 
 interface Walk {
+  readonly reads: JailReads;
   readonly root: string;
   readonly allowRemote: boolean;
   readonly maxFiles: number;
@@ -61,8 +59,10 @@ interface Walk {
 
 /** Every reason not to build the overlay, in the order found; empty when it may be built. */
 export async function checkOverlayJail(options: JailOptions): Promise<JailViolation[]> {
-  const root = await realpath(options.root);
+  const reads = options.reads ?? directJailReads;
+  const root = await reads.realpath(options.root);
   const walk: Walk = {
+    reads,
     root,
     allowRemote: options.allowRemote ?? false,
     maxFiles: options.maxFiles ?? defaultJailLimits.maxFiles,
@@ -92,18 +92,18 @@ interface Origin {
 async function visitKustomization(walk: Walk, dir: string, origin: Origin): Promise<void> {
   if (walk.stopped) return;
   // A directory that does not exist is kustomize's error to report, unless it points outside.
-  const realDir = await realpathOrUndefined(dir);
+  const realDir = await walk.reads.realpathOrUndefined(dir);
   if (!inside(walk.root, realDir ?? dir)) return addOutside(walk, origin, realDir ?? dir);
   if (realDir === undefined) return;
   if (walk.visited.has(realDir)) return;
   walk.visited.add(realDir);
   await scanSymlinks(walk, realDir);
-  const file = await findKustomizationFile(realDir);
+  const file = await walk.reads.findKustomizationFile(realDir);
   if (file === undefined || !count(walk, realDir)) return;
   const name = rel(walk.root, file);
-  const realFile = await realpathOrUndefined(file);
+  const realFile = await walk.reads.realpathOrUndefined(file);
   if (realFile === undefined || !inside(walk.root, realFile)) return; // reported by the symlink scan
-  const read = await readKustomization(realFile, walk.maxFileBytes);
+  const read = await walk.reads.readKustomization(realFile, walk.maxFileBytes);
   if ('problem' in read) {
     return add(walk, 'unreadable', { file: name, field: 'file', value: name }, read.problem);
   }
@@ -122,7 +122,7 @@ async function followReference(
 ): Promise<void> {
   const origin = { file, field: ref.field, value: ref.value };
   const target = resolve(dir, ref.value);
-  const real = await realpathOrUndefined(target);
+  const real = await walk.reads.realpathOrUndefined(target);
   const remote = isRemote(ref.value) || (real === undefined && looksLikeHost(ref.value));
   if (remote) {
     if (walk.allowRemote) return;
@@ -133,10 +133,9 @@ async function followReference(
   // A path that does not exist is kustomize's error to report, unless it points outside.
   if (!inside(walk.root, real ?? target)) return addOutside(walk, origin, real ?? target);
   if (real === undefined || ref.role === 'file') return;
-  const info = await stat(real);
-  if (info.isDirectory()) return visitKustomization(walk, real, origin);
+  if (await walk.reads.isDirectory(real)) return visitKustomization(walk, real, origin);
   if (ref.role === 'plugin' && count(walk, real)) {
-    const read = await readBoundedFile(real, walk.maxFileBytes);
+    const read = await walk.reads.readBoundedFile(real, walk.maxFileBytes);
     const name = rel(walk.root, real);
     if ('problem' in read)
       add(walk, 'unreadable', { file: name, field: ref.field, value: name }, read.problem);
@@ -150,7 +149,7 @@ async function scanSymlinks(walk: Walk, dir: string): Promise<void> {
   walk.scanned.add(dir);
   const pending = [dir];
   for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
-    const entries = await readdir(current, { withFileTypes: true }).catch(() => undefined);
+    const entries = await walk.reads.readdir(current);
     if (entries === undefined) {
       const name = rel(walk.root, current);
       add(
@@ -172,9 +171,9 @@ async function scanSymlinks(walk: Walk, dir: string): Promise<void> {
 }
 
 async function checkSymlink(walk: Walk, path: string): Promise<void> {
-  const link = await readlink(path);
+  const link = await walk.reads.readlink(path);
   // A dangling link is judged by where it would point.
-  const target = (await realpathOrUndefined(path)) ?? resolve(dirname(path), link);
+  const target = (await walk.reads.realpathOrUndefined(path)) ?? resolve(dirname(path), link);
   if (inside(walk.root, target)) return;
   const where = { file: rel(walk.root, path), field: 'symlink', value: link };
   add(walk, 'symlink-outside-root', where, `symlink points outside the repository, to ${target}`);

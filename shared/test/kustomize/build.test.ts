@@ -10,6 +10,7 @@ import {
   buildOverlay,
   buildOverlays,
   KustomizeBuildError,
+  parallelBuildEnv,
   tailOf,
 } from '../../src/kustomize/build.ts';
 import { type KustomizeCommand, kustomizeCommandFor } from '../../src/kustomize/locate.ts';
@@ -201,6 +202,24 @@ describe('the build command line', () => {
         args: ['kustomize', '/repo/apps/web', '--load-restrictor', 'LoadRestrictionsRootOnly'],
       },
     ]);
+  });
+});
+
+describe('parallelBuildEnv', () => {
+  it('gives each of the parallel builds its share of the cores, at least one', () => {
+    assert.equal(parallelBuildEnv(4, 2).GOMAXPROCS, '1');
+    assert.equal(parallelBuildEnv(4, 4).GOMAXPROCS, '1');
+    assert.equal(parallelBuildEnv(4, 16).GOMAXPROCS, '4');
+    assert.equal(parallelBuildEnv(1, 8).GOMAXPROCS, '8');
+    assert.equal(parallelBuildEnv(0, 2).GOMAXPROCS, '2');
+  });
+
+  it('collects less often and caps the heap that makes it collect', () => {
+    assert.deepEqual(parallelBuildEnv(2, 2), {
+      GOGC: '400',
+      GOMEMLIMIT: '512MiB',
+      GOMAXPROCS: '1',
+    });
   });
 });
 
