@@ -66,8 +66,9 @@ try {
     concurrency,
   };
   const action = async () => {
+    const catalog = loadCrdCatalog(dir);
     const rendered = await renderOverlays(overlays, options);
-    const result = await validateRendered(rendered, await loadCrdCatalog(dir));
+    const result = await validateRendered(rendered, await catalog);
     const errors = result.problems.filter((problem) => problem.severity === 'error');
     if (errors.length > 0) throw new Error(`unexpected problems: ${errors[0]?.message}`);
   };

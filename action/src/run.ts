@@ -89,19 +89,22 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
         'overlays',
         `no overlay found${inputs.overlays.length > 0 ? ` matching ${inputs.overlays.join(', ')}` : ''}`,
       );
-    // 6. Build every overlay before the edit, a bounded number at once.
+    // 6. Build every overlay before the edit, a bounded number at once; meanwhile, find the
+    //    repository's CRDs.
     const renderOptions = {
       root: cloned.root,
       kustomize: state.kustomize.command,
       runCommand: boundaries.runCommand,
       concurrency: inputs.concurrency,
     };
+    const catalogLoad = loadCrdCatalog(cloned.root);
+    catalogLoad.catch(() => {}); // awaited below; not unhandled if rendering throws first
     state.rendered = await renderOverlays(overlays, renderOptions);
     sink.info(
       `built ${overlays.length} overlays in ${Math.round(boundaries.clock.now() - started)} ms`,
     );
     // 7. Validate what they render.
-    const catalog = await loadCrdCatalog(cloned.root);
+    const catalog = await catalogLoad;
     const validated = await validateRendered(state.rendered, catalog);
     problems.push(...validated.problems);
     if (inputs.images.length === 0 || errorsOf(problems).length > 0) {

@@ -4,12 +4,19 @@
  * failed overlay is a result with problems, not a throw.
  */
 
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { RunCommand } from '@kustodian/shared/exec';
-import { buildOverlay, KustomizeBuildError } from '@kustodian/shared/kustomize/build';
+import {
+  buildOverlay,
+  KustomizeBuildError,
+  parallelBuildEnv,
+} from '@kustodian/shared/kustomize/build';
 import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
+import { type JailReads, memoizedJailReads } from '@kustodian/shared/kustomize/jail-reads';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
-import { findKustomizationFile, posixRelative } from '@kustodian/shared/kustomize/read';
+import { posixRelative } from '@kustodian/shared/kustomize/read';
+import { type ParsedOutput, parseOutput } from './parsed.ts';
 import { error, type Problem } from './problems.ts';
 
 /** One overlay's rendering: its YAML when it built, its problems when it did not. */
@@ -19,6 +26,8 @@ export interface RenderedOverlay {
   /** Its kustomization file, relative to the repository root. */
   readonly file: string;
   readonly yaml?: string;
+  /** `yaml`, parsed right after the build. */
+  readonly parsed?: ParsedOutput;
   readonly problems: readonly Problem[];
 }
 
@@ -30,22 +39,26 @@ export interface RenderOptions {
   readonly concurrency: number;
   /** One build's time limit; 5 minutes when absent. */
   readonly timeoutMs?: number;
+  /** The cores the builds share; the machine's when absent. */
+  readonly cores?: number;
 }
 
 /**
  * Renders `overlays` (relative to `options.root`), in input order. Each overlay goes through
  * the jail and then kustomize within one slot of the bound, so the jail walk of one overlay
- * overlaps with the builds of others.
+ * overlaps with the builds of others. The jail reads each file of the checkout once for all
+ * overlays (they share bases and components), so call it again after the files change.
  */
 export async function renderOverlays(
   overlays: readonly string[],
   options: RenderOptions,
 ): Promise<RenderedOverlay[]> {
   const results: RenderedOverlay[] = new Array(overlays.length);
+  const reads = memoizedJailReads();
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < overlays.length; index = next++) {
-      results[index] = await renderOne(overlays[index] ?? '', options);
+      results[index] = await renderOne(overlays[index] ?? '', options, reads);
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency, overlays.length));
@@ -53,9 +66,13 @@ export async function renderOverlays(
   return results;
 }
 
-async function renderOne(overlay: string, options: RenderOptions): Promise<RenderedOverlay> {
-  const file = await kustomizationFile(options.root, overlay);
-  const jailed = await jailProblems(overlay, options.root);
+async function renderOne(
+  overlay: string,
+  options: RenderOptions,
+  reads: JailReads,
+): Promise<RenderedOverlay> {
+  const file = await kustomizationFile(options.root, overlay, reads);
+  const jailed = await jailProblems(overlay, options.root, reads);
   if (jailed.length > 0) return { overlay, file, problems: jailed };
   try {
     const built = await buildOverlay({
@@ -63,18 +80,25 @@ async function renderOne(overlay: string, options: RenderOptions): Promise<Rende
       overlayDir: overlay,
       root: options.root,
       runCommand: options.runCommand,
+      env: parallelBuildEnv(options.concurrency, options.cores ?? availableParallelism()),
       timeoutMs: options.timeoutMs ?? 300_000,
       maxOutputBytes: 64 * 1024 * 1024,
     });
-    return { overlay, file, yaml: built.yaml, problems: [] };
+    return {
+      overlay,
+      file,
+      yaml: built.yaml,
+      parsed: parseOutput(built.yaml, overlay),
+      problems: [],
+    };
   } catch (thrown) {
     if (!(thrown instanceof KustomizeBuildError)) throw thrown;
     return { overlay, file, problems: [error('build', thrown.message, { overlay, file })] };
   }
 }
 
-async function jailProblems(overlay: string, root: string): Promise<Problem[]> {
-  const violations = await checkOverlayJail({ root, overlayDir: overlay });
+async function jailProblems(overlay: string, root: string, reads: JailReads): Promise<Problem[]> {
+  const violations = await checkOverlayJail({ root, overlayDir: overlay, reads });
   return violations.map((violation) => {
     const field = violation.field === '' ? '' : ` ${violation.field}`;
     const message = `build ${overlay}: ${violation.file}${field} "${violation.value}": ${violation.message}`;
@@ -82,7 +106,7 @@ async function jailProblems(overlay: string, root: string): Promise<Problem[]> {
   });
 }
 
-async function kustomizationFile(root: string, overlay: string): Promise<string> {
-  const found = await findKustomizationFile(join(root, overlay));
+async function kustomizationFile(root: string, overlay: string, reads: JailReads): Promise<string> {
+  const found = await reads.findKustomizationFile(join(root, overlay));
   return found === undefined ? overlay : posixRelative(root, found);
 }

@@ -3,14 +3,11 @@
  * pinned Kubernetes version does not serve are refused, floating images are warned about, and
  * objects that two overlays deploy to the same place are reported.
  */
-import {
-  ManifestParseError,
-  type ParsedObject,
-  parseManifests,
-} from '@kustodian/shared/manifests/parse';
+import type { ParsedObject } from '@kustodian/shared/manifests/parse';
 import { type CustomKind, createSchemaCompiler, customKindsOf } from './crd.ts';
 import { isCrd, scanRepositoryCrds } from './crd-sources.ts';
 import { checkObjects } from './objects.ts';
+import { parseOutput } from './parsed.ts';
 import { clusterAnnotation, findClashes, type PlacedObject } from './placement.ts';
 import { error, type Problem } from './problems.ts';
 import type { RenderedOverlay } from './render.ts';
@@ -39,17 +36,17 @@ export async function validateRendered(
   catalog: CrdCatalog,
 ): Promise<ValidationResult> {
   const problems: Problem[] = rendered.flatMap((result) => result.problems);
-  const objects = new Map<string, ParsedObject[]>();
+  const objects = new Map<string, readonly ParsedObject[]>();
   for (const result of rendered) {
     if (result.yaml === undefined) continue;
-    try {
-      objects.set(result.overlay, parseManifests(result.yaml, result.overlay));
-    } catch (thrown) {
-      if (!(thrown instanceof ManifestParseError)) throw thrown;
-      const where = { overlay: result.overlay, file: result.file };
-      for (const problem of thrown.problems) {
-        problems.push(error('parse', `parse ${result.overlay} output: ${problem}`, where));
-      }
+    const parsed = result.parsed ?? parseOutput(result.yaml, result.overlay);
+    if ('objects' in parsed) {
+      objects.set(result.overlay, parsed.objects);
+      continue;
+    }
+    const where = { overlay: result.overlay, file: result.file };
+    for (const problem of parsed.problems) {
+      problems.push(error('parse', `parse ${result.overlay} output: ${problem}`, where));
     }
   }
   const custom = new Map(catalog.repositoryKinds.map((kind) => [kind.key, kind]));
