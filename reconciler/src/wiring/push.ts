@@ -12,7 +12,8 @@ export function applicationsForPush(
   push: PushEvent,
   applications: readonly Application[],
 ): string[] {
-  const pushed = new Set(push.urls.map(repoKey).filter((key): key is string => key !== undefined));
+  // `push.urls` are already repository keys (see parsePushEvent); keying them again loses them.
+  const pushed = new Set(push.urls);
   const keys: string[] = [];
   for (const app of applications) {
     const source = (
