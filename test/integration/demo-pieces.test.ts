@@ -19,6 +19,7 @@ import { formatDuration, table, timingLines } from '../demo/report.ts';
 import { inputVariable, type RunnerContext, resolveInputs } from '../demo/runner.ts';
 import { parseOutputFile, renderRunnerLog } from '../demo/runner-log.ts';
 import { pushPayload } from '../demo/webhook.ts';
+import { withNamespaceSuffix } from '../e2e/forges.ts';
 
 const context: RunnerContext = {
   repository: 'acme/web',
@@ -175,4 +176,27 @@ test('timings and tables line up', () => {
     ['a            1.0 s', 'longer       0.5 s'],
   );
   assert.deepEqual(table(['NAME', 'READY'], [['web', 'True']]), ['NAME   READY', 'web    True']);
+});
+
+test('the example repository gets unique namespaces for a shared cluster, or a loud failure', () => {
+  const files = {
+    'apps/web/base/kustomization.yaml': 'namespace: web\nresources: []\n',
+    'apps/web/base/namespace.yaml': 'kind: Namespace\nmetadata:\n  name: web\n',
+    'apps/api/base/kustomization.yaml': 'namespace: api\n',
+    'apps/api/base/namespace.yaml': 'metadata:\n  name: api\n',
+  };
+  const renamed = withNamespaceSuffix(files, 'x1');
+  assert.equal(renamed['apps/web/base/kustomization.yaml'], 'namespace: web-x1\nresources: []\n');
+  assert.equal(
+    renamed['apps/web/base/namespace.yaml'],
+    'kind: Namespace\nmetadata:\n  name: web-x1\n',
+  );
+  assert.throws(
+    () =>
+      withNamespaceSuffix(
+        { ...files, 'apps/api/base/kustomization.yaml': 'resources: []\n' },
+        'x1',
+      ),
+    /apps\/api\/base\/kustomization\.yaml no longer sets the namespace/,
+  );
 });
