@@ -123,6 +123,8 @@ export interface Follow {
   readonly signal?: AbortSignal;
   readonly timeoutMs: number;
   readonly intervalMs?: number;
+  /** How the status line names the Application; `application` when absent. */
+  readonly appName?: string;
 }
 
 /**
@@ -145,7 +147,7 @@ export async function followChange(
     const next = milestones.find((milestone) => !done.has(milestone));
     if (next === undefined) return fillEarlier(seenAt);
     follow.onProgress(
-      `waiting until ${milestoneText[next]} · ${describeApp('application', observation.app)}`,
+      `waiting until ${milestoneText[next]} · ${describeApp(follow.appName ?? 'application', observation.app)}`,
     );
     if (now > deadline) {
       throw new StepError(

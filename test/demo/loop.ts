@@ -83,7 +83,12 @@ export async function bumpAndConverge(
       ),
     }),
     { revision: revisionOf('main', commit), container: releasedApp.deployment.container, image },
-    { onProgress: (text) => say.progress(text), signal: io.signal, timeoutMs: 120_000 },
+    {
+      onProgress: (text) => say.progress(text),
+      signal: io.signal,
+      timeoutMs: 120_000,
+      appName: place.appName,
+    },
   );
   say.endProgress();
   const timings: LoopTimings = { ...reached, commit: result.finishedAt };
