@@ -6,13 +6,14 @@
  * SIGTERM and SIGINT stop it gracefully: running reconciles are cancelled, the leader Lease is
  * released so a standby takes over at once, and the process exits 0.
  */
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { messageOf } from '@kustodian/shared/errors';
 import { execaRunner } from '@kustodian/shared/exec';
 import { locateKustomize } from '@kustodian/shared/kustomize/locate';
+import { loadClusterAccess } from './kube/kubeconfig.ts';
+import { defaultRateLimit } from './kube/limiter.ts';
 import { candidateIdentity } from './leader/kube-lease.ts';
 import { parseLogLevel } from './log.ts';
 import { startReconciler } from './reconciler.ts';
@@ -21,7 +22,7 @@ const usage = `usage: kustodian-reconciler [flags]
   --kubeconfig <path>                 kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --namespace <ns>                    watch Applications in this namespace only (default: all)
   --concurrency <n>                   Applications reconciled at once (default 4)
-  --qps <n> --burst <n>               API request rate limit (default 50, 100)
+  --qps <n> --burst <n>               API request rate limit (default 200, 400)
   --metrics-port <port>               /healthz, /readyz and /metrics (default 8080)
   --webhook-port <port>               GitHub push webhook at /hooks/github (secret from $KUSTODIAN_WEBHOOK_SECRET)
   --work-dir <dir>                    checkouts (default: <tmp>/kustodian)
@@ -67,9 +68,11 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const kubeconfig = new KubeConfig();
-  if (values.kubeconfig) kubeconfig.loadFromFile(values.kubeconfig);
-  else kubeconfig.loadFromDefault();
+  const kubeconfig = await loadClusterAccess({
+    ...(values.kubeconfig ? { file: values.kubeconfig } : {}),
+    env: process.env,
+    home: homedir(),
+  });
   const located = await locateKustomize({
     ...(values.kustomize ? { explicitPath: values.kustomize } : {}),
     pathEnv: process.env.PATH ?? '',
@@ -82,8 +85,8 @@ async function main(): Promise<number> {
     workDir: values['work-dir'] ?? join(tmpdir(), 'kustodian'),
     ...(values.namespace ? { namespace: values.namespace } : {}),
     concurrency: integer(values.concurrency, 4, 'concurrency'),
-    qps: integer(values.qps, 50, 'qps'),
-    burst: integer(values.burst, 100, 'burst'),
+    qps: integer(values.qps, defaultRateLimit.qps, 'qps'),
+    burst: integer(values.burst, defaultRateLimit.burst, 'burst'),
     metricsPort: integer(values['metrics-port'], 8080, 'metrics-port'),
     ...(values['webhook-port']
       ? { webhookPort: integer(values['webhook-port'], 9292, 'webhook-port') }

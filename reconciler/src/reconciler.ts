@@ -5,7 +5,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { messageOf } from '@kustodian/shared/errors';
 import { createExecaRunner } from '@kustodian/shared/exec';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
@@ -13,6 +12,7 @@ import { type Controller, startController } from './controller/controller.ts';
 import { createKube, type KubeClient } from './kube/client.ts';
 import { type Clock, systemClock } from './kube/clock.ts';
 import { createTransport } from './kube/http.ts';
+import type { ClusterAccess } from './kube/kubeconfig.ts';
 import { createElector } from './leader/elector.ts';
 import { createLeaseClient, leaderLeaseName } from './leader/kube-lease.ts';
 import { createLogger, createRedactor, type Logger, type LogLevel } from './log.ts';
@@ -29,7 +29,8 @@ import { createSource } from './wiring/source.ts';
 
 /** Everything the reconciler is configured with. */
 export interface ReconcilerConfig {
-  readonly kubeconfig: KubeConfig;
+  /** The API server and credentials (`loadClusterAccess`, or a client-node `KubeConfig`). */
+  readonly kubeconfig: ClusterAccess;
   readonly kustomize: KustomizeCommand;
   /** Checkouts and git's private home; emptied at start. */
   readonly workDir: string;

@@ -6,7 +6,9 @@
  * 2. Dry-run every object before the first write. Any refusal means nothing is written and the
  *    refusals are returned. Objects that depend on definitions of the same set (custom resources
  *    of a new CRD, objects in a new Namespace) cannot be dry-run before those exist; they are
- *    dry-run right after their definitions are applied, before anything else is written.
+ *    dry-run right after their definitions are applied, before anything else is written. Live
+ *    objects are read a kind and namespace at a time (`readMany`); objects in a Namespace the
+ *    set creates are known not to exist and are not read at all.
  * 3. Per stage (definitions, classes, the rest): write only the objects whose dry run differs
  *    from the live object, then wait until the stage's written objects are Current (CRDs
  *    Established, Namespaces Active) before the next stage.
@@ -16,9 +18,10 @@ import { waitFor } from '../health/wait.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import { mapLimit } from '../kube/each.ts';
 import type { Kube } from '../kube/kube.ts';
-import { type KubeObject, refOf } from '../kube/object.ts';
+import { idOf, type KubeObject, refOf } from '../kube/object.ts';
+import { type Known, readMany } from '../kube/read-many.ts';
 import type { ApplyEntry, ApplyResult, PreparedObject } from './outcomes.ts';
-import type { Owner } from './ownership.ts';
+import { managedBySelector, type Owner } from './ownership.ts';
 import { type Plan, type PlanContext, planObject } from './plan.ts';
 import { namespacesInSet, prepareObjects } from './prepare.ts';
 import { type ApplyStage, applyStages, planStages } from './stages.ts';
@@ -38,12 +41,19 @@ export interface ApplyOptions {
   timeoutMs?: number;
   /** Polling interval of those waits; default 1 s. */
   pollIntervalMs?: number;
-  /** Objects dry-run or written at once; default 4. */
+  /** Objects read, dry-run or written at once; default {@link defaultApplyConcurrency}. */
   concurrency?: number;
   clock?: Clock;
   /** Aborting stops between requests; the call then rejects with the abort reason. */
   signal?: AbortSignal;
 }
+
+/**
+ * Requests in flight per set. Each object costs a dry run and, when it differs, a write; with
+ * requests taking tens of milliseconds, a handful at once leaves the API server mostly idle
+ * while the set waits on round trips. The client's rate limit still paces them.
+ */
+export const defaultApplyConcurrency = 16;
 
 /** Applies `objects` as described above. Per-object failures are entries; aborts reject. */
 export async function applyAll(
@@ -56,11 +66,23 @@ export async function applyAll(
   const ordered = stages.flatMap((group) => group.items);
   const run = startRun(prepared, options);
 
-  // Dry-run every object that can be before anything is written.
-  await planEach(ordered, run);
+  // Dry-run every object that can be before anything is written: Namespaces first, so that
+  // objects in the ones the set creates are known to be new and wait for them.
+  await planEach(
+    ordered.filter((item) => isNamespace(item)),
+    run,
+  );
+  for (const item of ordered) {
+    if (!isNamespace(item) && inNewNamespace(item, run))
+      run.plans.set(item.id, { action: 'defer' });
+  }
+  await planEach(
+    ordered.filter((item) => !isNamespace(item) && !run.plans.has(item.id)),
+    run,
+  );
   if ([...run.plans.values()].some((plan) => plan.action === 'fail')) {
     const why = 'another object failed its dry run; nothing was written';
-    return result(ordered, entriesWithoutWrites(ordered, run.plans, why));
+    return result(ordered, entriesWithoutWrites(ordered, run.plans, why), run);
   }
 
   // Write stage by stage, waiting for each stage's written objects before the next.
@@ -79,6 +101,7 @@ export async function applyAll(
   return result(
     ordered,
     ordered.map((item) => entries.get(item.id) ?? { id: item.id, outcome: 'skipped' }),
+    run,
   );
 }
 
@@ -86,7 +109,7 @@ export async function applyAll(
 interface Run {
   plans: Map<string, Plan>;
   plan: PlanContext;
-  write: WriteContext;
+  write: WriteContext & { observed: Map<string, KubeObject> };
   concurrency: number;
 }
 
@@ -108,9 +131,10 @@ function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): R
       clock,
       timeoutMs: options.timeoutMs ?? 60_000,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
+      observed: new Map(),
       ...signal,
     },
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? defaultApplyConcurrency,
   };
 }
 
@@ -143,10 +167,41 @@ async function applyStage(
 }
 
 async function planEach(items: readonly PreparedObject[], run: Run): Promise<void> {
-  const planned = await mapLimit(items, run.concurrency, (item) => planObject(item, run.plan));
+  const known = await readMany(
+    items
+      .filter((item) => !item.problem && !inNewNamespace(item, run) && !waitsForKind(item, run))
+      .map((item) => refOf(item.object)),
+    {
+      kube: run.plan.kube,
+      labelSelector: managedBySelector,
+      concurrency: run.concurrency,
+      ...(run.plan.signal ? { signal: run.plan.signal } : {}),
+    },
+  );
+  const absent: Known = { live: undefined };
+  const planned = await mapLimit(items, run.concurrency, (item) =>
+    planObject(item, run.plan, inNewNamespace(item, run) ? absent : known.get(item.id)),
+  );
   for (const [index, item] of items.entries()) {
     run.plans.set(item.id, planned[index] ?? { action: 'defer' });
   }
+}
+
+function isNamespace(item: PreparedObject): boolean {
+  return item.key.group === '' && item.key.kind === 'Namespace';
+}
+
+/** Whether the item is in a Namespace of the set that did not exist when the set was planned. */
+function inNewNamespace(item: PreparedObject, run: Run): boolean {
+  const namespace = item.key.namespace;
+  if (namespace === undefined || !run.plan.namespaces.has(namespace)) return false;
+  const id = idOf({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+  return run.plans.get(id)?.action === 'create';
+}
+
+/** Whether the item's kind comes from a CRD of the set that is not applied yet. */
+function waitsForKind(item: PreparedObject, run: Run): boolean {
+  return item.definedInSet && !run.plan.definitionsApplied;
 }
 
 /** Entries when nothing is written: failures as they are, every other object skipped. */
@@ -184,6 +239,8 @@ async function stageProblem(
     changed.map((item) => refOf(item.object)),
     {
       kube: context.kube,
+      ...(context.observed ? { known: context.observed } : {}),
+      labelSelector: managedBySelector,
       timeoutMs: context.timeoutMs,
       intervalMs: context.pollIntervalMs,
       clock: context.clock,
@@ -195,9 +252,9 @@ async function stageProblem(
   return `not applied: the ${stage} stage did not become ready (${waited.outcome}): ${waited.summary.message}`;
 }
 
-function result(ordered: readonly PreparedObject[], entries: ApplyEntry[]): ApplyResult {
+function result(ordered: readonly PreparedObject[], entries: ApplyEntry[], run: Run): ApplyResult {
   const ok = entries.every((entry) =>
     ['created', 'configured', 'unchanged'].includes(entry.outcome),
   );
-  return { entries, objects: ordered.map((item) => item.object), ok };
+  return { entries, objects: ordered.map((item) => item.object), observed: run.write.observed, ok };
 }

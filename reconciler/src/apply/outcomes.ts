@@ -35,6 +35,12 @@ export interface ApplyResult {
    * inventory and drift detection.
    */
   objects: KubeObject[];
+  /**
+   * Each object as last seen while applying, by id: the server's answer to its write, or the
+   * live object when it was left unchanged. Health checks start from these instead of reading
+   * every object again.
+   */
+  observed: ReadonlyMap<string, KubeObject>;
   /** Whether every object is `created`, `configured` or `unchanged`. */
   ok: boolean;
 }

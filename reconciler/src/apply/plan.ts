@@ -10,6 +10,7 @@ import { UnknownKindError } from '../kube/discovery.ts';
 import { isNotFound } from '../kube/errors.ts';
 import type { Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
+import type { Known } from '../kube/read-many.ts';
 import { changedPaths } from './compare.ts';
 import { immutableFields } from './immutable.ts';
 import type { PreparedObject } from './outcomes.ts';
@@ -18,7 +19,8 @@ import type { PreparedObject } from './outcomes.ts';
 export type Plan =
   | { action: 'create' }
   | { action: 'update'; diff: string[] }
-  | { action: 'none' }
+  /** Nothing differs; `live` is the object as it is. */
+  | { action: 'none'; live: KubeObject }
   | { action: 'recreate'; live: KubeObject; fields: string }
   /** It depends on definitions of the same set (a new CRD's kind, a new Namespace). */
   | { action: 'defer' }
@@ -26,7 +28,7 @@ export type Plan =
 
 /** What planning needs. */
 export interface PlanContext {
-  kube: Pick<Kube, 'get' | 'apply' | 'resourceFor'>;
+  kube: Pick<Kube, 'get' | 'list' | 'apply' | 'resourceFor'>;
   /** Delete and recreate objects whose immutable fields change. */
   force: boolean;
   /** Namespaces the set creates. */
@@ -40,8 +42,15 @@ export interface PlanContext {
 /** How long to wait for discovery to serve the kind of a just-established CRD. */
 const discoveryRetries = { attempts: 20, intervalMs: 500 };
 
-/** Plans one object; every problem is a `fail` plan, never a throw (except aborts). */
-export async function planObject(item: PreparedObject, context: PlanContext): Promise<Plan> {
+/**
+ * Plans one object; every problem is a `fail` plan, never a throw (except aborts). `known` is
+ * its live state when that was read already (see `live.ts`); otherwise it is read here.
+ */
+export async function planObject(
+  item: PreparedObject,
+  context: PlanContext,
+  known?: Known,
+): Promise<Plan> {
   if (item.problem)
     return { action: 'fail', error: new StepError('apply', item.id, item.problem).message };
   if (item.definedInSet && !context.definitionsApplied) return { action: 'defer' };
@@ -49,11 +58,11 @@ export async function planObject(item: PreparedObject, context: PlanContext): Pr
   try {
     if (item.definedInSet) await waitForKind(item, context);
     const options = context.signal ? { signal: context.signal } : {};
-    live = await context.kube.get(refOf(item.object), options);
+    live = known ? known.live : await context.kube.get(refOf(item.object), options);
     const merged = await context.kube.apply(item.object, { ...options, dryRun: true });
     if (!live) return { action: 'create' };
     const diff = changedPaths(live, merged);
-    return diff.length === 0 ? { action: 'none' } : { action: 'update', diff };
+    return diff.length === 0 ? { action: 'none', live } : { action: 'update', diff };
   } catch (error) {
     context.signal?.throwIfAborted();
     return failedPlan(item, live, error, context);

@@ -18,6 +18,8 @@ export interface WriteContext {
   timeoutMs: number;
   pollIntervalMs: number;
   signal?: AbortSignal;
+  /** Receives each object as last seen: the server's answer to a write, or the live object. */
+  observed?: Map<string, KubeObject>;
 }
 
 /** Carries out one plan and reports the entry; failures are entries, aborts are thrown. */
@@ -30,15 +32,16 @@ export async function writePlan(
   try {
     switch (plan.action) {
       case 'none':
+        context.observed?.set(item.id, plan.live);
         return { id: item.id, outcome: 'unchanged' };
       case 'create':
-        await context.kube.apply(item.object, options);
+        context.observed?.set(item.id, await context.kube.apply(item.object, options));
         return { id: item.id, outcome: 'created' };
       case 'update':
-        await context.kube.apply(item.object, options);
+        context.observed?.set(item.id, await context.kube.apply(item.object, options));
         return { id: item.id, outcome: 'configured', diff: plan.diff };
       case 'recreate':
-        await recreate(item, plan.live, context);
+        context.observed?.set(item.id, await recreate(item, plan.live, context));
         return { id: item.id, outcome: 'created', recreated: true };
       case 'fail':
         return { id: item.id, outcome: 'failed', error: plan.error };
@@ -55,7 +58,7 @@ async function recreate(
   item: PreparedObject,
   live: KubeObject,
   context: WriteContext,
-): Promise<void> {
+): Promise<KubeObject> {
   const uid = metaString(live, 'uid');
   const ref = refOf(item.object);
   const options = context.signal ? { signal: context.signal } : {};
@@ -77,5 +80,5 @@ async function recreate(
     }
     await context.clock.sleep(context.pollIntervalMs, context.signal);
   }
-  await context.kube.apply(item.object, options);
+  return await context.kube.apply(item.object, options);
 }

@@ -7,6 +7,7 @@
 import type { ApplicationSpec } from '@kustodian/shared/config/application';
 import type { ParsedObject } from '@kustodian/shared/manifests/parse';
 import type { Application, InventoryEntry } from '../api/application.ts';
+import type { KubeObject } from '../kube/object.ts';
 import type { HealthVerdict } from '../status/conditions.ts';
 
 /** The Application being reconciled, with its parsed spec. */
@@ -50,6 +51,8 @@ export interface ApplyReport {
   readonly failures: readonly string[];
   /** What was applied, in apply order, for the inventory. */
   readonly inventory: readonly InventoryEntry[];
+  /** Each object as last seen while applying, by id, for the first health check. */
+  readonly observed?: ReadonlyMap<string, KubeObject>;
 }
 
 /** Outcomes of pruning. */
@@ -79,12 +82,16 @@ export interface EnginePort {
     app: AppContext,
     signal: AbortSignal,
   ): Promise<PruneReport>;
-  /** Waits until every object is healthy, any fails, `timeoutMs` passes or `signal` aborts. */
+  /**
+   * Waits until every object is healthy, any fails, `timeoutMs` passes or `signal` aborts.
+   * `observed` objects (just applied) are assessed as they are before anything is read again.
+   */
   health(
     entries: readonly InventoryEntry[],
     app: AppContext,
     wait: boolean,
     signal: AbortSignal,
+    observed?: ReadonlyMap<string, KubeObject>,
   ): Promise<HealthReport>;
 }
 

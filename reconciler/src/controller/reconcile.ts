@@ -171,7 +171,13 @@ export async function reconcile(
   }
 
   // 8. Health: kstatus rules; with `wait`, Ready waits for it (a new revision cancels the wait).
-  const health = await deps.engine.health(applied.inventory, ctx, ctx.spec.wait, signal);
+  const health = await deps.engine.health(
+    applied.inventory,
+    ctx,
+    ctx.spec.wait,
+    signal,
+    applied.observed,
+  );
   const changed = changes.created + changes.configured + changes.deleted > 0;
   const previousRevision = ctx.app.status?.lastAppliedRevision;
   const sync =

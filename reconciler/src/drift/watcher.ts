@@ -1,7 +1,8 @@
 /**
  * The drift watcher: given an Application's inventory, it watches the kinds in it (selecting on
- * the managed-by label, across namespaces) and reports, debounced, every object that was deleted
- * or whose fields another manager changed. The controller then re-applies.
+ * the managed-by label, across namespaces, through the shared watches of `hub.ts`) and reports,
+ * debounced, every object that was deleted or whose fields another manager changed. The
+ * controller then re-applies.
  *
  * Which fields are ours: the desired objects when given, else what `kustodian` held when the
  * watcher first saw the object. A change is reported once per new write of another manager
@@ -9,18 +10,18 @@
  * value are not reported again on every unrelated event.
  */
 import { isOwnedBy, type Owner } from '../apply/ownership.ts';
-import { type Inventory, refOfEntry } from '../inventory/inventory.ts';
-import { type Clock, systemClock } from '../kube/clock.ts';
+import type { Inventory } from '../inventory/inventory.ts';
+import type { Clock } from '../kube/clock.ts';
 import type { Kube, WatchEvent } from '../kube/kube.ts';
 import { idOf, type KubeObject, metaString } from '../kube/object.ts';
-import { createDebouncer, type Debouncer, type DriftReport } from './debounce.ts';
+import type { Debouncer, DriftReport } from './debounce.ts';
 import { foreignChanges, ownedFields } from './drifted.ts';
 import { type FieldPath, objectPaths } from './fields.ts';
-import { type KindTarget, watchKind } from './watch-kind.ts';
+import { startDriftHub } from './hub.ts';
 
 /** Options of {@link watchDrift}. */
 export interface DriftWatchOptions {
-  kube: Pick<Kube, 'list' | 'watch'>;
+  kube: Pick<Kube, 'get' | 'list' | 'watch'>;
   inventory: Inventory;
   /** Objects that carry another owner's annotation are not ours any more: ignored. */
   owner: Owner;
@@ -45,49 +46,35 @@ export interface DriftWatch {
   stop(): Promise<void>;
 }
 
-/** Starts watching the kinds of `options.inventory`; see the module comment. */
+/**
+ * Starts watching the kinds of `options.inventory`; see the module comment. This is a hub of
+ * one Application; the reconciler shares one hub ({@link startDriftHub}) between all of them.
+ */
 export function watchDrift(options: DriftWatchOptions): DriftWatch {
-  const clock = options.clock ?? systemClock;
-  const controller = new AbortController();
-  const debouncer = createDebouncer(
-    options.onDrift,
-    options.debounceMs ?? 1000,
-    clock,
-    controller.signal,
-    options.onError,
-  );
-  const judge = judgement(options, debouncer);
-  const loops = kindsOf(options.inventory).map(({ target, ids }) => {
-    let listed = (): void => {};
-    const ready = new Promise<void>((resolve) => {
-      listed = resolve;
-    });
-    const done = watchKind(target, controller.signal, {
-      kube: options.kube,
-      clock,
-      retryMs: options.retryMs ?? 5000,
-      ...(options.onError ? { onError: options.onError } : {}),
-      onList: (items, first) => {
-        const present = new Set(items.map((item) => idOf(item)));
-        for (const item of items) judge.object(item, !first);
-        for (const id of ids) if (!present.has(id)) debouncer.add(id, { kind: 'deleted' });
-        listed();
-      },
-      onEvent: judge.event,
-    });
-    return { ready, done };
+  const hub = startDriftHub({
+    kube: options.kube,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
   });
+  const watch = hub.watch(options);
   return {
-    ready: Promise.all(loops.map((loop) => loop.ready)).then(() => undefined),
+    ready: watch.ready,
     stop: async () => {
-      controller.abort(new Error('drift watch stopped'));
-      await Promise.allSettled(loops.map((loop) => loop.done));
+      await watch.stop();
+      await hub.stop();
     },
   };
 }
 
-/** How objects and events are judged, with what the watcher remembers of each object. */
-function judgement(options: DriftWatchOptions, debouncer: Debouncer) {
+/**
+ * How one Application's objects and events are judged, with what it remembers of each object.
+ * `list` takes the owner's listed objects of one kind, the ids of every object listed (whoever
+ * owns it), and the owner's ids of that kind: those not listed at all are reported deleted.
+ */
+export function judgement(
+  options: Pick<DriftWatchOptions, 'inventory' | 'owner' | 'desired'>,
+  debouncer: Debouncer,
+) {
   const ids = new Set(options.inventory.map((entry) => entry.id));
   const desired = new Map((options.desired ?? []).map((obj) => [idOf(obj), objectPaths(obj)]));
   const tracked = new Map<string, { owned: Set<FieldPath>; seen: string }>();
@@ -117,24 +104,16 @@ function judgement(options: DriftWatchOptions, debouncer: Debouncer) {
     if (ids.has(id)) debouncer.add(id, { kind: 'deleted' });
     tracked.delete(id);
   };
-  return { object, event };
-}
-
-/** The kinds of an inventory with the ids of each. */
-function kindsOf(inventory: Inventory): { target: KindTarget; ids: string[] }[] {
-  const kinds = new Map<string, { target: KindTarget; ids: string[] }>();
-  for (const entry of inventory) {
-    const ref = refOfEntry(entry);
-    if (!ref) continue;
-    const key = `${ref.apiVersion}/${ref.kind}`;
-    const kind = kinds.get(key) ?? {
-      target: { apiVersion: ref.apiVersion, kind: ref.kind },
-      ids: [],
-    };
-    kind.ids.push(entry.id);
-    kinds.set(key, kind);
-  }
-  return [...kinds.values()];
+  const list = (
+    own: readonly KubeObject[],
+    present: ReadonlySet<string>,
+    kindIds: readonly string[],
+    first: boolean,
+  ): void => {
+    for (const item of own) object(item, !first);
+    for (const id of kindIds) if (!present.has(id)) debouncer.add(id, { kind: 'deleted' });
+  };
+  return { object, event, list };
 }
 
 export type { DriftReport };

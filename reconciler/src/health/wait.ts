@@ -1,14 +1,19 @@
 /**
- * Waiting for a set of objects to become healthy: poll them all, assess each, and stop when all
+ * Waiting for a set of objects to become healthy: poll them, assess each, and stop when all
  * are Current, any is Failed (fail fast), the timeout passes, or the signal aborts (a new
  * revision arrived). Polling goes through the given `Kube`, so an impersonating client waits
  * with the Application's own rights.
+ *
+ * The first poll can start from objects just seen (the answers to the writes being waited
+ * for); an object found Current is not read again; with a label selector the objects carry,
+ * the rest are read a kind and namespace at a time (`readMany`).
  */
 import { messageOf } from '@kustodian/shared/errors';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import { mapLimit } from '../kube/each.ts';
 import type { Kube } from '../kube/kube.ts';
-import { idOf, type KubeRef } from '../kube/object.ts';
+import { idOf, type KubeObject, type KubeRef } from '../kube/object.ts';
+import { readMany } from '../kube/read-many.ts';
 import { assess, type HealthSummary, type ObjectHealth, summarize } from './assess.ts';
 import { health } from './status.ts';
 
@@ -18,7 +23,9 @@ export type WaitOutcome = (typeof waitOutcomes)[number];
 
 /** Options of {@link waitFor}. */
 export interface WaitOptions {
-  kube: Pick<Kube, 'get'>;
+  kube: Pick<Kube, 'get'> & Partial<Pick<Kube, 'list'>>;
+  /** A label selector every object carries: they are then read with lists (needs `kube.list`). */
+  labelSelector?: string;
   timeoutMs: number;
   /** Time between polls; default 2 s. */
   intervalMs?: number;
@@ -27,6 +34,11 @@ export interface WaitOptions {
   clock?: Clock;
   /** Objects read at once; default 8. */
   concurrency?: number;
+  /**
+   * Objects as just seen (by id), such as the server's answers to the writes being waited for:
+   * the first poll assesses these instead of reading them again.
+   */
+  known?: ReadonlyMap<string, KubeObject>;
   /** Called after every poll with each object's health, in the order of `refs`. */
   onPoll?: (results: readonly ObjectHealth[]) => void;
 }
@@ -54,10 +66,11 @@ export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): P
     summary: summarize(results),
     elapsedMs: clock.now() - started,
   });
-  for (;;) {
+  for (let round = 0; ; round++) {
     if (options.signal?.aborted) return end('Aborted');
     try {
-      results = await poll(refs, options, clock);
+      const seen = round === 0 ? options.known : undefined;
+      results = await poll(refs, results, options, clock, seen);
     } catch (error) {
       if (options.signal?.aborted) return end('Aborted');
       throw error;
@@ -76,14 +89,38 @@ export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): P
   }
 }
 
-/** Reads and assesses every object once; a failed read is Unknown, not a thrown error. */
+/**
+ * Assesses every object that is not Current yet, from `seen` or read now; a failed read is
+ * Unknown, not a thrown error.
+ */
 async function poll(
   refs: readonly KubeRef[],
+  previous: readonly ObjectHealth[],
   options: WaitOptions,
   clock: Clock,
+  seen: ReadonlyMap<string, KubeObject> | undefined,
 ): Promise<ObjectHealth[]> {
-  return await mapLimit(refs, options.concurrency ?? 8, async (ref) => {
+  const pending = refs.filter(
+    (ref, index) => previous[index]?.status !== 'Current' && !seen?.has(idOf(ref)),
+  );
+  const { kube, labelSelector } = options;
+  const read =
+    labelSelector && kube.list && pending.length > 0
+      ? await readMany(pending, {
+          kube: kube as Pick<Kube, 'get' | 'list'>,
+          labelSelector,
+          concurrency: options.concurrency ?? 8,
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+      : undefined;
+  return await mapLimit(refs, options.concurrency ?? 8, async (ref, index) => {
     const id = idOf(ref);
+    const before = previous[index];
+    if (before?.status === 'Current') return before;
+    const fromSeen = seen?.get(id);
+    if (fromSeen) return { id, ...assess(fromSeen, { now: clock.now() }) };
+    const fromRead = read?.get(id);
+    if (fromRead) return { id, ...assess(fromRead.live, { now: clock.now() }) };
     try {
       const live = await options.kube.get(ref, options.signal ? { signal: options.signal } : {});
       return { id, ...assess(live, { now: clock.now() }) };

@@ -23,14 +23,40 @@ export function keepAliveAgent(opts: https.RequestOptions): https.Agent {
     servername: opts.servername,
     rejectUnauthorized: opts.rejectUnauthorized,
   };
-  const id = createHash('sha256').update(JSON.stringify(tls)).digest('hex');
-  const known = agents.get(id);
-  if (known) return known;
-  const agent = new https.Agent({ ...definedOnly(tls), keepAlive: true });
-  agents.set(id, agent);
-  const oldest = agents.keys().next().value;
-  if (agents.size > maxAgents && oldest !== undefined) agents.delete(oldest);
+  // Every request asks; the settings are usually the very same objects as last time.
+  if (last && sameSettings(last.tls, tls)) return last.agent;
+  const id = identity(tls);
+  let agent = agents.get(id);
+  if (!agent) {
+    agent = new https.Agent({ ...definedOnly(tls), keepAlive: true });
+    agents.set(id, agent);
+    const oldest = agents.keys().next().value;
+    if (agents.size > maxAgents && oldest !== undefined) agents.delete(oldest);
+  }
+  last = { tls, agent };
   return agent;
+}
+
+type TlsSettings = Record<string, unknown>;
+
+let last: { tls: TlsSettings; agent: https.Agent } | undefined;
+
+function sameSettings(a: TlsSettings, b: TlsSettings): boolean {
+  return Object.keys(b).every((key) => a[key] === b[key]);
+}
+
+/** A digest of the settings, hashing certificate bytes directly rather than as JSON text. */
+function identity(tls: TlsSettings): string {
+  const hash = createHash('sha256');
+  for (const [key, value] of Object.entries(tls)) {
+    hash.update(`${key}\0`);
+    for (const part of Array.isArray(value) ? value : [value]) {
+      if (Buffer.isBuffer(part) || typeof part === 'string') hash.update(part);
+      else hash.update(JSON.stringify(part) ?? 'undefined');
+      hash.update('\0');
+    }
+  }
+  return hash.digest('hex');
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -3,13 +3,13 @@
  * discovery cache, a client-side token bucket, optional impersonation of a service account, and
  * a count of requests by verb.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { messageOf } from '@kustodian/shared/errors';
 import { type Clock, systemClock } from './clock.ts';
 import { Discovery, discoveryPath, readResourceList, resourcePath } from './discovery.ts';
 import { KubeApiError } from './errors.ts';
 import { createTransport, type Transport } from './http.ts';
 import { type Kube, type ServiceAccountRef, serviceAccountUser } from './kube.ts';
+import type { ClusterAccess } from './kubeconfig.ts';
 import { defaultRateLimit, type RateLimit, TokenBucket } from './limiter.ts';
 import { idOf, type KubeRef } from './object.ts';
 import {
@@ -51,7 +51,7 @@ export interface KubeClient extends Kube {
 }
 
 /** Creates a client for the current context of `kc`. */
-export function createKube(kc: KubeConfig, options: KubeClientOptions = {}): KubeClient {
+export function createKube(kc: ClusterAccess, options: KubeClientOptions = {}): KubeClient {
   const limiter =
     options.limiter ??
     new TokenBucket(options.rateLimit ?? defaultRateLimit, options.clock ?? systemClock);

@@ -1,14 +1,15 @@
 /**
  * The one place that speaks HTTP to the API server. Authentication (client certificates, tokens,
- * exec plugins, in-cluster service account) comes from `@kubernetes/client-node`'s `KubeConfig`;
- * the requests themselves are plain JSON over `node:https`, because client-node's typed object
- * API drops fields it does not know (custom resources with `x-kubernetes-preserve-unknown-fields`
- * or `x-kubernetes-int-or-string` lose data, kubernetes-client/javascript#2483 and #2962).
+ * exec plugins, in-cluster service account) comes from a {@link ClusterAccess} (`kubeconfig.ts`,
+ * or `@kubernetes/client-node`'s `KubeConfig`); the requests themselves are plain JSON over
+ * `node:https`, because client-node's typed object API drops fields it does not know (custom
+ * resources with `x-kubernetes-preserve-unknown-fields` or `x-kubernetes-int-or-string` lose
+ * data, kubernetes-client/javascript#2483 and #2962).
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { keepAliveAgent } from './agents.ts';
+import type { ClusterAccess } from './kubeconfig.ts';
 
 /** One request. */
 export interface HttpRequest {
@@ -45,8 +46,8 @@ export interface TransportOptions {
   timeoutMs?: number;
 }
 
-/** Creates the transport of a KubeConfig's current context. */
-export function createTransport(kc: KubeConfig, options: TransportOptions = {}): Transport {
+/** Creates the transport of a kubeconfig's current context. */
+export function createTransport(kc: ClusterAccess, options: TransportOptions = {}): Transport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);

@@ -43,6 +43,11 @@ export interface ListOptions {
   labelSelector?: string;
   /** Only this namespace; every namespace when absent. */
   namespace?: string;
+  /**
+   * Read one page of at most this many objects and stop (for `list`): `limit: 1` learns the
+   * collection's current resourceVersion, to watch from, without reading the collection.
+   */
+  limit?: number;
   signal?: AbortSignal;
 }
 

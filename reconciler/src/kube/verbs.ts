@@ -137,7 +137,11 @@ async function listObjects(
     const response = await p.call('list', subject, {
       method: 'GET',
       path,
-      query: { labelSelector: options.labelSelector, limit: '500', continue: next },
+      query: {
+        labelSelector: options.labelSelector,
+        limit: String(options.limit ?? 500),
+        continue: next,
+      },
       ...signalOf(options),
     });
     check(subject, response);
@@ -146,7 +150,7 @@ async function listObjects(
     const meta = isRecord(body.metadata) ? body.metadata : {};
     resourceVersion = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : '';
     next = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
-  } while (next);
+  } while (next && options.limit === undefined);
   return { items, resourceVersion };
 }
 

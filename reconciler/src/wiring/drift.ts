@@ -1,12 +1,14 @@
 /**
  * Drift watching per Application: after each reconcile, the Application's inventory is watched
- * (restarted only when the inventory changed); an object deleted or changed by another manager
- * queues the Application again when `selfHeal` is on, and is only logged when it is off.
+ * (restarted only when the inventory changed) through one hub of shared watches, one per kind;
+ * an object deleted or changed by another manager queues the Application again when `selfHeal`
+ * is on, and is only logged when it is off.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { messageOf } from '@kustodian/shared/errors';
 import type { Application } from '../api/application.ts';
-import { type DriftWatch, watchDrift } from '../drift/watcher.ts';
+import { startDriftHub } from '../drift/hub.ts';
+import type { DriftWatch } from '../drift/watcher.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { Kube } from '../kube/kube.ts';
 import type { Logger } from '../log.ts';
@@ -14,7 +16,7 @@ import type { Metrics } from '../metrics.ts';
 
 /** What drift watching needs. */
 export interface DriftWatchingOptions {
-  readonly kube: Pick<Kube, 'list' | 'watch'>;
+  readonly kube: Pick<Kube, 'get' | 'list' | 'watch'>;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly refresh: (key: string, why: string) => void;
@@ -31,6 +33,7 @@ export interface DriftWatching {
 
 /** Starts with no watchers. */
 export function startDriftWatching(options: DriftWatchingOptions): DriftWatching {
+  const hub = startDriftHub({ kube: options.kube });
   const watchers = new Map<
     string,
     { inventory: Inventory; selfHeal: boolean; watch: DriftWatch }
@@ -51,14 +54,13 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
         isDeepStrictEqual(current.inventory, inventory)
       )
         return;
-      void current?.watch.stop();
       if (inventory.length === 0) {
         watchers.delete(key);
+        void current?.watch.stop();
         return;
       }
       const log = options.log.child({ application: key, component: 'drift' });
-      const watch = watchDrift({
-        kube: options.kube,
+      const watch = hub.watch({
         inventory,
         owner: { namespace: app.metadata.namespace ?? 'default', name: app.metadata.name },
         onDrift: (reports) => {
@@ -74,10 +76,13 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
           log.warn('drift watch failed; watching again', { error: messageOf(error) }),
       });
       watchers.set(key, { inventory, selfHeal, watch });
+      // Stopped after the new watch joined, so kinds both use stay watched.
+      void current?.watch.stop();
     },
     forget,
     stopAll: async () => {
       await Promise.all([...watchers.keys()].map(forget));
+      await hub.stop();
     },
   };
 }

@@ -3,7 +3,7 @@
  * each through the client of the Application's service account when it names one.
  */
 import { applyAll } from '../apply/apply.ts';
-import type { Owner } from '../apply/ownership.ts';
+import { managedBySelector, type Owner } from '../apply/ownership.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
 import type { HealthSummary } from '../health/assess.ts';
 import { waitFor } from '../health/wait.ts';
@@ -56,6 +56,7 @@ export function createEngine(options: EngineOptions): EnginePort {
         unchanged: count('unchanged'),
         failures: result.ok || failures.length > 0 ? failures : ['nothing was applied'],
         inventory: inventoryOf(result.objects),
+        observed: result.observed,
       };
     },
     prune: async (stale, ctx, signal) => {
@@ -68,10 +69,12 @@ export function createEngine(options: EngineOptions): EnginePort {
           .map((r) => ({ entry: r.entry, message: r.message ?? 'delete failed' })),
       };
     },
-    health: async (entries, ctx, wait, signal) => {
+    health: async (entries, ctx, wait, signal, observed) => {
       const refs = entries.map(refOfEntry).filter((ref): ref is KubeRef => ref !== undefined);
       const result = await waitFor(refs, {
         kube: clientFor(ctx),
+        ...(observed ? { known: observed } : {}),
+        labelSelector: managedBySelector,
         timeoutMs: wait ? ctx.spec.timeout : 0,
         intervalMs: options.healthIntervalMs ?? 2000,
         signal,

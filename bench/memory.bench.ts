@@ -1,0 +1,177 @@
+/**
+ * The reconciler's resident memory with many Applications: 200 Applications of 25 objects each
+ * (a Namespace with ConfigMaps, Services, Deployments and ServiceAccounts), all from one
+ * generated repository on the local git server, measured from `/proc/<pid>/status` of the
+ * reconciler process once every Application is Ready, and again after it has idled a while.
+ * Measured twice, each time a fresh process syncing a fresh set: with the node flags of the
+ * reconciler image, and with plain `node`.
+ *
+ * Argo CD and Flux cannot run here; their figures are not measured, only ours.
+ *
+ * `node bench/memory.bench.ts [--applications N] [--env <env.json>] [-- <reconciler flags>]`
+ */
+import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LocalEnvInfo } from '../test/env/index.ts';
+import {
+  adminClient,
+  applyApplication,
+  appNamespace,
+  installCrd,
+  waitAllReady,
+} from './support/cluster.ts';
+import { pushRepo, type SetShape, setFiles } from './support/config-repo.ts';
+import { reconcilerFlags, withEnvironment } from './support/environment.ts';
+import { imageNodeFlags, startReconcilerProcess } from './support/reconciler-process.ts';
+import type { BenchResult } from './support/results.ts';
+import { machineLoad, timed } from './support/stats.ts';
+
+/** What to run. */
+export interface MemoryBenchOptions {
+  readonly applications: number;
+  /** Objects of each kind per Application (the Namespace makes one more). */
+  readonly perKind: number;
+  /** How long to idle after all are Ready before the second reading. */
+  readonly idleMs: number;
+  /** Flags of the reconciler process beyond the defaults. */
+  readonly flags: readonly string[];
+}
+
+/** 200 Applications of 25 objects. */
+export const defaultMemoryBench: MemoryBenchOptions = {
+  applications: 200,
+  perKind: 6,
+  idleMs: 30_000,
+  flags: [],
+};
+
+const appsNamespace = 'bench-memory';
+const targetMiB = 150;
+
+/** One measurement: a fresh reconciler with `nodeFlags` syncing a fresh set of Applications. */
+interface Measurement {
+  readonly idleMiB: number;
+  readonly readyMiB: number;
+  readonly settledMiB: number;
+  readonly peakMiB: number;
+  readonly allReadyMs: number;
+}
+
+/** Runs the benchmark against the environment described by `env`. */
+export async function benchMemory(
+  env: LocalEnvInfo,
+  options: MemoryBenchOptions = defaultMemoryBench,
+): Promise<BenchResult> {
+  const before = machineLoad();
+  const kube = await adminClient(env.kubeconfig);
+  await installCrd(kube);
+  const git = { url: env.gitUrl, username: env.gitUsername, password: env.gitPassword };
+  await appNamespace(kube, appsNamespace, git);
+  const imageFlags = imageNodeFlags();
+  const image = await measure(env, kube, options, imageFlags, 'i');
+  const plain = await measure(env, kube, options, [], 'p');
+  const objects = 1 + 4 * options.perKind;
+  const rss = (m: Measurement) => Math.round(Math.max(m.readyMiB, m.settledMiB));
+  const what = `${options.applications} Applications x ${objects} objects, all Ready`;
+  return {
+    name: 'memory',
+    rows: [
+      {
+        measure: `reconciler RSS, ${what} (node ${imageFlags.join(' ')}, as the image runs it)`,
+        unit: 'MiB',
+        ours: rss(image),
+        target: `<= ${targetMiB} MiB`,
+        met: rss(image) <= targetMiB,
+        note: `VmRSS, the larger of right after all were Ready and ${options.idleMs / 1000} s later`,
+      },
+      {
+        measure: 'peak RSS during that first sync (VmHWM)',
+        unit: 'MiB',
+        ours: Math.round(image.peakMiB),
+      },
+      {
+        measure: `reconciler RSS, ${what} (plain node, as npm run reconciler runs it)`,
+        unit: 'MiB',
+        ours: rss(plain),
+      },
+      {
+        measure: 'peak RSS during that first sync (VmHWM)',
+        unit: 'MiB',
+        ours: Math.round(plain.peakMiB),
+      },
+    ],
+    load: { before, after: machineLoad() },
+    details: { image: { nodeFlags: imageFlags, ...image }, plain, flags: options.flags },
+  };
+}
+
+async function measure(
+  env: LocalEnvInfo,
+  kube: Awaited<ReturnType<typeof adminClient>>,
+  options: MemoryBenchOptions,
+  nodeFlags: readonly string[],
+  label: string,
+): Promise<Measurement> {
+  const git = { url: env.gitUrl, username: env.gitUsername, password: env.gitPassword };
+  const tag = `${label}${Date.now().toString(36)}`;
+  const shapes: SetShape[] = Array.from({ length: options.applications }, (_, i) => ({
+    prefix: `m${tag}-${String(i).padStart(3, '0')}`,
+    namespaces: 1,
+    perKind: options.perKind,
+  }));
+  const files = Object.assign(
+    {},
+    ...shapes.map((shape) => setFiles(`apps/${shape.prefix}`, shape)),
+  );
+  const repo = await pushRepo(git, `bench/memory-${tag}`, files);
+  const reconciler = await startReconcilerProcess({
+    kubeconfig: env.kubeconfig,
+    kustomize: env.kustomize,
+    namespace: appsNamespace,
+    flags: options.flags,
+    nodeFlags,
+  });
+  try {
+    const idle = await reconciler.memory();
+    const synced = await timed(async () => {
+      for (const shape of shapes) {
+        await applyApplication(kube, {
+          namespace: appsNamespace,
+          name: shape.prefix,
+          url: repo.url,
+          path: `apps/${shape.prefix}`,
+        });
+      }
+      const names = shapes.map((shape) => shape.prefix);
+      await waitAllReady(kube, appsNamespace, names, repo.commit, {
+        timeoutMs: 30 * 60_000,
+        intervalMs: 1000,
+      });
+    });
+    const ready = await reconciler.memory();
+    await sleep(options.idleMs);
+    const settled = await reconciler.memory();
+    return {
+      idleMiB: idle.rssMiB,
+      readyMiB: ready.rssMiB,
+      settledMiB: settled.rssMiB,
+      peakMiB: settled.peakMiB,
+      allReadyMs: Math.round(synced.ms),
+    };
+  } finally {
+    await reconciler.stop();
+    await rm(repo.dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const at = process.argv.indexOf('--applications');
+  const applications = at >= 0 ? Number(process.argv[at + 1]) : undefined;
+  await withEnvironment(async (env) => [
+    await benchMemory(env, {
+      ...defaultMemoryBench,
+      ...(applications ? { applications } : {}),
+      flags: reconcilerFlags(),
+    }),
+  ]);
+}

@@ -1,0 +1,131 @@
+/**
+ * The reconciler as users run it out of the cluster, `node reconciler/src/main.ts`, as a child
+ * process of the benchmark: its metrics endpoint, its resident memory, and a graceful stop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../../test/env/ports.ts';
+
+const mainFile = resolve(import.meta.dirname, '../../reconciler/src/main.ts');
+const dockerfile = resolve(import.meta.dirname, '../../reconciler/Dockerfile');
+
+/**
+ * The node flags the reconciler image runs with: the arguments between `node` and the script
+ * in the Dockerfile's `ENTRYPOINT`, so the benchmark measures the reconciler as deployed.
+ */
+export function imageNodeFlags(): string[] {
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, 'utf8'))?.[1];
+  const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
+  return argv.slice(
+    1,
+    argv.findIndex((arg) => arg.endsWith('main.ts')),
+  );
+}
+
+/** How to start it. */
+export interface ReconcilerProcessOptions {
+  readonly kubeconfig: string;
+  readonly kustomize: string;
+  /** Applications in this namespace only. */
+  readonly namespace: string;
+  /** Extra flags, such as `--qps`. */
+  readonly flags?: readonly string[];
+  /** Flags for node itself, before the script. */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** A running reconciler process. */
+export interface ReconcilerProcess {
+  readonly pid: number;
+  /** Its `/metrics` text. */
+  metrics(): Promise<string>;
+  /** `VmRSS` and `VmHWM` (the peak) from `/proc/<pid>/status`, in MiB. */
+  memory(): Promise<{ rssMiB: number; peakMiB: number }>;
+  /** The sum of a counter's series, optionally only those whose labels include `match`. */
+  counter(name: string, match?: Readonly<Record<string, string>>): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts the reconciler and waits until it answers `/readyz`. */
+export async function startReconcilerProcess(
+  options: ReconcilerProcessOptions,
+): Promise<ReconcilerProcess> {
+  const workDir = await mkdtemp(join(tmpdir(), 'kustodian-bench-reconciler-'));
+  const port = await freePort();
+  const args = [
+    ...(options.nodeFlags ?? []),
+    mainFile,
+    `--kubeconfig=${options.kubeconfig}`,
+    `--kustomize=${options.kustomize}`,
+    `--namespace=${options.namespace}`,
+    `--work-dir=${workDir}`,
+    `--metrics-port=${port}`,
+    '--allow-http',
+    '--log-level=warn',
+    ...(options.flags ?? []),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady(base, child, () => stderr);
+  const metrics = async () => (await fetch(`${base}/metrics`)).text();
+  return {
+    pid: child.pid ?? 0,
+    metrics,
+    memory: async () => {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (field: string) =>
+        Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
+      return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+    },
+    counter: async (name, match = {}) => sumCounter(await metrics(), name, match),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(15_000)]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitUntilReady(base: string, child: ChildProcess, stderr: () => string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the reconciler exited: ${stderr()}`);
+    const ok = await fetch(`${base}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the reconciler did not become ready within 60 s: ${stderr()}`);
+}
+
+/** Sums the series of counter `name` in a Prometheus text exposition whose labels include `match`. */
+export function sumCounter(
+  text: string,
+  name: string,
+  match: Readonly<Record<string, string>> = {},
+): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labels = line.includes('{') ? line.slice(line.indexOf('{'), line.lastIndexOf('}')) : '';
+    if (Object.entries(match).every(([key, value]) => labels.includes(`${key}="${value}"`))) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}

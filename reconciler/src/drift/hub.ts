@@ -1,0 +1,231 @@
+/**
+ * Drift watching for every Application over one watch per kind.
+ *
+ * Each kind is watched once (managed objects, every namespace) while any Application has objects
+ * of it, and every event goes to the Application its owner annotation names. A watch per
+ * Application and kind would open hundreds of connections, and listing every managed object of
+ * a kind costs memory in proportion to the whole cluster; here each Application reads only its
+ * own objects (`readMany`: a list per kind and namespace), once when it starts watching, as the
+ * baseline its judgement starts from (which objects are missing, and the fields `kustodian` held
+ * at first sight).
+ *
+ * A kind's watch starts at the collection's current resourceVersion and, when the server ends
+ * it, resumes from the last one seen (bookmarks keep it fresh). Only when that is too old
+ * (410 Gone) can events have been missed: then every Application watching the kind reads its
+ * objects again and reports what changed.
+ */
+import { asError } from '@kustodian/shared/errors';
+import { managedBySelector, ownerOf, ownerValue } from '../apply/ownership.ts';
+import { refOfEntry } from '../inventory/inventory.ts';
+import { type Clock, systemClock } from '../kube/clock.ts';
+import { isGone } from '../kube/errors.ts';
+import type { Kube } from '../kube/kube.ts';
+import type { KubeObject, KubeRef } from '../kube/object.ts';
+import { readMany } from '../kube/read-many.ts';
+import { createDebouncer } from './debounce.ts';
+import { type DriftWatch, type DriftWatchOptions, judgement } from './watcher.ts';
+
+/** What the hub needs. */
+export interface DriftHubOptions {
+  kube: Pick<Kube, 'get' | 'list' | 'watch'>;
+  clock?: Clock;
+  /** Wait after a failed watch or read before trying again; default 5 s. */
+  retryMs?: number;
+}
+
+/** What one Application watches through the hub: {@link DriftWatchOptions} without the client. */
+export type HubWatchOptions = Omit<DriftWatchOptions, 'kube' | 'clock' | 'retryMs'>;
+
+/** Shared kind watches. */
+export interface DriftHub {
+  /** Starts watching an inventory for its owner; `stop()` the result when it changes. */
+  watch(options: HubWatchOptions): DriftWatch;
+  /** Stops every watch. */
+  stop(): Promise<void>;
+}
+
+/** A kind: `apiVersion` and `kind`. */
+interface KindTarget {
+  apiVersion: string;
+  kind: string;
+}
+
+/** One Application's watch: its judgement and, per kind, its objects. */
+interface Subscriber {
+  readonly owner: string;
+  readonly judge: ReturnType<typeof judgement>;
+  readonly kinds: Map<string, { refs: KubeRef[]; ids: string[] }>;
+  readonly onError?: (error: Error) => void;
+  readonly stopped: AbortController;
+}
+
+/** One kind's shared watch. */
+interface KindWatch {
+  readonly subscribers: Set<Subscriber>;
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** Starts a hub with no watches. */
+export function startDriftHub(options: DriftHubOptions): DriftHub {
+  const clock = options.clock ?? systemClock;
+  const retryMs = options.retryMs ?? 5000;
+  const kinds = new Map<string, KindWatch>();
+
+  /** Reads a subscriber's objects of one kind and judges them (reporting when not `first`). */
+  const read = async (sub: Subscriber, key: string, first: boolean): Promise<void> => {
+    const kind = sub.kinds.get(key);
+    while (kind && !sub.stopped.signal.aborted) {
+      try {
+        const known = await readMany(kind.refs, {
+          kube: options.kube,
+          labelSelector: managedBySelector,
+          concurrency: 4,
+          signal: sub.stopped.signal,
+        });
+        const present = new Set([...known].filter(([, k]) => k.live).map(([id]) => id));
+        const own = [...known.values()].flatMap((k) =>
+          k.live && ownerOf(k.live) === sub.owner ? [k.live] : [],
+        );
+        if (known.size < kind.refs.length) throw new Error(`could not read every ${key}`);
+        sub.judge.list(own, present, kind.ids, first);
+        return;
+      } catch (error) {
+        if (sub.stopped.signal.aborted) return;
+        sub.onError?.(asError(error));
+        await clock.sleep(retryMs, sub.stopped.signal).catch(() => undefined);
+      }
+    }
+  };
+
+  const startKind = (key: string, target: KindTarget): KindWatch => {
+    const subscribers = new Set<Subscriber>();
+    const controller = new AbortController();
+    const done = watchLoop(target, controller.signal, {
+      kube: options.kube,
+      clock,
+      retryMs,
+      onEvent: (object, type) => {
+        const owner = ownerOf(object);
+        for (const sub of subscribers) if (sub.owner === owner) sub.judge.event({ type, object });
+      },
+      onGone: () => {
+        for (const sub of subscribers) void read(sub, key, false);
+      },
+      onError: (error) => {
+        for (const sub of subscribers) sub.onError?.(error);
+      },
+    });
+    const watch = { subscribers, controller, done };
+    kinds.set(key, watch);
+    return watch;
+  };
+
+  return {
+    watch: (watchOptions) => {
+      const sub = subscriberOf(watchOptions, clock);
+      const reads: Promise<void>[] = [];
+      for (const [key, kind] of sub.kinds) {
+        const [apiVersion = '', kindName = ''] = [kind.refs[0]?.apiVersion, kind.refs[0]?.kind];
+        const watch = kinds.get(key) ?? startKind(key, { apiVersion, kind: kindName });
+        watch.subscribers.add(sub);
+        reads.push(read(sub, key, true));
+      }
+      return {
+        ready: Promise.all(reads).then(() => undefined),
+        stop: async () => {
+          sub.stopped.abort(new Error('drift watch stopped'));
+          const ending: Promise<void>[] = [];
+          for (const [key, watch] of kinds) {
+            if (!watch.subscribers.delete(sub) || watch.subscribers.size > 0) continue;
+            watch.controller.abort(new Error('no Application watches this kind any more'));
+            kinds.delete(key);
+            ending.push(watch.done);
+          }
+          await Promise.allSettled(ending);
+        },
+      };
+    },
+    stop: async () => {
+      const ending = [...kinds.values()].map((watch) => {
+        watch.controller.abort(new Error('drift watching stopped'));
+        return watch.done;
+      });
+      kinds.clear();
+      await Promise.allSettled(ending);
+    },
+  };
+}
+
+/** What a kind's watch loop reports to. */
+interface LoopHandlers {
+  kube: Pick<Kube, 'list' | 'watch'>;
+  clock: Clock;
+  retryMs: number;
+  onEvent(object: KubeObject, type: 'ADDED' | 'MODIFIED' | 'DELETED'): void;
+  /** The resourceVersion was too old: events may have been missed. */
+  onGone(): void;
+  onError(error: Error): void;
+}
+
+/** Watches managed objects of `target` until `signal` aborts, resuming where it left off. */
+async function watchLoop(target: KindTarget, signal: AbortSignal, handlers: LoopHandlers) {
+  const selection = { labelSelector: managedBySelector, signal };
+  let resourceVersion: string | undefined;
+  while (!signal.aborted) {
+    try {
+      if (resourceVersion === undefined) {
+        const probe = { ...selection, limit: 1 };
+        resourceVersion = (await handlers.kube.list(target.apiVersion, target.kind, probe))
+          .resourceVersion;
+      }
+      const events = handlers.kube.watch(target.apiVersion, target.kind, {
+        ...selection,
+        resourceVersion,
+        timeoutSeconds: 300,
+      });
+      for await (const event of events) {
+        const seen = event.object.metadata.resourceVersion;
+        if (typeof seen === 'string' && seen !== '') resourceVersion = seen;
+        if (event.type !== 'BOOKMARK') handlers.onEvent(event.object, event.type);
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      if (isGone(error)) {
+        resourceVersion = undefined;
+        handlers.onGone();
+        continue;
+      }
+      handlers.onError(asError(error));
+      await handlers.clock.sleep(handlers.retryMs, signal).catch(() => undefined);
+    }
+  }
+}
+
+function subscriberOf(options: HubWatchOptions, clock: Clock): Subscriber {
+  const stopped = new AbortController();
+  const debouncer = createDebouncer(
+    options.onDrift,
+    options.debounceMs ?? 1000,
+    clock,
+    stopped.signal,
+    options.onError,
+  );
+  const kinds = new Map<string, { refs: KubeRef[]; ids: string[] }>();
+  for (const entry of options.inventory) {
+    const ref = refOfEntry(entry);
+    if (!ref) continue;
+    const key = `${ref.apiVersion}/${ref.kind}`;
+    const kind = kinds.get(key) ?? { refs: [], ids: [] };
+    kind.refs.push(ref);
+    kind.ids.push(entry.id);
+    kinds.set(key, kind);
+  }
+  return {
+    owner: ownerValue(options.owner),
+    judge: judgement(options, debouncer),
+    kinds,
+    ...(options.onError ? { onError: options.onError } : {}),
+    stopped,
+  };
+}
