@@ -1,18 +1,13 @@
 /**
  * The one process boundary: every child process Kustodian starts goes through a `RunCommand`.
  *
- * Logic modules take a `RunCommand` as a parameter and never spawn processes themselves.
- * `processRunner` is the real implementation: an argv array and never a shell, so no argument is
- * ever parsed as shell syntax (the lesson of CVE-2021-41254); a minimal environment, so tokens in
- * the parent's environment do not reach tools that run repository content; a time limit that
- * stops the whole process group; and bounded output.
- *
- * It sits directly on `node:child_process`: the action builds dozens of overlays per run and the
- * reconciler runs git and kustomize for every Application, and a general-purpose wrapper (execa)
- * cost about twice the parent's CPU per process for features none of them use.
+ * Logic modules take a `RunCommand` as a parameter and never import execa. `execaRunner` is the
+ * real implementation: an argv array and never a shell, so no argument is ever parsed as shell
+ * syntax (the lesson of CVE-2021-41254); a minimal environment, so tokens in the parent's
+ * environment do not reach tools that run repository content; a time limit that stops the whole
+ * process group; and bounded output.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { execa } from 'execa';
 import { StepError } from './errors.ts';
 
 /** What a caller may ask of one run. */
@@ -69,7 +64,7 @@ export class CommandStartError extends StepError {
 
 /** A stream went past `maxOutputBytes`: the process was stopped and its output discarded. */
 export class OutputLimitError extends StepError {
-  /** Which stream went over: `stdout` or `stderr`. */
+  /** Which stream went over: `stdout`, `stderr`, or `output` when execa did not say. */
   readonly stream: string;
   readonly limitBytes: number;
 
@@ -94,125 +89,50 @@ export class CommandAbortedError extends StepError {
 }
 
 /** Where the runner reads `PATH` and `HOME` from; the parent's environment by default. */
-export interface ProcessRunnerOptions {
+export interface ExecaRunnerOptions {
   readonly baseEnv?: () => Readonly<Record<string, string | undefined>>;
 }
 
-/** Builds a `RunCommand`; `processRunner` is the one most callers want. */
-export function createProcessRunner(runnerOptions: ProcessRunnerOptions = {}): RunCommand {
+/** Builds a `RunCommand` on execa; `execaRunner` is the one most callers want. */
+export function createExecaRunner(runnerOptions: ExecaRunnerOptions = {}): RunCommand {
   const baseEnv = runnerOptions.baseEnv ?? (() => process.env);
   return async (file, args, options = {}) => {
-    if (options.signal?.aborted)
-      throw new CommandAbortedError(file, { cause: options.signal.reason });
-    const child = spawn(file, args, {
+    const maxOutputBytes = options.maxOutputBytes ?? defaultRunLimits.maxOutputBytes;
+    const result = await execa(file, args, {
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+      ...(options.signal === undefined ? {} : { cancelSignal: options.signal }),
       env: { ...minimalEnv(baseEnv()), ...options.env },
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      // Its own process group, so that a time limit or an abort stops its descendants too.
-      detached: true,
+      extendEnv: false,
       shell: false,
+      timeout: options.timeoutMs ?? defaultRunLimits.timeoutMs,
+      killSignal: 'SIGTERM',
+      forceKillAfterDelay: forceKillAfterMs,
+      killDescendants: true,
+      maxBuffer: maxOutputBytes,
+      encoding: 'buffer',
+      stripFinalNewline: false,
       windowsHide: true,
+      reject: false,
     });
-    return await supervise(file, child, options);
+    if (result.isCanceled) throw new CommandAbortedError(file, { cause: options.signal?.reason });
+    if (result.isMaxBuffer) {
+      throw new OutputLimitError(file, exceededStream(result.shortMessage), maxOutputBytes);
+    }
+    if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+      throw new CommandStartError(file, result.code, { cause: result.cause });
+    }
+    return {
+      exitCode: result.exitCode,
+      stdout: decoder.decode(result.stdout),
+      stderr: decoder.decode(result.stderr),
+      timedOut: result.timedOut,
+    };
   };
 }
 
 /** The real process runner, with `PATH` and `HOME` taken from the parent at each call. */
-export const processRunner: RunCommand = createProcessRunner();
-
-/** @deprecated The former name of {@link ProcessRunnerOptions}. */
-export type ExecaRunnerOptions = ProcessRunnerOptions;
-/** @deprecated The former name of {@link createProcessRunner}. */
-export const createExecaRunner = createProcessRunner;
-/** @deprecated The former name of {@link processRunner}. */
-export const execaRunner: RunCommand = processRunner;
-
-/** Collects a started child's output within the limits and settles when it has ended. */
-function supervise(file: string, child: ChildProcess, options: RunOptions): Promise<RunResult> {
-  const maxOutputBytes = options.maxOutputBytes ?? defaultRunLimits.maxOutputBytes;
-  return new Promise<RunResult>((resolve, reject) => {
-    let timedOut = false;
-    let aborted = false;
-    let overflow: string | undefined;
-    let forceKill: NodeJS.Timeout | undefined;
-    const stop = () => {
-      signalGroup(child, 'SIGTERM');
-      forceKill ??= setTimeout(() => signalGroup(child, 'SIGKILL'), forceKillAfterMs);
-    };
-    const stdout = collect(child.stdout, maxOutputBytes, () => {
-      overflow ??= 'stdout';
-      stop();
-    });
-    const stderr = collect(child.stderr, maxOutputBytes, () => {
-      overflow ??= 'stderr';
-      stop();
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, options.timeoutMs ?? defaultRunLimits.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      stop();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const settle = () => {
-      clearTimeout(timer);
-      clearTimeout(forceKill);
-      options.signal?.removeEventListener('abort', onAbort);
-    };
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      if (child.pid !== undefined) return; // a started process ends through 'close'
-      settle();
-      reject(new CommandStartError(file, error.code, { cause: error }));
-    });
-    child.once('close', (code) => {
-      settle();
-      if (child.pid === undefined) return;
-      if (aborted) reject(new CommandAbortedError(file, { cause: options.signal?.reason }));
-      else if (overflow) reject(new OutputLimitError(file, overflow, maxOutputBytes));
-      else {
-        const exitCode = code ?? undefined;
-        resolve({ exitCode, stdout: stdout.text(), stderr: stderr.text(), timedOut });
-      }
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => {}); // a process that exits without reading its input
-      child.stdin.end(options.input);
-    }
-  });
-}
-
-/** Keeps a stream's bytes up to `limit`; past it, keeps nothing more and calls `onOverflow`. */
-function collect(stream: Readable | null, limit: number, onOverflow: () => void) {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  stream?.on('data', (chunk: Buffer) => {
-    if (bytes > limit) return;
-    bytes += chunk.length;
-    if (bytes > limit) onOverflow();
-    else chunks.push(chunk);
-  });
-  return { text: () => decoder.decode(Buffer.concat(chunks)) };
-}
-
-/** Signals the child's whole process group, or the child alone when the group is gone. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
-    // The child has ended; descendants that kept the group alive still get the signal.
-    if (child.pid !== undefined) trySignal(-child.pid, signal);
-    return;
-  }
-  if (!trySignal(-child.pid, signal)) child.kill(signal);
-}
-
-function trySignal(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    return process.kill(pid, signal);
-  } catch {
-    return false;
-  }
-}
+export const execaRunner: RunCommand = createExecaRunner();
 
 const decoder = new TextDecoder();
 
@@ -223,4 +143,9 @@ function minimalEnv(env: Readonly<Record<string, string | undefined>>): Record<s
     if (value !== undefined) kept[name] = value;
   }
   return kept;
+}
+
+// execa names the stream only in its message ("Command's stdout was larger than ...").
+function exceededStream(message: string | undefined): string {
+  return /^Command's (stdout|stderr)\b/.exec(message ?? '')?.[1] ?? 'output';
 }
