@@ -3,10 +3,11 @@
  * client certificate and key, server name). client-node's agents open a new TLS connection per
  * request; an apply of hundreds of objects takes several requests each, and every Application
  * gets its own (impersonating) client, so connections are pooled here instead. A rotated
- * certificate is a new identity and gets a new agent.
+ * certificate is a new identity and gets a new agent, with one TLS context for its connections.
  */
 import { createHash } from 'node:crypto';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 
 /** Identities kept; the oldest is dropped (not destroyed: a watch may still use it) beyond this. */
 const maxAgents = 16;
@@ -28,7 +29,14 @@ export function keepAliveAgent(opts: https.RequestOptions): https.Agent {
   const id = identity(tls);
   let agent = agents.get(id);
   if (!agent) {
-    agent = new https.Agent({ ...definedOnly(tls), keepAlive: true });
+    // One TLS context (parsed CA, certificate and key) for all of the agent's connections,
+    // instead of one per connection.
+    const { servername, rejectUnauthorized, ...credentials } = definedOnly(tls);
+    agent = new https.Agent({
+      ...definedOnly({ servername, rejectUnauthorized }),
+      secureContext: createSecureContext(credentials),
+      keepAlive: true,
+    });
     agents.set(id, agent);
     const oldest = agents.keys().next().value;
     if (agents.size > maxAgents && oldest !== undefined) agents.delete(oldest);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { localEnv } from '../../../test/env/for-tests.ts';
+import { assess } from '../../src/health/assess.ts';
 import { waitFor } from '../../src/health/wait.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { manualClock } from '../../src/kube/clock.ts';
@@ -161,8 +162,10 @@ describe('waiting for a real rollout', () => {
         },
       },
     };
-    await kube.apply(deployment);
-    const seen: string[] = [];
+    // Right after the apply nothing has rolled out yet; the rollout itself can finish before the
+    // first poll on a fast machine, so the starting point is assessed from what apply returned.
+    const applied = await kube.apply(deployment);
+    const seen: string[] = [assess(applied).status];
     const result = await waitFor(
       [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }],
       {
