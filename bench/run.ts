@@ -1,0 +1,41 @@
+/**
+ * `npm run bench`: every benchmark, side by side with what users would use instead, in one run
+ * on one local environment. Each benchmark runs in a process of its own (so one's memory and
+ * JIT state do not colour the next), one after the other (so they do not compete for the two
+ * cores), and prints its table; the JSON lands in `bench/results/`.
+ *
+ * 1. validate.bench.ts    the action's validate step vs a sequential `kustomize build` loop
+ * 2. reconciler.bench.ts  first sync and no-op resync of 1,000 objects vs `kubectl apply --server-side`
+ * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects each
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { startLocalEnv } from '../test/env/index.ts';
+
+const here = import.meta.dirname;
+
+function runBench(file: string, args: readonly string[]): Promise<number> {
+  console.log(`\n==> ${file}`);
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve(here, file), ...args], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const env = await startLocalEnv();
+let failed = 0;
+try {
+  const envFile = join(env.dir, 'bench-env.json');
+  await writeFile(envFile, JSON.stringify(env.info));
+  for (const [file, args] of [
+    ['validate.bench.ts', []],
+    ['reconciler.bench.ts', ['--env', envFile]],
+    ['memory.bench.ts', ['--env', envFile]],
+  ] as const) {
+    if ((await runBench(file, args)) !== 0) failed++;
+  }
+} finally {
+  await env.stop();
+}
+process.exit(failed === 0 ? 0 : 1);
