@@ -227,4 +227,53 @@ describe('applying sets with server-side apply', () => {
       matchLabels: { app: 'web-v2' },
     });
   });
+
+  test('reads nothing in a namespace the set creates, and dry-runs its objects once it exists', async () => {
+    const fresh = uniqueName('apply-fresh');
+    cleanup.push({ apiVersion: 'v1', kind: 'Namespace', name: fresh });
+    const inFresh = (name: string): KubeObject => ({
+      ...configMap(name, { name }),
+      metadata: { name, namespace: fresh },
+    });
+    const set = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: fresh } },
+      ...['a', 'b', 'c', 'd'].map(inFresh),
+    ];
+    const before = kube.requestCounts();
+    const result = await applyAll(set, options());
+    const made = countsSince(before, kube.requestCounts());
+    assert.equal(result.ok, true, JSON.stringify(result.entries));
+    assert.deepEqual(
+      result.entries.map((entry) => entry.outcome),
+      ['created', 'created', 'created', 'created', 'created'],
+    );
+    assert.equal(made.dryRunApply, 5, 'each object is dry-run once');
+    assert.equal(made.apply, 5);
+    assert.ok(made.get + made.list <= 2, `only the Namespace is read: ${JSON.stringify(made)}`);
+    assert.deepEqual(
+      [...result.observed.keys()].sort(),
+      [
+        `ConfigMap/${fresh}/a`,
+        `ConfigMap/${fresh}/b`,
+        `ConfigMap/${fresh}/c`,
+        `ConfigMap/${fresh}/d`,
+        `Namespace/${fresh}`,
+      ],
+      'the answer to every write is kept for the health check',
+    );
+  });
+
+  test('reads a resync of many objects of a kind with one list instead of a get each', async () => {
+    const set = ['r1', 'r2', 'r3', 'r4', 'r5'].map((name) => configMap(name, { name }));
+    await applyAll(set, options());
+    const before = kube.requestCounts();
+    const result = await applyAll(set, options());
+    const made = countsSince(before, kube.requestCounts());
+    assert.deepEqual(new Set(result.entries.map((entry) => entry.outcome)), new Set(['unchanged']));
+    assert.equal(made.list, 1);
+    assert.equal(made.get, 0);
+    assert.equal(made.dryRunApply, 5);
+    assert.equal(writesIn(made), 0);
+    assert.equal(result.observed.get(`ConfigMap/${ns}/r3`)?.metadata.name, 'r3');
+  });
 });

@@ -134,6 +134,37 @@ test('an abort (a new revision) ends the wait at once', async () => {
   assert.equal(result.elapsedMs, 0);
 });
 
+test('starts from objects just seen and does not read an object again once it is Current', async () => {
+  const clock = manualClock();
+  const objects = new Map<string, KubeObject | Error>([
+    ['a', job('a', 'Complete')],
+    ['b', job('b')],
+  ]);
+  const reads: string[] = [];
+  const kube = {
+    get: async (at: KubeRef) => {
+      reads.push(at.name);
+      return table(objects).get(at);
+    },
+  };
+  const waiting = waitFor([ref('a'), ref('b')], {
+    kube,
+    known: new Map([
+      ['batch/Job/web/a', job('a', 'Complete')],
+      ['batch/Job/web/b', job('b')],
+    ]),
+    timeoutMs: 10_000,
+    intervalMs: 1000,
+    clock,
+  });
+  await settle();
+  assert.deepEqual(reads, [], 'the first poll reads nothing');
+  objects.set('b', job('b', 'Complete'));
+  clock.advance(1000);
+  assert.equal((await waiting).outcome, 'Current');
+  assert.deepEqual(reads, ['b'], 'only the object that was not Current is read again');
+});
+
 describe('waiting for a real rollout', () => {
   let kube: KubeClient;
   let ns: string;
