@@ -3,8 +3,8 @@
  * (a Namespace with ConfigMaps, Services, Deployments and ServiceAccounts), all from one
  * generated repository on the local git server, measured from `/proc/<pid>/status` of the
  * reconciler process once every Application is Ready, and again after it has idled a while.
- * Measured twice, each time a fresh process syncing a fresh set: with the node flags of the
- * reconciler image, and with plain `node`.
+ * Measured twice, each time a fresh process syncing a fresh set: with the runtime settings of the
+ * reconciler image (node flags, allocator arenas), and with plain `node`.
  *
  * Argo CD and Flux cannot run here; their figures are not measured, only ours.
  *
@@ -22,7 +22,11 @@ import {
 } from './support/cluster.ts';
 import { pushRepo, type SetShape, setFiles } from './support/config-repo.ts';
 import { reconcilerFlags, withEnvironment } from './support/environment.ts';
-import { imageNodeFlags, startReconcilerProcess } from './support/reconciler-process.ts';
+import {
+  type ImageRuntime,
+  imageRuntime,
+  startReconcilerProcess,
+} from './support/reconciler-process.ts';
 import type { BenchResult } from './support/results.ts';
 import { machineLoad, timed } from './support/stats.ts';
 
@@ -67,9 +71,14 @@ export async function benchMemory(
   await installCrd(kube);
   const git = { url: env.gitUrl, username: env.gitUsername, password: env.gitPassword };
   await appNamespace(kube, appsNamespace, git);
-  const imageFlags = imageNodeFlags();
-  const image = await measure(env, kube, options, imageFlags, 'i');
-  const plain = await measure(env, kube, options, [], 'p');
+  const runtime = imageRuntime();
+  const image = await measure(env, kube, options, runtime, 'i');
+  const plain = await measure(env, kube, options, { nodeFlags: [], env: {} }, 'p');
+  const settings = [
+    ...Object.entries(runtime.env).map(([name, value]) => `${name}=${value}`),
+    'node',
+    ...runtime.nodeFlags,
+  ].join(' ');
   const objects = 1 + 4 * options.perKind;
   const rss = (m: Measurement) => Math.round(Math.max(m.readyMiB, m.settledMiB));
   const what = `${options.applications} Applications x ${objects} objects, all Ready`;
@@ -77,7 +86,7 @@ export async function benchMemory(
     name: 'memory',
     rows: [
       {
-        measure: `reconciler RSS, ${what} (node ${imageFlags.join(' ')}, as the image runs it)`,
+        measure: `reconciler RSS, ${what} (${settings}, as the image runs it)`,
         unit: 'MiB',
         ours: rss(image),
         target: `<= ${targetMiB} MiB`,
@@ -101,7 +110,7 @@ export async function benchMemory(
       },
     ],
     load: { before, after: machineLoad() },
-    details: { image: { nodeFlags: imageFlags, ...image }, plain, flags: options.flags },
+    details: { image: { runtime, ...image }, plain, flags: options.flags },
   };
 }
 
@@ -109,7 +118,7 @@ async function measure(
   env: LocalEnvInfo,
   kube: Awaited<ReturnType<typeof adminClient>>,
   options: MemoryBenchOptions,
-  nodeFlags: readonly string[],
+  runtime: ImageRuntime,
   label: string,
 ): Promise<Measurement> {
   const git = { url: env.gitUrl, username: env.gitUsername, password: env.gitPassword };
@@ -129,7 +138,7 @@ async function measure(
     kustomize: env.kustomize,
     namespace: appsNamespace,
     flags: options.flags,
-    nodeFlags,
+    runtime,
   });
   try {
     const idle = await reconciler.memory();

@@ -5,8 +5,8 @@
  * local git server), and a no-op resync of the same objects, counted in write requests from
  * the API server's own `apiserver_request_total`.
  *
- * The reconciler runs as a process of its own (`node reconciler/src/main.ts`, with the node flags
- * of its image and its default flags) and is timed from the Application's creation until it is
+ * The reconciler runs as a process of its own (`node reconciler/src/main.ts`, with the runtime
+ * settings of its image and its default flags) and is timed from the Application's creation until it is
  * Ready at the commit; kubectl
  * is timed applying the YAML kustomize rendered from the same commit. Each run gets namespaces
  * of its own.
@@ -33,7 +33,7 @@ import {
 } from './support/cluster.ts';
 import { objectCount, pushRepo, type SetShape, setFiles } from './support/config-repo.ts';
 import { reconcilerFlags, withEnvironment } from './support/environment.ts';
-import { imageNodeFlags, startReconcilerProcess } from './support/reconciler-process.ts';
+import { imageRuntime, startReconcilerProcess } from './support/reconciler-process.ts';
 import type { BenchResult } from './support/results.ts';
 import { machineLoad, median, timed } from './support/stats.ts';
 
@@ -108,7 +108,7 @@ export async function benchReconciler(
     kustomize: env.kustomize,
     namespace: appsNamespace,
     flags: options.flags,
-    nodeFlags: imageNodeFlags(),
+    runtime: imageRuntime(),
   });
   const rounds: Round[] = [];
   try {

@@ -13,17 +13,27 @@ import { freePort } from '../../test/env/ports.ts';
 const mainFile = resolve(import.meta.dirname, '../../reconciler/src/main.ts');
 const dockerfile = resolve(import.meta.dirname, '../../reconciler/Dockerfile');
 
+/** How the reconciler image runs node: its flags, and the allocator setting of its environment. */
+export interface ImageRuntime {
+  readonly nodeFlags: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /**
- * The node flags the reconciler image runs with: the arguments between `node` and the script
- * in the Dockerfile's `ENTRYPOINT`, so the benchmark measures the reconciler as deployed.
+ * The runtime settings of the reconciler image, read from its Dockerfile (the arguments between
+ * `node` and the script in `ENTRYPOINT`, and `MALLOC_ARENA_MAX` from `ENV`), so the benchmark
+ * measures the reconciler as deployed.
  */
-export function imageNodeFlags(): string[] {
-  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(readFileSync(dockerfile, 'utf8'))?.[1];
+export function imageRuntime(): ImageRuntime {
+  const text = readFileSync(dockerfile, 'utf8');
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text)?.[1];
   const argv = entrypoint ? (JSON.parse(entrypoint) as string[]) : [];
-  return argv.slice(
-    1,
-    argv.findIndex((arg) => arg.endsWith('main.ts')),
-  );
+  const arenas = /^ENV\s+MALLOC_ARENA_MAX=(\d+)\s*$/m.exec(text)?.[1];
+  const script = argv.findIndex((arg) => arg.endsWith('main.ts'));
+  return {
+    nodeFlags: argv.slice(1, script),
+    env: arenas ? { MALLOC_ARENA_MAX: arenas } : {},
+  };
 }
 
 /** How to start it. */
@@ -34,8 +44,8 @@ export interface ReconcilerProcessOptions {
   readonly namespace: string;
   /** Extra flags, such as `--qps`. */
   readonly flags?: readonly string[];
-  /** Flags for node itself, before the script. */
-  readonly nodeFlags?: readonly string[];
+  /** How to run node: its flags before the script, and extra environment. */
+  readonly runtime?: ImageRuntime;
 }
 
 /** A running reconciler process. */
@@ -57,7 +67,7 @@ export async function startReconcilerProcess(
   const workDir = await mkdtemp(join(tmpdir(), 'kustodian-bench-reconciler-'));
   const port = await freePort();
   const args = [
-    ...(options.nodeFlags ?? []),
+    ...(options.runtime?.nodeFlags ?? []),
     mainFile,
     `--kubeconfig=${options.kubeconfig}`,
     `--kustomize=${options.kustomize}`,
@@ -68,7 +78,10 @@ export async function startReconcilerProcess(
     '--log-level=warn',
     ...(options.flags ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.runtime?.env },
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
