@@ -21,7 +21,7 @@ import {
   waitAllReady,
 } from './support/cluster.ts';
 import { pushRepo, type SetShape, setFiles } from './support/config-repo.ts';
-import { reconcilerFlags, withEnvironment } from './support/environment.ts';
+import { argument, reconcilerFlags, withEnvironment } from './support/environment.ts';
 import {
   type ImageRuntime,
   imageRuntime,
@@ -174,8 +174,7 @@ async function measure(
 }
 
 if (import.meta.main) {
-  const at = process.argv.indexOf('--applications');
-  const applications = at >= 0 ? Number(process.argv[at + 1]) : undefined;
+  const applications = Number(argument('applications')) || undefined;
   await withEnvironment(async (env) => [
     await benchMemory(env, {
       ...defaultMemoryBench,

@@ -32,7 +32,7 @@ import {
   waitForQuiet,
 } from './support/cluster.ts';
 import { objectCount, pushRepo, type SetShape, setFiles } from './support/config-repo.ts';
-import { reconcilerFlags, withEnvironment } from './support/environment.ts';
+import { argument, reconcilerFlags, withEnvironment } from './support/environment.ts';
 import { imageRuntime, startReconcilerProcess } from './support/reconciler-process.ts';
 import type { BenchResult } from './support/results.ts';
 import { machineLoad, median, timed } from './support/stats.ts';
@@ -291,7 +291,7 @@ function resultOf(
 }
 
 if (import.meta.main) {
-  const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || undefined;
+  const rounds = Number(argument('rounds')) || undefined;
   await withEnvironment(async (env) => {
     const result = await benchReconciler(env, {
       ...defaultReconcilerBench,

@@ -2,16 +2,18 @@
  * `npm run bench`: every benchmark, side by side with what users would use instead, in one run
  * on one local environment. Each benchmark runs in a process of its own (so one's memory and
  * JIT state do not colour the next), one after the other (so they do not compete for the two
- * cores), and prints its table; the JSON lands in `bench/results/`.
+ * cores), and prints its table; at the end all rows are printed as one table and written to
+ * `bench/results/latest.json`, with the machine's load before and after each benchmark.
  *
  * 1. validate.bench.ts    the action's validate step vs a sequential `kustomize build` loop
  * 2. reconciler.bench.ts  first sync and no-op resync of 1,000 objects vs `kubectl apply --server-side`
  * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects each
  */
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startLocalEnv } from '../test/env/index.ts';
+import { type BenchResult, formatTable, writeResults } from './support/results.ts';
 
 const here = import.meta.dirname;
 
@@ -24,6 +26,7 @@ function runBench(file: string, args: readonly string[]): Promise<number> {
 }
 
 const env = await startLocalEnv();
+const results: BenchResult[] = [];
 let failed = 0;
 try {
   const envFile = join(env.dir, 'bench-env.json');
@@ -33,9 +36,17 @@ try {
     ['reconciler.bench.ts', ['--env', envFile]],
     ['memory.bench.ts', ['--env', envFile]],
   ] as const) {
-    if ((await runBench(file, args)) !== 0) failed++;
+    const out = join(env.dir, `${file}.json`);
+    if ((await runBench(file, [...args, '--results', out])) !== 0) {
+      failed++;
+      continue;
+    }
+    const written = JSON.parse(await readFile(out, 'utf8')) as { results: BenchResult[] };
+    results.push(...written.results);
   }
 } finally {
   await env.stop();
 }
+console.log(`\n==> all benchmarks\n${formatTable(results)}`);
+await writeResults(resolve(here, 'results/latest.json'), results);
 process.exit(failed === 0 ? 0 : 1);

@@ -1,7 +1,7 @@
 /**
- * Running a benchmark file on its own: one local environment (or the one a `--env <file>` JSON
- * names, as `env:up` writes it), the results printed as a table and written to
- * `bench/results/<name>.json`.
+ * Running a benchmark file on its own or under `bench/run.ts`: the local environment (started
+ * here, or the one a `--env <file>` JSON names, as `run.ts` and `env:up` write it), the results
+ * printed as a table and written as JSON (`--results <file>`, else `bench/results/<name>.json`).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -10,13 +10,12 @@ import { type BenchResult, formatTable, writeResults } from './results.ts';
 
 const resultsDir = resolve(import.meta.dirname, '../results');
 
-/** The environment's info, from `--env <file>` when given. */
-async function givenEnvironment(): Promise<LocalEnvInfo | undefined> {
-  const at = process.argv.indexOf('--env');
-  const file = at >= 0 ? process.argv[at + 1] : undefined;
-  return file === undefined
-    ? undefined
-    : (JSON.parse(await readFile(file, 'utf8')) as LocalEnvInfo);
+/** The value after `--<name>` on the command line (before any `--`), if given. */
+export function argument(name: string): string | undefined {
+  const end = process.argv.indexOf('--');
+  const args = end >= 0 ? process.argv.slice(0, end) : process.argv;
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : undefined;
 }
 
 /** Arguments after `--`: flags for the reconciler process (`-- --qps=100`). */
@@ -25,18 +24,25 @@ export function reconcilerFlags(): string[] {
   return at >= 0 ? process.argv.slice(at + 1) : [];
 }
 
-/** Runs `bench` against an environment, prints its table and writes its JSON. */
+/** Prints `results` as a table and writes them as JSON. */
+export async function report(results: readonly BenchResult[]): Promise<void> {
+  console.log(formatTable(results));
+  const file =
+    argument('results') ?? resolve(resultsDir, `${results.map((r) => r.name).join('-')}.json`);
+  await writeResults(file, results);
+}
+
+/** Runs `bench` against an environment, then reports its results. */
 export async function withEnvironment(
   bench: (env: LocalEnvInfo) => Promise<BenchResult[]>,
-  resultsFile?: string,
 ): Promise<BenchResult[]> {
-  const given = await givenEnvironment();
+  const file = argument('env');
+  const given =
+    file === undefined ? undefined : (JSON.parse(await readFile(file, 'utf8')) as LocalEnvInfo);
   const started = given ? undefined : await startLocalEnv();
   try {
     const results = await bench(given ?? (started as NonNullable<typeof started>).info);
-    console.log(formatTable(results));
-    const name = resultsFile ?? `${results.map((r) => r.name).join('-')}.json`;
-    await writeResults(resolve(resultsDir, name), results);
+    await report(results);
     return results;
   } finally {
     await started?.stop();
