@@ -7,7 +7,7 @@
  *    refusals are returned. Objects that depend on definitions of the same set (custom resources
  *    of a new CRD, objects in a new Namespace) cannot be dry-run before those exist; they are
  *    dry-run right after their definitions are applied, before anything else is written. Live
- *    objects are read a kind and namespace at a time (`readMany`); objects in a Namespace the
+ *    objects are read a kind and namespace at a time (`plan-set.ts`); objects in a Namespace the
  *    set creates are known not to exist and are not read at all.
  * 3. Per stage (definitions, classes, the rest): write only the objects whose dry run differs
  *    from the live object, then wait until the stage's written objects are Current (CRDs
@@ -18,11 +18,11 @@ import { waitFor } from '../health/wait.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import { mapLimit } from '../kube/each.ts';
 import type { Kube } from '../kube/kube.ts';
-import { idOf, type KubeObject, refOf } from '../kube/object.ts';
-import { type Known, readMany } from '../kube/read-many.ts';
+import { type KubeObject, refOf } from '../kube/object.ts';
 import type { ApplyEntry, ApplyResult, PreparedObject } from './outcomes.ts';
 import { managedBySelector, type Owner } from './ownership.ts';
-import { type Plan, type PlanContext, planObject } from './plan.ts';
+import type { Plan, PlanContext } from './plan.ts';
+import { planBeforeWrites, planItems } from './plan-set.ts';
 import { namespacesInSet, prepareObjects } from './prepare.ts';
 import { type ApplyStage, applyStages, planStages } from './stages.ts';
 import { type WriteContext, writePlan } from './write.ts';
@@ -66,20 +66,8 @@ export async function applyAll(
   const ordered = stages.flatMap((group) => group.items);
   const run = startRun(prepared, options);
 
-  // Dry-run every object that can be before anything is written: Namespaces first, so that
-  // objects in the ones the set creates are known to be new and wait for them.
-  await planEach(
-    ordered.filter((item) => isNamespace(item)),
-    run,
-  );
-  for (const item of ordered) {
-    if (!isNamespace(item) && inNewNamespace(item, run))
-      run.plans.set(item.id, { action: 'defer' });
-  }
-  await planEach(
-    ordered.filter((item) => !isNamespace(item) && !run.plans.has(item.id)),
-    run,
-  );
+  // Dry-run every object that can be before anything is written.
+  await planBeforeWrites(ordered, run);
   if ([...run.plans.values()].some((plan) => plan.action === 'fail')) {
     const why = 'another object failed its dry run; nothing was written';
     return result(ordered, entriesWithoutWrites(ordered, run.plans, why), run);
@@ -151,7 +139,7 @@ async function applyStage(
 ): Promise<{ entries: ApplyEntry[]; blocked?: string }> {
   if (stage !== applyStages[0]) run.plan.definitionsApplied = true;
   const deferred = items.filter((item) => run.plans.get(item.id)?.action === 'defer');
-  await planEach(deferred, run);
+  await planItems(deferred, run);
   if (deferred.some((item) => run.plans.get(item.id)?.action === 'fail')) {
     const why = `another object of the ${stage} stage failed its dry run`;
     return {
@@ -164,44 +152,6 @@ async function applyStage(
   );
   const blocked = await stageProblem(stage, items, entries, last, run.write);
   return blocked ? { entries, blocked } : { entries };
-}
-
-async function planEach(items: readonly PreparedObject[], run: Run): Promise<void> {
-  const known = await readMany(
-    items
-      .filter((item) => !item.problem && !inNewNamespace(item, run) && !waitsForKind(item, run))
-      .map((item) => refOf(item.object)),
-    {
-      kube: run.plan.kube,
-      labelSelector: managedBySelector,
-      concurrency: run.concurrency,
-      ...(run.plan.signal ? { signal: run.plan.signal } : {}),
-    },
-  );
-  const absent: Known = { live: undefined };
-  const planned = await mapLimit(items, run.concurrency, (item) =>
-    planObject(item, run.plan, inNewNamespace(item, run) ? absent : known.get(item.id)),
-  );
-  for (const [index, item] of items.entries()) {
-    run.plans.set(item.id, planned[index] ?? { action: 'defer' });
-  }
-}
-
-function isNamespace(item: PreparedObject): boolean {
-  return item.key.group === '' && item.key.kind === 'Namespace';
-}
-
-/** Whether the item is in a Namespace of the set that did not exist when the set was planned. */
-function inNewNamespace(item: PreparedObject, run: Run): boolean {
-  const namespace = item.key.namespace;
-  if (namespace === undefined || !run.plan.namespaces.has(namespace)) return false;
-  const id = idOf({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
-  return run.plans.get(id)?.action === 'create';
-}
-
-/** Whether the item's kind comes from a CRD of the set that is not applied yet. */
-function waitsForKind(item: PreparedObject, run: Run): boolean {
-  return item.definedInSet && !run.plan.definitionsApplied;
 }
 
 /** Entries when nothing is written: failures as they are, every other object skipped. */

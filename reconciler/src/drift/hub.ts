@@ -9,20 +9,19 @@
  * baseline its judgement starts from (which objects are missing, and the fields `kustodian` held
  * at first sight).
  *
- * A kind's watch starts at the collection's current resourceVersion and, when the server ends
- * it, resumes from the last one seen (bookmarks keep it fresh). Only when that is too old
- * (410 Gone) can events have been missed: then every Application watching the kind reads its
- * objects again and reports what changed.
+ * A kind's watch (`kind-watch.ts`) resumes where it left off when the server ends it; only when
+ * it has to start afresh (410 Gone) can events have been missed: then every Application
+ * watching the kind reads its objects again and reports what changed.
  */
 import { asError } from '@kustodian/shared/errors';
 import { managedBySelector, ownerOf, ownerValue } from '../apply/ownership.ts';
 import { refOfEntry } from '../inventory/inventory.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
-import { isGone } from '../kube/errors.ts';
 import type { Kube } from '../kube/kube.ts';
-import type { KubeObject, KubeRef } from '../kube/object.ts';
+import type { KubeRef } from '../kube/object.ts';
 import { readMany } from '../kube/read-many.ts';
 import { createDebouncer } from './debounce.ts';
+import { type KindTarget, watchManagedKind } from './kind-watch.ts';
 import { type DriftWatch, type DriftWatchOptions, judgement } from './watcher.ts';
 
 /** What the hub needs. */
@@ -42,12 +41,6 @@ export interface DriftHub {
   watch(options: HubWatchOptions): DriftWatch;
   /** Stops every watch. */
   stop(): Promise<void>;
-}
-
-/** A kind: `apiVersion` and `kind`. */
-interface KindTarget {
-  apiVersion: string;
-  kind: string;
 }
 
 /** One Application's watch: its judgement and, per kind, its objects. */
@@ -101,7 +94,7 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
   const startKind = (key: string, target: KindTarget): KindWatch => {
     const subscribers = new Set<Subscriber>();
     const controller = new AbortController();
-    const done = watchLoop(target, controller.signal, {
+    const done = watchManagedKind(target, controller.signal, {
       kube: options.kube,
       clock,
       retryMs,
@@ -155,51 +148,6 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
       await Promise.allSettled(ending);
     },
   };
-}
-
-/** What a kind's watch loop reports to. */
-interface LoopHandlers {
-  kube: Pick<Kube, 'list' | 'watch'>;
-  clock: Clock;
-  retryMs: number;
-  onEvent(object: KubeObject, type: 'ADDED' | 'MODIFIED' | 'DELETED'): void;
-  /** The resourceVersion was too old: events may have been missed. */
-  onGone(): void;
-  onError(error: Error): void;
-}
-
-/** Watches managed objects of `target` until `signal` aborts, resuming where it left off. */
-async function watchLoop(target: KindTarget, signal: AbortSignal, handlers: LoopHandlers) {
-  const selection = { labelSelector: managedBySelector, signal };
-  let resourceVersion: string | undefined;
-  while (!signal.aborted) {
-    try {
-      if (resourceVersion === undefined) {
-        const probe = { ...selection, limit: 1 };
-        resourceVersion = (await handlers.kube.list(target.apiVersion, target.kind, probe))
-          .resourceVersion;
-      }
-      const events = handlers.kube.watch(target.apiVersion, target.kind, {
-        ...selection,
-        resourceVersion,
-        timeoutSeconds: 300,
-      });
-      for await (const event of events) {
-        const seen = event.object.metadata.resourceVersion;
-        if (typeof seen === 'string' && seen !== '') resourceVersion = seen;
-        if (event.type !== 'BOOKMARK') handlers.onEvent(event.object, event.type);
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      if (isGone(error)) {
-        resourceVersion = undefined;
-        handlers.onGone();
-        continue;
-      }
-      handlers.onError(asError(error));
-      await handlers.clock.sleep(handlers.retryMs, signal).catch(() => undefined);
-    }
-  }
 }
 
 function subscriberOf(options: HubWatchOptions, clock: Clock): Subscriber {

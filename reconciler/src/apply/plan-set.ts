@@ -1,0 +1,80 @@
+/**
+ * Planning the objects of a set, in as few requests as the set allows: their live state is read
+ * a kind and namespace at a time (`readMany`) before each is dry-run (`plan.ts`). Namespaces
+ * are planned first: objects in a Namespace the set creates cannot exist yet, so they are not
+ * read at all, and are dry-run once it exists (they are deferred until then).
+ */
+import { mapLimit } from '../kube/each.ts';
+import { idOf, refOf } from '../kube/object.ts';
+import { type Known, readMany } from '../kube/read-many.ts';
+import type { PreparedObject } from './outcomes.ts';
+import { managedBySelector } from './ownership.ts';
+import { type Plan, type PlanContext, planObject } from './plan.ts';
+
+/** What planning a set needs: the plans so far (filled in here), how to plan, and the bound. */
+export interface SetPlanning {
+  readonly plans: Map<string, Plan>;
+  readonly plan: PlanContext;
+  readonly concurrency: number;
+}
+
+/** Plans every object that can be planned before anything is written; defers the rest. */
+export async function planBeforeWrites(
+  ordered: readonly PreparedObject[],
+  planning: SetPlanning,
+): Promise<void> {
+  await planItems(ordered.filter(isNamespace), planning);
+  for (const item of ordered) {
+    if (!isNamespace(item) && inNewNamespace(item, planning)) {
+      planning.plans.set(item.id, { action: 'defer' });
+    }
+  }
+  await planItems(
+    ordered.filter((item) => !isNamespace(item) && !planning.plans.has(item.id)),
+    planning,
+  );
+}
+
+/** Reads the live state of `items` and plans each, recording the plans. */
+export async function planItems(
+  items: readonly PreparedObject[],
+  planning: SetPlanning,
+): Promise<void> {
+  const { plan, concurrency } = planning;
+  const toRead = items.filter(
+    (item) => !item.problem && !inNewNamespace(item, planning) && !waitsForKind(item, planning),
+  );
+  const known = await readMany(
+    toRead.map((item) => refOf(item.object)),
+    {
+      kube: plan.kube,
+      labelSelector: managedBySelector,
+      concurrency,
+      ...(plan.signal ? { signal: plan.signal } : {}),
+    },
+  );
+  const absent: Known = { live: undefined };
+  const planned = await mapLimit(items, concurrency, (item) =>
+    planObject(item, plan, inNewNamespace(item, planning) ? absent : known.get(item.id)),
+  );
+  for (const [index, item] of items.entries()) {
+    planning.plans.set(item.id, planned[index] ?? { action: 'defer' });
+  }
+}
+
+function isNamespace(item: PreparedObject): boolean {
+  return item.key.group === '' && item.key.kind === 'Namespace';
+}
+
+/** Whether the item is in a Namespace of the set that did not exist when the set was planned. */
+function inNewNamespace(item: PreparedObject, planning: SetPlanning): boolean {
+  const namespace = item.key.namespace;
+  if (namespace === undefined || !planning.plan.namespaces.has(namespace)) return false;
+  const id = idOf({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+  return planning.plans.get(id)?.action === 'create';
+}
+
+/** Whether the item's kind comes from a CRD of the set that is not applied yet. */
+function waitsForKind(item: PreparedObject, planning: SetPlanning): boolean {
+  return item.definedInSet && !planning.plan.definitionsApplied;
+}
