@@ -80,3 +80,17 @@ function isDryRun(series: RequestSeries): boolean {
 export async function readRequestTotals(kube: KubeClient): Promise<RequestSeries[]> {
   return parseRequestTotals(await kube.getRaw('/metrics'));
 }
+
+/** Runs `fn`, timing it and counting the write requests to `resources` meanwhile. */
+export async function countWrites(
+  kube: KubeClient,
+  resources: ReadonlySet<string>,
+  fn: () => Promise<unknown>,
+): Promise<{ ms: number; writes: WriteCounts }> {
+  const before = await readRequestTotals(kube);
+  const started = performance.now();
+  await fn();
+  const ms = performance.now() - started;
+  const after = await readRequestTotals(kube);
+  return { ms, writes: writesBetween(before, after, resources) };
+}

@@ -96,6 +96,26 @@ export async function readApplication(
   return (await kube.get({ ...applicationApi, ...app })) as Application | undefined;
 }
 
+/** Milliseconds from creating `app` until it is Ready at `commit` (polled every 50 ms). */
+export async function timeToReady(
+  kube: KubeClient,
+  app: BenchApplication,
+  commit: string,
+  timeoutMs = 15 * 60_000,
+): Promise<number> {
+  const started = performance.now();
+  await applyApplication(kube, app);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const live = await readApplication(kube, app);
+    if (live && readyAt(live, commit)) return performance.now() - started;
+    if (Date.now() > deadline) {
+      throw new Error(`${app.name} not Ready: ${JSON.stringify(live?.status?.conditions)}`);
+    }
+    await sleep(50);
+  }
+}
+
 /** Whether an Application is Ready at `commit`. */
 export function readyAt(app: Application, commit: string): boolean {
   const ready = app.status?.conditions?.find((c) => c.type === 'Ready');

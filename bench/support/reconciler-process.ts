@@ -57,6 +57,8 @@ export interface ReconcilerProcess {
   memory(): Promise<{ rssMiB: number; peakMiB: number }>;
   /** The sum of a counter's series, optionally only those whose labels include `match`. */
   counter(name: string, match?: Readonly<Record<string, string>>): Promise<number>;
+  /** Its own count of its API requests so far, by verb. */
+  requests(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,14 @@ export async function startReconcilerProcess(
       return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
     },
     counter: async (name, match = {}) => sumCounter(await metrics(), name, match),
+    requests: async () => {
+      const counts: Record<string, number> = {};
+      const series = /^kustodian_kube_requests_total\{verb="(\w+)"\} (\d+)/gm;
+      for (const match of (await metrics()).matchAll(series)) {
+        counts[match[1] ?? ''] = Number(match[2]);
+      }
+      return counts;
+    },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((done) => child.once('exit', done));
@@ -124,6 +134,19 @@ async function waitUntilReady(base: string, child: ChildProcess, stderr: () => s
   }
   child.kill('SIGKILL');
   throw new Error(`the reconciler did not become ready within 60 s: ${stderr()}`);
+}
+
+/** What was added to each count between two readings. */
+export function countsAdded(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const added: Record<string, number> = {};
+  for (const [key, count] of Object.entries(after)) {
+    const more = count - (before[key] ?? 0);
+    if (more > 0) added[key] = more;
+  }
+  return added;
 }
 
 /** Sums the series of counter `name` in a Prometheus text exposition whose labels include `match`. */

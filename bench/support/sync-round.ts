@@ -1,0 +1,115 @@
+/**
+ * One round of the reconciler benchmark: the first sync of a set by kubectl and by the
+ * reconciler (without and with waiting for health), each into namespaces of its own, and then
+ * a no-op resync by each, with the write requests the API server took meanwhile. The control
+ * plane is left to go quiet between measurements, so each count belongs to its run.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import type { KubeClient } from '../../reconciler/src/kube/client.ts';
+import type { LocalEnvInfo } from '../../test/env/index.ts';
+import { countWrites } from './apiserver.ts';
+import { applyApplication, type BenchApplication, timeToReady, waitForQuiet } from './cluster.ts';
+import type { PushedRepo } from './config-repo.ts';
+import { countsAdded, type ReconcilerProcess } from './reconciler-process.ts';
+import { timed } from './stats.ts';
+
+const run = promisify(execFile);
+
+/** The namespace of the benchmark's Applications. */
+export const appsNamespace = 'bench-sync';
+
+/** One round's figures, in milliseconds and requests. */
+export interface Round {
+  kubectlMs: number;
+  noWaitMs: number;
+  waitMs: number;
+  kubectlResyncMs: number;
+  resyncMs: number;
+  kubectlResyncWrites: number;
+  resyncWrites: number;
+  resyncDryRuns: number;
+  /** The reconciler's own requests, by verb. */
+  firstSyncRequests: Record<string, number>;
+  resyncRequests: Record<string, number>;
+}
+
+/** What every round shares. */
+export interface RoundSetup {
+  readonly env: LocalEnvInfo;
+  readonly kube: KubeClient;
+  /** Sets `sets/bk<round>` (kubectl), `sets/br<round>` and `sets/bw<round>` (the reconciler). */
+  readonly repo: PushedRepo;
+  readonly scratch: string;
+  readonly reconciler: ReconcilerProcess;
+}
+
+/** Measures round `round`, counting writes to `resources`. */
+export async function measureRound(
+  setup: RoundSetup,
+  round: number,
+  resources: ReadonlySet<string>,
+): Promise<Round> {
+  const { kube, repo, reconciler } = setup;
+  const kubectl = await kubectlApply(setup, `bk${round}`);
+  const app = (name: string, set: string, wait: boolean): BenchApplication => ({
+    namespace: appsNamespace,
+    name,
+    url: repo.url,
+    path: `sets/${set}`,
+    spec: { wait, timeout: '10m' },
+  });
+  const noWait = app(`sync-${round}`, `br${round}`, false);
+
+  // First sync: kubectl, then the reconciler without and with waiting for health.
+  await waitForQuiet(kube);
+  const kubectlMs = (await timed(kubectl)).ms;
+  await waitForQuiet(kube);
+  const requestsBefore = await reconciler.requests();
+  const noWaitMs = await timeToReady(kube, noWait, repo.commit);
+  const firstSyncRequests = countsAdded(requestsBefore, await reconciler.requests());
+  await waitForQuiet(kube);
+  const waitMs = await timeToReady(kube, app(`wait-${round}`, `bw${round}`, true), repo.commit);
+
+  // No-op resync: kubectl again, then the reconciler asked to reconcile again.
+  await waitForQuiet(kube);
+  const kubectlResync = await countWrites(kube, resources, kubectl);
+  await waitForQuiet(kube);
+  const resyncBefore = await reconciler.requests();
+  const resync = await countWrites(kube, resources, async () => {
+    const done = await reconciler.counter('kustodian_reconcile_total');
+    await applyApplication(kube, noWait, new Date().toISOString());
+    while ((await reconciler.counter('kustodian_reconcile_total')) <= done) await sleep(25);
+  });
+  return {
+    kubectlMs,
+    noWaitMs,
+    waitMs,
+    kubectlResyncMs: kubectlResync.ms,
+    resyncMs: resync.ms,
+    kubectlResyncWrites: kubectlResync.writes.writes,
+    resyncWrites: resync.writes.writes,
+    resyncDryRuns: resync.writes.dryRuns,
+    firstSyncRequests,
+    resyncRequests: countsAdded(resyncBefore, await reconciler.requests()),
+  };
+}
+
+/** `kubectl apply --server-side` of the YAML kustomize renders from `sets/<set>`, as a function. */
+async function kubectlApply(setup: RoundSetup, set: string): Promise<() => Promise<unknown>> {
+  const { env, repo, scratch } = setup;
+  const rendered = join(scratch, `${set}.yaml`);
+  const built = await run(env.kustomize, ['build', join(repo.dir, `sets/${set}`)], {
+    maxBuffer: 64 << 20,
+  });
+  await writeFile(rendered, built.stdout);
+  const args = ['apply', '--server-side', '--field-manager=bench', '-f', rendered, '-o', 'name'];
+  return () =>
+    run('kubectl', args, {
+      env: { ...process.env, KUBECONFIG: env.kubeconfig },
+      maxBuffer: 64 << 20,
+    });
+}
