@@ -26,6 +26,7 @@ import {
   type ImageRuntime,
   imageRuntime,
   startReconcilerProcess,
+  sumCounter,
 } from './support/reconciler-process.ts';
 import type { BenchResult } from './support/results.ts';
 import { machineLoad, timed } from './support/stats.ts';
@@ -59,6 +60,8 @@ interface Measurement {
   readonly settledMiB: number;
   readonly peakMiB: number;
   readonly allReadyMs: number;
+  /** The V8 heap (total and used) and memory outside it, from its own metrics, in MiB. */
+  readonly heap: Readonly<Record<string, number>>;
 }
 
 /** Runs the benchmark against the environment described by `env`. */
@@ -160,12 +163,21 @@ async function measure(
     const ready = await reconciler.memory();
     await sleep(options.idleMs);
     const settled = await reconciler.memory();
+    const metrics = await reconciler.metrics();
+    const heap = Object.fromEntries(
+      [
+        'nodejs_heap_size_total_bytes',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_external_memory_bytes',
+      ].map((name) => [name, Math.round(sumCounter(metrics, name) / 2 ** 20)]),
+    );
     return {
       idleMiB: idle.rssMiB,
       readyMiB: ready.rssMiB,
       settledMiB: settled.rssMiB,
       peakMiB: settled.peakMiB,
       allReadyMs: Math.round(synced.ms),
+      heap,
     };
   } finally {
     await reconciler.stop();
