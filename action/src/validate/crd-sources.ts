@@ -1,13 +1,13 @@
 /**
  * Finding the CustomResourceDefinitions of a repository: in the objects its overlays render,
  * and in its YAML files (CRDs are often applied by a different overlay than the resources that
- * use them, or vendored beside them). The file scan is bounded in files and bytes.
+ * use them, or vendored beside them). The file scan is bounded in files and bytes, and reads
+ * with blocking calls, which cost far less CPU per small file than promise-based ones.
  */
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { type Dirent, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { yamlDocuments } from '@kustodian/shared/kustomize/jail-rules';
-import { posixRelative, readBoundedFile } from '@kustodian/shared/kustomize/read';
+import { posixRelative, readBoundedFileSync } from '@kustodian/shared/kustomize/read';
 import type { Ajv } from 'ajv';
 import { type CustomKind, customKindsOf } from './crd.ts';
 
@@ -23,19 +23,19 @@ export function isCrd(object: unknown): boolean {
 }
 
 /** The custom kinds defined by CRDs in the YAML files under `root`. */
-export async function scanRepositoryCrds(root: string, ajv: Ajv): Promise<CustomKind[]> {
+export function scanRepositoryCrds(root: string, ajv: Ajv): CustomKind[] {
   const kinds: CustomKind[] = [];
   let files = 0;
   const pending = [root];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-    const entries: Dirent[] = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const entries = listDirectory(dir);
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory() && entry.name !== '.git' && entry.name !== 'node_modules')
         pending.push(path);
       if (!entry.isFile() || !/\.ya?ml$/i.test(entry.name)) continue;
       if (++files > crdScanLimits.maxFiles) return kinds;
-      const read = await readBoundedFile(path, crdScanLimits.maxFileBytes);
+      const read = readBoundedFileSync(path, crdScanLimits.maxFileBytes);
       if (!('text' in read) || !read.text.includes(crdKind)) continue;
       for (const doc of yamlDocuments(read.text) ?? []) {
         if (isCrd(doc)) kinds.push(...customKindsOf(doc, posixRelative(root, path), ajv));
@@ -43,4 +43,12 @@ export async function scanRepositoryCrds(root: string, ajv: Ajv): Promise<Custom
     }
   }
   return kinds;
+}
+
+function listDirectory(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
 }

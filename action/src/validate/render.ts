@@ -13,7 +13,11 @@ import {
   parallelBuildEnv,
 } from '@kustodian/shared/kustomize/build';
 import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
-import { type JailReads, memoizedJailReads } from '@kustodian/shared/kustomize/jail-reads';
+import {
+  blockingJailReads,
+  type JailReads,
+  memoizedJailReads,
+} from '@kustodian/shared/kustomize/jail-reads';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import { posixRelative } from '@kustodian/shared/kustomize/read';
 import { type ParsedOutput, parseOutput } from './parsed.ts';
@@ -54,7 +58,8 @@ export async function renderOverlays(
   options: RenderOptions,
 ): Promise<RenderedOverlay[]> {
   const results: RenderedOverlay[] = new Array(overlays.length);
-  const reads = memoizedJailReads();
+  // The action has nothing else to serve while it walks, so blocking reads are the cheap ones.
+  const reads = memoizedJailReads(blockingJailReads);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < overlays.length; index = next++) {

@@ -27,7 +27,7 @@ export interface CrdCatalog {
 /** Scans the checkout at `root` for CRDs. */
 export async function loadCrdCatalog(root: string): Promise<CrdCatalog> {
   const compiler = createSchemaCompiler();
-  return { compiler, repositoryKinds: await scanRepositoryCrds(root, compiler) };
+  return { compiler, repositoryKinds: scanRepositoryCrds(root, compiler) };
 }
 
 /** Validates the rendered overlays (the problems of their rendering included). */

@@ -1,0 +1,92 @@
+/**
+ * The fast way through a YAML stream with nothing wrong in it, such as kustomize's output.
+ *
+ * js-yaml's event parser reads YAML 1.2 core scalars as `yaml` does and is several times
+ * faster, but it cannot say everything that is wrong with a stream, nor where. So this reader
+ * only answers for a stream that is clean in every respect the careful reader checks (no
+ * syntax error, alias, tag or anchor on a document, `kind: List`, over-deep nesting, malformed
+ * header or duplicate id, and within the limits); for anything else it answers `undefined`,
+ * and the careful reader in `parse.ts` reports each problem with its line.
+ */
+import { constructFromEvents, EVENT_ID, type Event, parseEvents } from 'js-yaml';
+import { findTooDeep } from './depth.ts';
+import { findDuplicates } from './location.ts';
+import { objectId, refOf } from './object-id.ts';
+import type { ParsedObject, ParseLimits } from './parse.ts';
+import { objectHeaderSchema } from './schema.ts';
+
+/** The objects of `text`, or `undefined` when it needs the careful reader. */
+export function readCleanStream(
+  text: string,
+  source: string,
+  bounds: ParseLimits,
+): ParsedObject[] | undefined {
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(text, { maxDepth: bounds.maxDepth + 1 });
+    values = constructFromEvents(events, { source: text, maxAliases: 0 });
+  } catch {
+    return undefined;
+  }
+  const roots = documentRoots(events);
+  if (roots === undefined || roots.length !== values.length) return undefined;
+  if (values.length > bounds.maxDocuments) return undefined;
+  const lineOf = lineCounter(text);
+  const objects: ParsedObject[] = [];
+  for (const [index, value] of values.entries()) {
+    if (value === null || value === undefined) continue;
+    const start = roots[index];
+    if (start === undefined || start < 0 || !isRecord(value) || value.kind === 'List')
+      return undefined;
+    if (findTooDeep(value, bounds.maxDepth) !== undefined) return undefined;
+    const header = objectHeaderSchema.safeParse(value);
+    if (!header.success) return undefined;
+    const ref = refOf(header.data);
+    const location = { source, document: index + 1, line: lineOf(start) };
+    objects.push({ id: objectId(ref), ref, object: header.data, location });
+  }
+  if (objects.length > bounds.maxDocuments) return undefined;
+  if (findDuplicates(objects).length > 0) return undefined;
+  return objects;
+}
+
+/**
+ * The offset where each document's root node starts: a mapping's first key, as `yaml` places
+ * it; `-1` for a root that is not a mapping. `undefined` when a root carries an anchor or a
+ * tag, whose placement the careful reader owns.
+ */
+function documentRoots(events: readonly Event[]): number[] | undefined {
+  const roots: number[] = [];
+  for (let index = 0; index < events.length; index++) {
+    if (events[index]?.type !== EVENT_ID.DOCUMENT) continue;
+    const root = events[index + 1];
+    if (root === undefined || root.type === EVENT_ID.POP) {
+      roots.push(-1);
+      continue;
+    }
+    if (root.type === EVENT_ID.DOCUMENT || root.type === EVENT_ID.ALIAS) return undefined;
+    if (root.anchorStart !== -1 || root.tagStart !== -1) return undefined;
+    roots.push(root.type === EVENT_ID.MAPPING ? root.start : -1);
+  }
+  return roots;
+}
+
+/** 1-based line of an offset; offsets are asked for in increasing order. */
+function lineCounter(text: string): (offset: number) => number {
+  let line = 1;
+  let scanned = 0;
+  return (offset) => {
+    let at = text.indexOf('\n', scanned);
+    while (at !== -1 && at < offset) {
+      line++;
+      scanned = at + 1;
+      at = text.indexOf('\n', scanned);
+    }
+    return line;
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
