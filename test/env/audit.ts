@@ -2,7 +2,8 @@
  * Reading the API server's audit log: which write requests a user made, as the server saw them.
  * This is how tests prove "a no-op resync makes zero writes" independently of the client.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 /** One write request from the audit log. */
 export interface AuditedWrite {
@@ -24,17 +25,30 @@ interface AuditEvent {
   annotations?: Record<string, string>;
 }
 
-/** Write requests by `user` received at or after `sinceMs` (dry runs excluded). */
+/**
+ * Write requests by `user` received at or after `sinceMs` (dry runs excluded). Reads the log a
+ * line at a time, so a long-lived environment's log of any size is read whole; a log that
+ * cannot be read is an error, never an empty answer.
+ */
 export async function writesBy(
   auditLog: string,
   user: string,
   sinceMs = 0,
 ): Promise<AuditedWrite[]> {
-  const text = await readFile(auditLog, 'utf8').catch(() => '');
   const writes: AuditedWrite[] = [];
-  for (const line of text.split('\n')) {
+  let unparsed: string | undefined;
+  const lines = createInterface({ input: createReadStream(auditLog), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (unparsed !== undefined) throw new Error(`audit log ${auditLog}: not JSON: ${unparsed}`);
     if (!line.includes(user)) continue;
-    const event = JSON.parse(line) as AuditEvent;
+    let event: AuditEvent;
+    try {
+      event = JSON.parse(line) as AuditEvent;
+    } catch {
+      // Only the last line may be cut short, while the API server is still writing it.
+      unparsed = line.slice(0, 200);
+      continue;
+    }
     const at = Date.parse(event.requestReceivedTimestamp ?? '');
     if (event.stage !== 'ResponseComplete' || event.user?.username !== user || at < sinceMs)
       continue;
