@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { localEnv } from '../../../test/env/for-tests.ts';
+import { waitFor } from '../../../test/env/wait.ts';
 import { applyAll } from '../../src/apply/apply.ts';
 import { diffInventory, inventoryOf } from '../../src/inventory/inventory.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
@@ -97,6 +98,10 @@ describe('pruning objects that left the set', () => {
       subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }],
     });
     const reader = kube.impersonating({ namespace: ns, name: 'reader' });
+    // The API server's RBAC authorizer sees a new binding a moment after it is created.
+    await waitFor('the reader to be allowed to read ConfigMaps', async () =>
+      Boolean(await reader.get(ref('protected'))),
+    );
     const results = await prune(inventory, { owner, kube: reader });
     assert.equal(results[0]?.outcome, 'failed');
     assert.match(
