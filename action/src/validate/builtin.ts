@@ -23,63 +23,68 @@ export type ObjectValidator = (object: unknown) => SchemaViolation[];
 
 type Loader = () => Promise<object>;
 
-/** Every group-version `kubernetes-models` has a module for. */
+/**
+ * The group-versions the pinned Kubernetes version serves that `kubernetes-models` has a module
+ * for. Only these are loaded (and bundled): the schemas of retired group-versions would only
+ * ever say what the pinned version refuses anyway.
+ */
 const groupVersions: Readonly<Record<string, Loader>> = {
   'admissionregistration.k8s.io/v1': () =>
     import('kubernetes-models/admissionregistration.k8s.io/v1'),
-  'admissionregistration.k8s.io/v1beta1': () =>
-    import('kubernetes-models/admissionregistration.k8s.io/v1beta1'),
   'apiextensions.k8s.io/v1': () => import('kubernetes-models/apiextensions.k8s.io/v1'),
-  'apiextensions.k8s.io/v1beta1': () => import('kubernetes-models/apiextensions.k8s.io/v1beta1'),
   'apiregistration.k8s.io/v1': () => import('kubernetes-models/apiregistration.k8s.io/v1'),
-  'apiregistration.k8s.io/v1beta1': () =>
-    import('kubernetes-models/apiregistration.k8s.io/v1beta1'),
   'apps/v1': () => import('kubernetes-models/apps/v1'),
-  'apps/v1beta1': () => import('kubernetes-models/apps/v1beta1'),
-  'apps/v1beta2': () => import('kubernetes-models/apps/v1beta2'),
   'authentication.k8s.io/v1': () => import('kubernetes-models/authentication.k8s.io/v1'),
-  'authentication.k8s.io/v1beta1': () => import('kubernetes-models/authentication.k8s.io/v1beta1'),
   'authorization.k8s.io/v1': () => import('kubernetes-models/authorization.k8s.io/v1'),
-  'authorization.k8s.io/v1beta1': () => import('kubernetes-models/authorization.k8s.io/v1beta1'),
   'autoscaling/v1': () => import('kubernetes-models/autoscaling/v1'),
   'autoscaling/v2': () => import('kubernetes-models/autoscaling/v2'),
-  'autoscaling/v2beta1': () => import('kubernetes-models/autoscaling/v2beta1'),
-  'autoscaling/v2beta2': () => import('kubernetes-models/autoscaling/v2beta2'),
   'batch/v1': () => import('kubernetes-models/batch/v1'),
-  'batch/v1beta1': () => import('kubernetes-models/batch/v1beta1'),
   'certificates.k8s.io/v1': () => import('kubernetes-models/certificates.k8s.io/v1'),
-  'certificates.k8s.io/v1beta1': () => import('kubernetes-models/certificates.k8s.io/v1beta1'),
   'coordination.k8s.io/v1': () => import('kubernetes-models/coordination.k8s.io/v1'),
-  'coordination.k8s.io/v1beta1': () => import('kubernetes-models/coordination.k8s.io/v1beta1'),
   'discovery.k8s.io/v1': () => import('kubernetes-models/discovery.k8s.io/v1'),
-  'discovery.k8s.io/v1beta1': () => import('kubernetes-models/discovery.k8s.io/v1beta1'),
   'events.k8s.io/v1': () => import('kubernetes-models/events.k8s.io/v1'),
-  'events.k8s.io/v1beta1': () => import('kubernetes-models/events.k8s.io/v1beta1'),
-  'extensions/v1beta1': () => import('kubernetes-models/extensions/v1beta1'),
   'flowcontrol.apiserver.k8s.io/v1': () =>
     import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1'),
-  'flowcontrol.apiserver.k8s.io/v1beta1': () =>
-    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1beta1'),
-  'flowcontrol.apiserver.k8s.io/v1beta2': () =>
-    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1beta2'),
-  'flowcontrol.apiserver.k8s.io/v1beta3': () =>
-    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1beta3'),
   'networking.k8s.io/v1': () => import('kubernetes-models/networking.k8s.io/v1'),
-  'networking.k8s.io/v1beta1': () => import('kubernetes-models/networking.k8s.io/v1beta1'),
   'node.k8s.io/v1': () => import('kubernetes-models/node.k8s.io/v1'),
-  'node.k8s.io/v1beta1': () => import('kubernetes-models/node.k8s.io/v1beta1'),
   'policy/v1': () => import('kubernetes-models/policy/v1'),
-  'policy/v1beta1': () => import('kubernetes-models/policy/v1beta1'),
   'rbac.authorization.k8s.io/v1': () => import('kubernetes-models/rbac.authorization.k8s.io/v1'),
-  'rbac.authorization.k8s.io/v1beta1': () =>
-    import('kubernetes-models/rbac.authorization.k8s.io/v1beta1'),
   'resource.k8s.io/v1': () => import('kubernetes-models/resource.k8s.io/v1'),
   'scheduling.k8s.io/v1': () => import('kubernetes-models/scheduling.k8s.io/v1'),
-  'scheduling.k8s.io/v1beta1': () => import('kubernetes-models/scheduling.k8s.io/v1beta1'),
   'storage.k8s.io/v1': () => import('kubernetes-models/storage.k8s.io/v1'),
-  'storage.k8s.io/v1beta1': () => import('kubernetes-models/storage.k8s.io/v1beta1'),
   v1: () => import('kubernetes-models/v1'),
 };
+
+/**
+ * Group-versions Kubernetes served once and the pinned version no longer serves. An object of
+ * one of these is an error (naming what to use instead), not an unknown custom kind.
+ */
+export const retiredApiVersions: ReadonlySet<string> = new Set([
+  'admissionregistration.k8s.io/v1beta1',
+  'apiextensions.k8s.io/v1beta1',
+  'apiregistration.k8s.io/v1beta1',
+  'apps/v1beta1',
+  'apps/v1beta2',
+  'authentication.k8s.io/v1beta1',
+  'authorization.k8s.io/v1beta1',
+  'autoscaling/v2beta1',
+  'autoscaling/v2beta2',
+  'batch/v1beta1',
+  'certificates.k8s.io/v1beta1',
+  'coordination.k8s.io/v1beta1',
+  'discovery.k8s.io/v1beta1',
+  'events.k8s.io/v1beta1',
+  'extensions/v1beta1',
+  'flowcontrol.apiserver.k8s.io/v1beta1',
+  'flowcontrol.apiserver.k8s.io/v1beta2',
+  'flowcontrol.apiserver.k8s.io/v1beta3',
+  'networking.k8s.io/v1beta1',
+  'node.k8s.io/v1beta1',
+  'policy/v1beta1',
+  'rbac.authorization.k8s.io/v1beta1',
+  'scheduling.k8s.io/v1beta1',
+  'storage.k8s.io/v1beta1',
+]);
 
 const loaded = new Map<string, Promise<Map<string, ModelClass>>>();
 
@@ -107,17 +112,6 @@ export async function builtinValidator(
       return violationsOf(thrown);
     }
   };
-}
-
-/** Whether `kubernetes-models` knows the kind at any version of `group`: the versions it has. */
-export async function builtinVersionsOf(group: string, kind: string): Promise<string[]> {
-  const versions: string[] = [];
-  for (const apiVersion of Object.keys(groupVersions)) {
-    const slash = apiVersion.lastIndexOf('/');
-    if ((slash < 0 ? '' : apiVersion.slice(0, slash)) !== group) continue;
-    if ((await modelsOf(apiVersion))?.has(kind)) versions.push(apiVersion);
-  }
-  return versions;
 }
 
 function modelsOf(apiVersion: string): Promise<Map<string, ModelClass>> | undefined {

@@ -6,7 +6,7 @@
 import { formatLocation } from '@kustodian/shared/manifests/location';
 import { groupOf, versionOf } from '@kustodian/shared/manifests/object-id';
 import type { ParsedObject } from '@kustodian/shared/manifests/parse';
-import { builtinValidator, builtinVersionsOf, type SchemaViolation } from './builtin.ts';
+import { builtinValidator, retiredApiVersions, type SchemaViolation } from './builtin.ts';
 import type { CustomKinds } from './crd.ts';
 import { containerImages, floatingImageProblem } from './images.ts';
 import { error, type Problem, warning } from './problems.ts';
@@ -60,8 +60,7 @@ async function checkSchema(
     const validate = await builtinValidator(apiVersion, kind);
     return validate === undefined ? [] : violations(place, at, validate(parsed.object));
   }
-  const known = await builtinVersionsOf(group, kind);
-  if (known.length > 0 || isBuiltinGroup(group)) {
+  if (retiredApiVersions.has(apiVersion) || isBuiltinGroup(group)) {
     const sameGroup = servedVersionsOf(group, kind);
     const served = sameGroup.length > 0 ? sameGroup : servedApiVersionsOfKind(kind);
     const instead = served.length > 0 ? `; use ${served.join(' or ')}` : '';
