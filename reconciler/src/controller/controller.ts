@@ -24,9 +24,28 @@ import type { EventRecorder } from '../status/events.ts';
 import { nextStatus, statusChanged } from '../status/next.ts';
 import { announce } from './announce.ts';
 import { backoffDelay } from './backoff.ts';
+import {
+  addFinalizerPatch,
+  decideDeletion,
+  finalizeObjects,
+  hasFinalizer,
+  isDeleting,
+  removeFinalizerPatch,
+} from './finalize.ts';
 import type { AppContext, ApplicationLookup } from './ports.ts';
 import { startQueue, type WorkQueue } from './queue.ts';
 import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
+
+const noChanges = { created: 0, configured: 0, unchanged: 0, deleted: 0 } as const;
+
+function refOfApp(app: Application) {
+  return {
+    apiVersion: APPLICATION_API_VERSION,
+    kind: APPLICATION_KIND,
+    name: app.metadata.name,
+    namespace: app.metadata.namespace ?? 'default',
+  };
+}
 
 /** What the controller needs. */
 export interface ControllerOptions {
@@ -94,25 +113,26 @@ export function startController(options: ControllerOptions): Controller {
   ): Promise<{ ok: boolean; afterMs: number }> => {
     const key = keyOf(app);
     const appLog = log.child({ application: key });
-    let spec: ReturnType<typeof specOf>;
-    let result: ReconcileResult;
+    let spec: ReturnType<typeof specOf> | undefined;
+    let problem: string | undefined;
     try {
       spec = specOf(app);
     } catch (error) {
-      result = {
-        outcome: { kind: 'failed', reason: 'InvalidSpec', message: messageOf(error) },
-        changes: { created: 0, configured: 0, unchanged: 0, deleted: 0 },
+      problem = messageOf(error);
+    }
+    if (isDeleting(app)) return finalizeOne(app, spec, problem, appLog, signal);
+    if (spec === undefined) {
+      const result: ReconcileResult = {
+        outcome: { kind: 'failed', reason: 'InvalidSpec', message: problem ?? 'invalid spec' },
+        changes: noChanges,
       };
       await writeStatus(app, result, appLog);
       return { ok: false, afterMs: 5 * 60_000 };
     }
-    const ctx: AppContext = {
-      key,
-      namespace: app.metadata.namespace ?? 'default',
-      name: app.metadata.name,
-      spec,
-      app,
-    };
+    // Before anything is applied, so that deleting the Application can always clean up.
+    const held = hasFinalizer(app) ? app : await addFinalizer(app, appLog);
+    const ctx = contextOf(held, spec);
+    let result: ReconcileResult;
     try {
       result = await reconcile(ctx, deps, signal);
     } catch (error) {
@@ -120,15 +140,111 @@ export function startController(options: ControllerOptions): Controller {
       appLog.error('reconcile failed', { error: messageOf(error) });
       result = {
         outcome: { kind: 'failed', reason: 'ApplyFailed', message: messageOf(error) },
-        changes: { created: 0, configured: 0, unchanged: 0, deleted: 0 },
+        changes: noChanges,
       };
     }
-    const fresh = cache.get(key) ?? app;
+    const fresh = cache.get(key) ?? held;
     await writeStatus(fresh, result, appLog);
     await announce(fresh, result, { events: options.events, metrics, log: appLog });
     options.onReconciled?.(key, cache.get(key) ?? fresh);
     const ok = result.outcome.kind === 'succeeded' || result.outcome.kind === 'suspended';
     return { ok, afterMs: ok ? spec.interval : spec.retryInterval };
+  };
+
+  /** Adds the finalizer; on failure logs it and goes on (the next reconcile tries again). */
+  const addFinalizer = async (app: Application, appLog: Logger): Promise<Application> => {
+    try {
+      const stored = (await kube.patch(refOfApp(app), addFinalizerPatch(app))) as
+        | Application
+        | undefined;
+      if (stored === undefined) return app;
+      remember(stored);
+      return stored;
+    } catch (error) {
+      appLog.warn(
+        'could not add the finalizer; deleting this Application would leave its objects',
+        {
+          error: messageOf(error),
+        },
+      );
+      return app;
+    }
+  };
+
+  /** The Application is being deleted: deal with its objects, then let it go. */
+  const finalizeOne = async (
+    app: Application,
+    spec: ReturnType<typeof specOf> | undefined,
+    problem: string | undefined,
+    appLog: Logger,
+    signal: AbortSignal,
+  ): Promise<{ ok: boolean; afterMs: number }> => {
+    const key = keyOf(app);
+    // Its objects are going or staying as they are: drift must not bring them back.
+    options.onDeleted?.(key);
+    if (!hasFinalizer(app)) return { ok: true, afterMs: 0 };
+    const decision = decideDeletion(spec, problem);
+    const outcome = await finalizeObjects(app, decision, (entries) =>
+      deps.engine.prune(entries, contextOf(app, spec as NonNullable<typeof spec>), signal),
+    );
+    const retryMs = spec?.retryInterval ?? 30_000;
+    if (outcome.kind === 'failed') {
+      const deleted = new Set(outcome.report.deleted.map((entry) => entry.id));
+      const skipped = new Set(outcome.report.skipped.map((entry) => entry.id));
+      const result: ReconcileResult = {
+        outcome: { kind: 'failed', reason: 'PruneFailed', message: outcome.message },
+        inventory: (app.status?.inventory?.entries ?? []).filter(
+          (entry) => !deleted.has(entry.id) && !skipped.has(entry.id),
+        ),
+        changes: { ...noChanges, deleted: deleted.size },
+      };
+      await writeStatus(app, result, appLog);
+      await announce(app, result, { events: options.events, metrics, log: appLog });
+      return { ok: false, afterMs: retryMs };
+    }
+    if (outcome.kind === 'deleted') {
+      const count = outcome.report.deleted.length;
+      if (count > 0) metrics.objectsPruned.inc(count);
+      appLog.info('deleted the objects of the deleted Application', { deleted: count });
+      await options.events.record(
+        app,
+        'Normal',
+        'ObjectsDeleted',
+        `the Application is being deleted: ${count} object(s) deleted, ${outcome.report.skipped.length} left to their new owners`,
+      );
+    } else {
+      appLog.info('left the objects of the deleted Application in place', { why: outcome.why });
+      await options.events.record(
+        app,
+        'Normal',
+        'ObjectsOrphaned',
+        `the Application is being deleted: ${outcome.left} object(s) left in place because ${outcome.why}`,
+      );
+    }
+    try {
+      await kube.patch(refOfApp(app), removeFinalizerPatch(app));
+      return { ok: true, afterMs: 0 };
+    } catch (error) {
+      // Most often its finalizers changed since it was read: the watch brings the new ones.
+      appLog.warn('could not remove the finalizer; trying again', { error: messageOf(error) });
+      return { ok: false, afterMs: 1000 };
+    }
+  };
+
+  const contextOf = (app: Application, spec: ReturnType<typeof specOf>): AppContext => ({
+    key: keyOf(app),
+    namespace: app.metadata.namespace ?? 'default',
+    name: app.metadata.name,
+    spec,
+    app,
+  });
+
+  /** Keeps a newer copy of an Application than the cache has (the watch event follows). */
+  const remember = (app: Application) => {
+    const current = cache.get(keyOf(app));
+    if (current === undefined) return;
+    const version = (a: Application) => Number(a.metadata.resourceVersion ?? 0);
+    if (version(app) >= version(current)) cache.set(keyOf(app), app);
   };
 
   const writeStatus = async (app: Application, result: ReconcileResult, appLog: Logger) => {
@@ -214,6 +330,7 @@ export function startController(options: ControllerOptions): Controller {
     const annotation = (a?: Application) =>
       (a?.metadata.annotations as Record<string, string> | undefined)?.[requestedAtAnnotation];
     if (!before) queue.add(key);
+    else if (isDeleting(app) && !isDeleting(before)) refresh(key, 'deletion requested');
     else if (generationOf(before) !== generationOf(app)) refresh(key, 'spec changed');
     else if (annotation(before) !== annotation(app)) refresh(key, 'refresh requested');
   };

@@ -33,6 +33,19 @@ export interface DeleteRequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One operation of a JSON Patch (RFC 6902). A `test` that fails makes the server refuse the
+ * whole patch (HTTP 422), which is how a patch says "only if the object is still as I saw it".
+ */
+export type JsonPatchOperation =
+  | { op: 'test' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
+/** Options of {@link Kube.patch}. */
+export interface PatchRequestOptions {
+  signal?: AbortSignal;
+}
+
 /** What a delete found: the object was there (and is being deleted), or was already gone. */
 export const deleteOutcomes = ['deleted', 'notFound'] as const;
 export type DeleteOutcome = (typeof deleteOutcomes)[number];
@@ -85,6 +98,15 @@ export interface Kube {
   apply(obj: KubeObject, options?: ApplyRequestOptions): Promise<KubeObject>;
   /** Deletes an object; a missing object is `notFound`, not an error. */
   delete(ref: KubeRef, options?: DeleteRequestOptions): Promise<DeleteOutcome>;
+  /**
+   * Applies a JSON Patch to an existing object and returns it (`undefined` when it is gone: a
+   * patch never creates). Used for the few fields apply cannot own safely, such as finalizers.
+   */
+  patch(
+    ref: KubeRef,
+    operations: readonly JsonPatchOperation[],
+    options?: PatchRequestOptions,
+  ): Promise<KubeObject | undefined>;
   /** Every object of a kind (all pages), with `apiVersion` and `kind` filled in. */
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<ObjectList>;
   /**

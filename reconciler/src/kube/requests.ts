@@ -12,13 +12,14 @@ export const requestVerbs = [
   'watch',
   'apply',
   'dryRunApply',
+  'patch',
   'delete',
   'dryRunDelete',
 ] as const;
 export type RequestVerb = (typeof requestVerbs)[number];
 
 /** The verbs that change the cluster. */
-export const writeVerbs: readonly RequestVerb[] = ['apply', 'delete'];
+export const writeVerbs: readonly RequestVerb[] = ['apply', 'patch', 'delete'];
 
 /** Requests made so far, by verb. */
 export type RequestCounts = Readonly<Record<RequestVerb, number>>;
@@ -41,7 +42,7 @@ export class RequestCounter {
   }
 }
 
-/** The number of writes (real applies and deletes) in a snapshot. */
+/** The number of writes (real applies, patches and deletes) in a snapshot. */
 export function writesIn(counts: RequestCounts): number {
   return writeVerbs.reduce((sum, verb) => sum + counts[verb], 0);
 }

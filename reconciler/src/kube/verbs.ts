@@ -12,9 +12,11 @@ import {
   type DeleteOutcome,
   type DeleteRequestOptions,
   fieldManager,
+  type JsonPatchOperation,
   type Kube,
   type ListOptions,
   type ObjectList,
+  type PatchRequestOptions,
   type WatchEvent,
   type WatchOptions,
 } from './kube.ts';
@@ -53,7 +55,7 @@ export function check(subject: Subject, response: HttpResponse): void {
 /** The object verbs over the plumbing. */
 export function objectVerbs(
   p: Plumbing,
-): Pick<Kube, 'get' | 'apply' | 'delete' | 'list' | 'watch'> {
+): Pick<Kube, 'get' | 'apply' | 'patch' | 'delete' | 'list' | 'watch'> {
   return {
     get: async (ref, options = {}) => {
       const subject = { step: 'get', id: idOf(ref) };
@@ -64,6 +66,7 @@ export function objectVerbs(
       return JSON.parse(response.body) as KubeObject;
     },
     apply: (obj, options = {}) => applyObject(p, obj, options),
+    patch: (ref, operations, options = {}) => patchObject(p, ref, operations, options),
     delete: (ref, options = {}) => deleteObject(p, ref, options),
     list: (apiVersion, kind, options = {}) => listObjects(p, apiVersion, kind, options),
     watch: (apiVersion, kind, options = {}) => watchObjects(p, apiVersion, kind, options),
@@ -92,6 +95,27 @@ async function applyObject(
     contentType: 'application/apply-patch+yaml',
     ...signalOf(options),
   });
+  check(subject, response);
+  return JSON.parse(response.body) as KubeObject;
+}
+
+async function patchObject(
+  p: Plumbing,
+  ref: KubeRef,
+  operations: readonly JsonPatchOperation[],
+  options: PatchRequestOptions,
+): Promise<KubeObject | undefined> {
+  const subject = { step: 'patch', id: idOf(ref) };
+  const path = await p.locate(ref);
+  const response = await p.call('patch', subject, {
+    method: 'PATCH',
+    path,
+    query: { fieldManager },
+    body: operations,
+    contentType: 'application/json-patch+json',
+    ...signalOf(options),
+  });
+  if (response.status === 404) return undefined;
   check(subject, response);
   return JSON.parse(response.body) as KubeObject;
 }

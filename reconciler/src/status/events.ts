@@ -16,6 +16,8 @@ export type EventType = (typeof eventTypes)[number];
 export const eventReasons = [
   'RevisionApplied',
   'ObjectsPruned',
+  'ObjectsDeleted',
+  'ObjectsOrphaned',
   'DriftReverted',
   'ReconcileFailed',
   'Suspended',

@@ -81,6 +81,7 @@ const validSpec = {
   force: false,
   allowEmpty: false,
   enableRemoteResources: false,
+  deletionPolicy: 'MirrorPrune',
 };
 
 describe('the install base on the API server', () => {
@@ -194,6 +195,11 @@ describe('the install base on the API server', () => {
         'an uppercase namespace',
         { ...validSpec, destination: { namespace: 'Web' } },
         /spec\.destination\.namespace/,
+      ],
+      [
+        'an unknown deletion policy',
+        { ...validSpec, deletionPolicy: 'Cascade' },
+        /spec\.deletionPolicy: Unsupported value/,
       ],
     ];
     for (const [what, spec, message] of cases) {

@@ -125,6 +125,37 @@ describe('the Kube client against a real API server', () => {
     assert.equal(await kube.delete(ref), 'notFound');
   });
 
+  test('a JSON patch applies only while its tests hold, and never creates an object', async () => {
+    await kube.apply(configMap('patched', { a: 'b' }));
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'patched' };
+    const added = await kube.patch(ref, [
+      { op: 'add', path: '/metadata/finalizers', value: ['example.com/hold'] },
+    ]);
+    assert.deepEqual(added?.metadata.finalizers, ['example.com/hold']);
+    const error = await kube
+      .patch(ref, [
+        { op: 'test', path: '/metadata/finalizers', value: ['example.com/other'] },
+        { op: 'replace', path: '/metadata/finalizers', value: [] },
+      ])
+      .then(
+        () => assert.fail('the server applied a patch whose test failed'),
+        (thrown: unknown) => thrown,
+      );
+    assert.ok(error instanceof KubeApiError);
+    assert.equal(error.httpStatus, 422);
+    assert.match(error.message, new RegExp(`^patch ConfigMap/${ns}/patched: `));
+    assert.deepEqual((await kube.get(ref))?.metadata.finalizers, ['example.com/hold']);
+    await kube.patch(ref, [
+      { op: 'test', path: '/metadata/finalizers', value: ['example.com/hold'] },
+      { op: 'replace', path: '/metadata/finalizers', value: [] },
+    ]);
+    assert.equal(await kube.delete(ref), 'deleted');
+    assert.equal(await kube.get(ref), undefined);
+    const missing = { ...ref, name: 'never-made' };
+    assert.equal(await kube.patch(missing, [{ op: 'add', path: '/data', value: {} }]), undefined);
+    assert.equal(await kube.get(missing), undefined);
+  });
+
   test('lists objects by label selector across namespaces with their kind filled in', async () => {
     const other = await env().createNamespace('kube-list');
     const label = uniqueName('sel');

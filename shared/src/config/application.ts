@@ -59,7 +59,15 @@ export interface ApplicationSpec {
   force: boolean;
   allowEmpty: boolean;
   enableRemoteResources: boolean;
+  deletionPolicy: DeletionPolicy;
 }
+
+/**
+ * What deleting an Application does to the objects it applied: `MirrorPrune` deletes them when
+ * `prune` is on and leaves them otherwise, `Delete` always deletes them, `Orphan` never does.
+ */
+export const DELETION_POLICIES = ['MirrorPrune', 'Delete', 'Orphan'] as const;
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 
 /** A DNS-1123 subdomain: the names of Secrets, ServiceAccounts and Applications. */
 const subdomain = z
@@ -129,6 +137,7 @@ export const applicationSpecSchema = z
     force: z.boolean().default(false),
     allowEmpty: z.boolean().default(false),
     enableRemoteResources: z.boolean().default(false),
+    deletionPolicy: z.enum(DELETION_POLICIES).default('MirrorPrune'),
   })
   .transform((spec): ApplicationSpec => {
     const { source, destination, serviceAccountName, retryInterval, dependsOn, ...rest } = spec;

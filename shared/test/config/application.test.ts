@@ -58,6 +58,7 @@ describe('Application spec', () => {
       force: false,
       allowEmpty: false,
       enableRemoteResources: false,
+      deletionPolicy: 'MirrorPrune',
     });
   });
 
@@ -82,6 +83,7 @@ describe('Application spec', () => {
       force: true,
       allowEmpty: true,
       enableRemoteResources: true,
+      deletionPolicy: 'Orphan',
     });
     assert.deepEqual(spec, {
       source: {
@@ -103,6 +105,7 @@ describe('Application spec', () => {
       force: true,
       allowEmpty: true,
       enableRemoteResources: true,
+      deletionPolicy: 'Orphan',
     });
   });
 
