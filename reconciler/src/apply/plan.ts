@@ -13,6 +13,7 @@ import { type KubeObject, refOf } from '../kube/object.ts';
 import type { Known } from '../kube/read-many.ts';
 import { changedPaths } from './compare.ts';
 import { immutableFields } from './immutable.ts';
+import { applyPolicyOf } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 
 /** What the write phase will do with an object. */
@@ -59,6 +60,8 @@ export async function planObject(
     if (item.definedInSet) await waitForKind(item, context);
     const options = context.signal ? { signal: context.signal } : {};
     live = known ? known.live : await context.kube.get(refOf(item.object), options);
+    // Created once, then left to whoever changes it.
+    if (live && applyPolicyOf(item.object) === 'IfNotPresent') return { action: 'none', live };
     const merged = await context.kube.apply(item.object, { ...options, dryRun: true });
     if (!live) return { action: 'create' };
     const diff = changedPaths(live, merged);

@@ -8,6 +8,7 @@ import { groupOf } from '@kustodian/shared/manifests/object-id';
 import { UnknownKindError } from '../kube/discovery.ts';
 import type { Kube } from '../kube/kube.ts';
 import { idOf, isRecord, type KubeObject } from '../kube/object.ts';
+import { objectOptionsProblem } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 import { type Owner, withOwnership } from './ownership.ts';
 
@@ -53,6 +54,7 @@ async function prepareOne(
     if (namespaced === undefined)
       problem = error instanceof UnknownKindError ? error.why : messageOf(error);
   }
+  problem ??= objectOptionsProblem(obj);
   const { namespace: _given, ...metadata } = obj.metadata;
   const namespace = namespaced ? obj.metadata.namespace || context.defaultNamespace : undefined;
   const object = withOwnership(

@@ -4,6 +4,7 @@
  * manager other than `kustodian` (status updates aside) that covers a field of the desired
  * object means someone changed, or took over, what we declared. Pure functions.
  */
+import { applyPolicyOf } from '../apply/object-options.ts';
 import { fieldManager } from '../kube/kube.ts';
 import {
   type KubeObject,
@@ -29,6 +30,8 @@ export type Drift = { kind: 'deleted' } | { kind: 'changed'; changes: ForeignCha
 /** The drift of a live object from the desired one, or `undefined` when there is none. */
 export function driftOf(live: KubeObject | undefined, desired: KubeObject): Drift | undefined {
   if (!live || metaString(live, 'deletionTimestamp')) return { kind: 'deleted' };
+  // Created once, then left to whoever changes it: only its deletion is drift.
+  if (applyPolicyOf(desired) === 'IfNotPresent') return undefined;
   const changes = foreignChanges(live, objectPaths(desired));
   return changes.length > 0 ? { kind: 'changed', changes } : undefined;
 }

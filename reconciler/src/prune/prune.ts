@@ -7,10 +7,12 @@
  *
  * An object is deleted only when it still carries this Application's owner annotation: one that
  * another Application took over, or that someone re-created by hand, is skipped (and can leave
- * the inventory). A delete that fails stays in the result as `failed`, so the caller keeps it in
- * the inventory and tries again next time. An object that is already gone counts as deleted.
+ * the inventory), and so is one annotated `kustodian.dev/prune: disabled`. A delete that fails
+ * stays in the result as `failed`, so the caller keeps it in the inventory and tries again next
+ * time. An object that is already gone counts as deleted.
  */
 import { messageOf, StepError } from '@kustodian/shared/errors';
+import { isPruneDisabled, pruneAnnotation } from '../apply/object-options.ts';
 import { type Owner, ownerOf, ownerValue } from '../apply/ownership.ts';
 import { type InventoryEntry, refOfEntry } from '../inventory/inventory.ts';
 import { UnknownKindError } from '../kube/discovery.ts';
@@ -67,6 +69,9 @@ async function pruneOne(entry: InventoryEntry, options: PruneOptions): Promise<P
     if (owner !== ownerValue(options.owner)) {
       const why = owner ? `now owned by ${owner}` : 'no longer carries an owner annotation';
       return { entry, outcome: 'skipped', message: `left alone: ${why}` };
+    }
+    if (isPruneDisabled(live)) {
+      return { entry, outcome: 'skipped', message: `left alone: ${pruneAnnotation} is disabled` };
     }
     const uid = metaString(live, 'uid');
     await options.kube.delete(ref, {

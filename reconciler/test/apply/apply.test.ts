@@ -137,6 +137,51 @@ describe('applying sets with server-side apply', () => {
     );
   });
 
+  test('creates an object marked IfNotPresent once and then leaves it as it is', async () => {
+    const once = (data: Record<string, string>): KubeObject => ({
+      ...configMap('filled-by-hand', data),
+      metadata: { name: 'filled-by-hand', annotations: { 'kustodian.dev/apply': 'IfNotPresent' } },
+    });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'filled-by-hand' };
+    const first = await applyAll([once({ token: 'placeholder' })], options());
+    assert.deepEqual(
+      first.entries.map((entry) => entry.outcome),
+      ['created'],
+    );
+    await kube.apply(
+      { ...once({ token: 'the real one' }), metadata: { name: 'filled-by-hand', namespace: ns } },
+      { force: true },
+    );
+    const before = kube.requestCounts();
+    const second = await applyAll([once({ token: 'placeholder', added: 'later' })], options());
+    assert.deepEqual(
+      second.entries.map((entry) => entry.outcome),
+      ['unchanged'],
+    );
+    assert.equal(writesIn(countsSince(before, kube.requestCounts())), 0);
+    assert.deepEqual((await kube.get(ref))?.data, { token: 'the real one' });
+  });
+
+  test('refuses an unknown value of its per-object annotations, naming the object', async () => {
+    const odd: KubeObject = {
+      ...configMap('odd', { a: 'b' }),
+      metadata: { name: 'odd', annotations: { 'kustodian.dev/prune': 'off' } },
+    };
+    const result = await applyAll([odd], options());
+    assert.equal(result.ok, false);
+    assert.equal(result.entries[0]?.outcome, 'failed');
+    assert.match(
+      result.entries[0]?.error ?? '',
+      new RegExp(
+        `ConfigMap/${ns}/odd.*kustodian\\.dev/prune: "off" is not one of enabled, disabled`,
+      ),
+    );
+    assert.equal(
+      await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'odd' }),
+      undefined,
+    );
+  });
+
   test('writes nothing at all when one object of the set fails its dry run', async () => {
     const counting = testKube(env().kc);
     const set = [

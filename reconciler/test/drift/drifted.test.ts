@@ -76,6 +76,21 @@ test('a field of ours changed by another manager is drift, named with the manage
   assert.equal(describeDrift(drift), 'changed by kubectl-edit (Update): data.mode');
 });
 
+test('an object applied only if not present drifts only by being deleted', () => {
+  const once: KubeObject = {
+    ...desired,
+    metadata: { ...desired.metadata, annotations: { 'kustodian.dev/apply': 'IfNotPresent' } },
+  };
+  const edited: ManagedFieldsEntry = {
+    manager: 'kubectl-edit',
+    operation: 'Update',
+    time: '2026-01-02T00:00:00Z',
+    fieldsV1: { 'f:data': { 'f:mode': {} } },
+  };
+  assert.equal(driftOf(live(ours, edited), once), undefined);
+  assert.deepEqual(driftOf(undefined, once), { kind: 'deleted' });
+});
+
 test('fields we do not set, and status written by controllers, are not drift', () => {
   const annotated: ManagedFieldsEntry = {
     manager: 'kube-controller-manager',

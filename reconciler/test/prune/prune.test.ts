@@ -65,6 +65,25 @@ describe('pruning objects that left the set', () => {
     assert.ok(await kube.get(ref('foreign')));
   });
 
+  test('leaves alone an object annotated prune disabled', async () => {
+    const kept = configMap('kept');
+    kept.metadata.annotations = { 'kustodian.dev/prune': 'disabled' };
+    const previous = await apply([kept, configMap('dropped')]);
+    const results = await prune(diffInventory(previous, []), { owner, kube });
+    const outcomes = new Map(results.map((result) => [result.entry.id, result]));
+    assert.equal(outcomes.size, 2);
+    assert.deepEqual(
+      [
+        outcomes.get(`ConfigMap/${ns}/kept`)?.outcome,
+        outcomes.get(`ConfigMap/${ns}/kept`)?.message,
+      ],
+      ['skipped', 'left alone: kustodian.dev/prune is disabled'],
+    );
+    assert.equal(outcomes.get(`ConfigMap/${ns}/dropped`)?.outcome, 'deleted');
+    assert.ok(await kube.get(ref('kept')));
+    assert.equal(await kube.get(ref('dropped')), undefined);
+  });
+
   test('counts an object that is already gone as deleted', async () => {
     const results = await prune([{ id: `ConfigMap/${ns}/never-existed`, version: 'v1' }], {
       owner,
