@@ -184,9 +184,11 @@ export function startController(options: ControllerOptions): Controller {
     options.onDeleted?.(key);
     if (!hasFinalizer(app)) return { ok: true, afterMs: 0 };
     const decision = decideDeletion(spec, problem);
-    const outcome = await finalizeObjects(app, decision, (entries) =>
-      deps.engine.prune(entries, contextOf(app, spec as NonNullable<typeof spec>), signal),
-    );
+    const outcome = await finalizeObjects(app, decision, {
+      prune: (entries) =>
+        deps.engine.prune(entries, contextOf(app, spec as NonNullable<typeof spec>), signal),
+      namespaceTerminating: await isTerminating(app.metadata.namespace ?? 'default', appLog),
+    });
     const retryMs = spec?.retryInterval ?? 30_000;
     if (outcome.kind === 'failed') {
       const deleted = new Set(outcome.report.deleted.map((entry) => entry.id));
@@ -206,11 +208,13 @@ export function startController(options: ControllerOptions): Controller {
       const count = outcome.report.deleted.length;
       if (count > 0) metrics.objectsPruned.inc(count);
       appLog.info('deleted the objects of the deleted Application', { deleted: count });
+      const withNamespace =
+        outcome.withNamespace > 0 ? `, ${outcome.withNamespace} going with its namespace` : '';
       await options.events.record(
         app,
         'Normal',
         'ObjectsDeleted',
-        `the Application is being deleted: ${count} object(s) deleted, ${outcome.report.skipped.length} left to their new owners`,
+        `the Application is being deleted: ${count} object(s) deleted, ${outcome.report.skipped.length} left alone${withNamespace}`,
       );
     } else {
       appLog.info('left the objects of the deleted Application in place', { why: outcome.why });
@@ -228,6 +232,17 @@ export function startController(options: ControllerOptions): Controller {
       // Most often its finalizers changed since it was read: the watch brings the new ones.
       appLog.warn('could not remove the finalizer; trying again', { error: messageOf(error) });
       return { ok: false, afterMs: 1000 };
+    }
+  };
+
+  /** Whether a namespace is being deleted; a read that fails counts as no. */
+  const isTerminating = async (name: string, appLog: Logger): Promise<boolean> => {
+    try {
+      const namespace = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name });
+      return namespace === undefined || typeof namespace.metadata.deletionTimestamp === 'string';
+    } catch (error) {
+      appLog.warn('could not read the namespace of the Application', { error: messageOf(error) });
+      return false;
     }
   };
 

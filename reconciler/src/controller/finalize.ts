@@ -10,7 +10,7 @@
  */
 import type { ApplicationSpec } from '@kustodian/shared/config/application';
 import type { Application, InventoryEntry } from '../api/application.ts';
-import { sortForDeletion } from '../inventory/inventory.ts';
+import { refOfEntry, sortForDeletion } from '../inventory/inventory.ts';
 import type { JsonPatchOperation } from '../kube/kube.ts';
 import type { PruneReport } from './ports.ts';
 
@@ -97,26 +97,53 @@ export function removeFinalizerPatch(app: Application): JsonPatchOperation[] {
 /** What finalizing came to. */
 export type FinalizeOutcome =
   | { readonly kind: 'orphaned'; readonly why: string; readonly left: number }
-  | { readonly kind: 'deleted'; readonly report: PruneReport }
+  | {
+      readonly kind: 'deleted';
+      readonly report: PruneReport;
+      /** Objects in the Application's own namespace, left to its deletion. */
+      readonly withNamespace: number;
+    }
   | { readonly kind: 'failed'; readonly report: PruneReport; readonly message: string };
 
-/**
- * Deals with the objects of an Application being deleted, as `decision` says; `prune` deletes
- * the entries it is given (in the order given) as the Application's service account.
- */
+/** What finalizing needs besides the Application. */
+export interface FinalizeOptions {
+  /** Deletes `entries` (in the order given) as the Application's service account. */
+  readonly prune: (entries: readonly InventoryEntry[]) => Promise<PruneReport>;
+  /**
+   * The Application's namespace is being deleted with it. Its objects there go with the
+   * namespace, and the rest is left if it cannot be deleted: the rights to delete may be going
+   * with the namespace too, and an Application that cannot finish would keep the namespace
+   * terminating for ever.
+   */
+  readonly namespaceTerminating: boolean;
+}
+
+/** Deals with the objects of an Application being deleted, as `decision` says. */
 export async function finalizeObjects(
   app: Application,
   decision: DeletionDecision,
-  prune: (entries: readonly InventoryEntry[]) => Promise<PruneReport>,
+  options: FinalizeOptions,
 ): Promise<FinalizeOutcome> {
   const entries: readonly InventoryEntry[] = app.status?.inventory?.entries ?? [];
   if (decision.kind === 'orphan') {
     return { kind: 'orphaned', why: decision.why, left: entries.length };
   }
-  const report = await prune(sortForDeletion(entries));
-  if (report.failed.length === 0) return { kind: 'deleted', report };
-  const message = `deleting the Application: could not delete ${report.failed
+  const namespace = app.metadata.namespace;
+  const inNamespace = (entry: InventoryEntry) =>
+    options.namespaceTerminating && refOfEntry(entry)?.namespace === namespace;
+  const report = await options.prune(sortForDeletion(entries.filter((e) => !inNamespace(e))));
+  const withNamespace = entries.filter(inNamespace).length;
+  if (report.failed.length === 0) return { kind: 'deleted', report, withNamespace };
+  const failures = report.failed
     .map((failure) => `${failure.entry.id}: ${failure.message}`)
-    .join('; ')}`;
-  return { kind: 'failed', report, message };
+    .join('; ');
+  if (options.namespaceTerminating) {
+    const why = `its namespace is being deleted and these could not be deleted: ${failures}`;
+    return { kind: 'orphaned', why, left: report.failed.length };
+  }
+  return {
+    kind: 'failed',
+    report,
+    message: `deleting the Application: could not delete ${failures}`,
+  };
 }

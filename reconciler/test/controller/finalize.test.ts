@@ -85,32 +85,50 @@ describe('the finalizer', () => {
 });
 
 describe('finalizing the objects', () => {
+  // The Application lives in namespace "team"; its objects are in "web", "team" and cluster-wide.
   const entries: InventoryEntry[] = [
     { id: 'Namespace/web', version: 'v1' },
     { id: 'ConfigMap/web/settings', version: 'v1' },
     { id: 'apps/Deployment/web/web', version: 'v1' },
+    { id: 'ConfigMap/team/notes', version: 'v1' },
   ];
-  const report = (failed: InventoryEntry[] = []): PruneReport => ({
-    deleted: entries.filter((entry) => !failed.includes(entry)),
+  const report = (
+    asked: readonly InventoryEntry[],
+    failed: InventoryEntry[] = [],
+  ): PruneReport => ({
+    deleted: asked.filter((entry) => !failed.includes(entry)),
     skipped: [],
     failed: failed.map((entry) => ({ entry, message: 'forbidden' })),
   });
+  const running = { namespaceTerminating: false };
 
   it('deletes every inventory entry, namespaced objects before their Namespace', async () => {
     let asked: readonly InventoryEntry[] = [];
-    const outcome = await finalizeObjects(app({}, entries), { kind: 'delete' }, async (list) => {
-      asked = list;
-      return report();
-    });
+    const outcome = await finalizeObjects(
+      app({}, entries),
+      { kind: 'delete' },
+      {
+        ...running,
+        prune: async (list) => {
+          asked = list;
+          return report(list);
+        },
+      },
+    );
     assert.equal(outcome.kind, 'deleted');
-    assert.equal(asked.length, 3);
+    assert.equal(asked.length, 4);
     assert.equal(asked.at(-1)?.id, 'Namespace/web');
   });
 
   it('names every object it could not delete', async () => {
     const stuck = entries[1] as InventoryEntry;
-    const outcome = await finalizeObjects(app({}, entries), { kind: 'delete' }, async () =>
-      report([stuck]),
+    const outcome = await finalizeObjects(
+      app({}, entries),
+      { kind: 'delete' },
+      {
+        ...running,
+        prune: async (list) => report(list, [stuck]),
+      },
     );
     assert.equal(outcome.kind, 'failed');
     assert.match(
@@ -123,8 +141,46 @@ describe('finalizing the objects', () => {
     const outcome = await finalizeObjects(
       app({}, entries),
       { kind: 'orphan', why: 'it is suspended' },
-      async () => assert.fail('prune was called'),
+      { ...running, prune: async () => assert.fail('prune was called') },
     );
-    assert.deepEqual(outcome, { kind: 'orphaned', why: 'it is suspended', left: 3 });
+    assert.deepEqual(outcome, { kind: 'orphaned', why: 'it is suspended', left: 4 });
+  });
+
+  it('leaves its objects in its own terminating namespace to the namespace', async () => {
+    let asked: readonly InventoryEntry[] = [];
+    const outcome = await finalizeObjects(
+      app({}, entries),
+      { kind: 'delete' },
+      {
+        namespaceTerminating: true,
+        prune: async (list) => {
+          asked = list;
+          return report(list);
+        },
+      },
+    );
+    assert.deepEqual(asked.map((entry) => entry.id).sort(), [
+      'ConfigMap/web/settings',
+      'Namespace/web',
+      'apps/Deployment/web/web',
+    ]);
+    assert.equal(outcome.kind === 'deleted' ? outcome.withNamespace : -1, 1);
+  });
+
+  it('does not hold a terminating namespace for ever when a delete fails', async () => {
+    const stuck = entries[0] as InventoryEntry;
+    const outcome = await finalizeObjects(
+      app({}, entries),
+      { kind: 'delete' },
+      {
+        namespaceTerminating: true,
+        prune: async (list) => report(list, [stuck]),
+      },
+    );
+    assert.equal(outcome.kind, 'orphaned');
+    assert.match(
+      outcome.kind === 'orphaned' ? outcome.why : '',
+      /namespace is being deleted and these could not be deleted: Namespace\/web: forbidden/,
+    );
   });
 });

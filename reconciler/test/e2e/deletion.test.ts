@@ -76,6 +76,7 @@ describe('deleting an Application', () => {
         'one/b.yaml': configMap('one-b', { n: '2' }),
         'two/c.yaml': configMap('two-c', { n: '3' }),
         'three/d.yaml': configMap('three-d', { n: '4' }),
+        'four/e.yaml': configMap('four-e', { n: '5' }),
       },
       'three apps',
     );
@@ -176,5 +177,67 @@ describe('deleting an Application', () => {
       { timeoutMs: 60_000, intervalMs: 1000 },
     );
     assert.equal(await configMapNamed('three-d'), undefined);
+  });
+
+  test('does not keep its namespace terminating when the namespace is deleted with it', async () => {
+    // A namespace of its own, where its service account may apply but not delete: the
+    // namespace controller deletes what is in it, not the Application's prune.
+    const own = await env().createNamespace('deletion-ns');
+    const inOwn = (obj: KubeObject): KubeObject => ({
+      ...obj,
+      metadata: { ...obj.metadata, namespace: own },
+    });
+    await kube().apply(
+      inOwn({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer' } }),
+    );
+    await kube().apply(
+      inOwn({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'deployer' },
+        rules: [
+          {
+            apiGroups: [''],
+            resources: ['configmaps'],
+            verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+          },
+        ],
+      }),
+    );
+    await kube().apply(
+      inOwn({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'deployer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: own }],
+      }),
+    );
+    const elsewhere = await startTestReconciler(env(), own);
+    try {
+      await createApplication(
+        kube(),
+        own,
+        'four',
+        { source: { url: repo.url, path: 'four' }, serviceAccountName: 'deployer' },
+        credentials(),
+      );
+      const app = await waitForApplication(
+        kube(),
+        own,
+        'four',
+        'Ready',
+        (a) => readyOf(a)?.status === 'True',
+      );
+      assert.ok((app.metadata.finalizers as string[] | undefined)?.includes(finalizerName));
+      await kube().delete({ apiVersion: 'v1', kind: 'Namespace', name: own });
+      await waitFor(
+        `namespace ${own} to be gone`,
+        async () => !(await kube().get({ apiVersion: 'v1', kind: 'Namespace', name: own })),
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+    } finally {
+      await elsewhere.stop();
+    }
   });
 });
