@@ -30,7 +30,7 @@ export interface Metrics {
   readonly registry: Registry;
   /** Time of one reconcile of one Application; `result` such as `success`, `failure`. */
   readonly reconcileDuration: Histogram<'result'>;
-  /** Reconciles by `result` and condition `reason`. */
+  /** Reconciles by `result` (`success`, `failure`, `superseded`) and condition `reason`. */
   readonly reconcileTotal: Counter<'result' | 'reason'>;
   /** Objects applied, by `outcome` (`created`, `configured`, `unchanged`, ...). */
   readonly objectsApplied: Counter<'outcome'>;

@@ -89,6 +89,9 @@ export function startController(options: ControllerOptions): Controller {
     ...options.deps,
     applications: lookup,
     now: () => new Date(clock.now()),
+    // `Reconciling` while a new revision or spec is applied and waited for.
+    onProgress: (ctx, result) =>
+      writeStatus(cache.get(ctx.key) ?? ctx.app, result, log.child({ application: ctx.key })),
   };
 
   const handle = async (key: string, stopSignal: AbortSignal) => {
@@ -137,6 +140,13 @@ export function startController(options: ControllerOptions): Controller {
       result = await reconcile(ctx, deps, signal);
     } catch (error) {
       if (stopping.signal.aborted) return { ok: false, afterMs: 0 };
+      if (signal.aborted)
+        return superseded(
+          held,
+          { outcome: { kind: 'progressing', message: '' }, changes: noChanges },
+          signal.reason,
+          appLog,
+        );
       appLog.error('reconcile failed', { error: messageOf(error) });
       result = {
         outcome: { kind: 'failed', reason: 'ApplyFailed', message: messageOf(error) },
@@ -144,11 +154,40 @@ export function startController(options: ControllerOptions): Controller {
       };
     }
     const fresh = cache.get(key) ?? held;
+    if (signal.aborted) return superseded(fresh, result, signal.reason, appLog);
     await writeStatus(fresh, result, appLog);
     await announce(fresh, result, { events: options.events, metrics, log: appLog });
     options.onReconciled?.(key, cache.get(key) ?? fresh);
     const ok = result.outcome.kind === 'succeeded' || result.outcome.kind === 'suspended';
     return { ok, afterMs: ok ? spec.interval : spec.retryInterval };
+  };
+
+  /**
+   * A newer revision, spec or refresh cut this reconcile short, and the next one is queued: what
+   * the cut made of it (a fetch or a health wait "failing") is no failure, so it is not reported
+   * as one. Only an inventory it already changed is kept, so nothing it applied is forgotten.
+   */
+  const superseded = async (
+    app: Application,
+    result: ReconcileResult,
+    reason: unknown,
+    appLog: Logger,
+  ): Promise<{ ok: boolean; afterMs: number }> => {
+    appLog.debug('reconcile superseded', { why: messageOf(reason) });
+    metrics.reconcileTotal.inc({ result: 'superseded', reason: 'Superseded' });
+    if (result.inventory !== undefined) {
+      const progressing: ReconcileResult = {
+        outcome: { kind: 'progressing', message: messageOf(reason) },
+        changes: result.changes,
+        inventory: result.inventory,
+        ...(result.lastAttemptedRevision === undefined
+          ? {}
+          : { lastAttemptedRevision: result.lastAttemptedRevision }),
+      };
+      await writeStatus(app, progressing, appLog);
+      options.onReconciled?.(keyOf(app), cache.get(keyOf(app)) ?? app);
+    }
+    return { ok: true, afterMs: 0 };
   };
 
   /** Adds the finalizer; on failure logs it and goes on (the next reconcile tries again). */
