@@ -8,18 +8,20 @@ import { messageOf, StepError } from '@kustodian/shared/errors';
 import type { Clock } from '../kube/clock.ts';
 import { UnknownKindError } from '../kube/discovery.ts';
 import { isNotFound } from '../kube/errors.ts';
-import type { Kube } from '../kube/kube.ts';
+import type { JsonPatchOperation, Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
 import type { Known } from '../kube/read-many.ts';
 import { changedPaths } from './compare.ts';
 import { immutableFields } from './immutable.ts';
 import { applyPolicyOf } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
+import { takeOverPatch } from './takeover.ts';
 
 /** What the write phase will do with an object. */
 export type Plan =
   | { action: 'create' }
-  | { action: 'update'; diff: string[] }
+  /** `takeOver`: first move the fields of client-side apply to ours (see `takeover.ts`). */
+  | { action: 'update'; diff: string[]; takeOver?: JsonPatchOperation[] }
   /** Nothing differs; `live` is the object as it is. */
   | { action: 'none'; live: KubeObject }
   | { action: 'recreate'; live: KubeObject; fields: string }
@@ -65,6 +67,8 @@ export async function planObject(
     const merged = await context.kube.apply(item.object, { ...options, dryRun: true });
     if (!live) return { action: 'create' };
     const diff = changedPaths(live, merged);
+    const takeOver = takeOverPatch(live, item.object.apiVersion);
+    if (takeOver) return { action: 'update', diff: [...diff, 'metadata.managedFields'], takeOver };
     return diff.length === 0 ? { action: 'none', live } : { action: 'update', diff };
   } catch (error) {
     context.signal?.throwIfAborted();

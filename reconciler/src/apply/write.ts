@@ -1,6 +1,7 @@
 /**
  * Carrying out a plan: the only code in apply that changes the cluster. Creates and updates are
- * one server-side apply each; a recreate deletes the live object (only if its uid is still the
+ * one server-side apply each (an update that takes over client-side apply's fields patches
+ * `managedFields` first); a recreate deletes the live object (only if its uid is still the
  * one planned with), waits until it is gone, and applies it anew.
  */
 import { messageOf, StepError } from '@kustodian/shared/errors';
@@ -12,7 +13,7 @@ import type { Plan } from './plan.ts';
 
 /** What writing needs. */
 export interface WriteContext {
-  kube: Pick<Kube, 'get' | 'apply' | 'delete'>;
+  kube: Pick<Kube, 'get' | 'apply' | 'delete' | 'patch'>;
   clock: Clock;
   /** How long a recreate waits for the old object to go (finalizers may hold it). */
   timeoutMs: number;
@@ -38,6 +39,7 @@ export async function writePlan(
         context.observed?.set(item.id, await context.kube.apply(item.object, options));
         return { id: item.id, outcome: 'created' };
       case 'update':
+        if (plan.takeOver) await context.kube.patch(refOf(item.object), plan.takeOver, options);
         context.observed?.set(item.id, await context.kube.apply(item.object, options));
         return { id: item.id, outcome: 'configured', diff: plan.diff };
       case 'recreate':

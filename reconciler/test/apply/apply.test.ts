@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { execaRunner } from '@kustodian/shared/exec';
 import { localEnv } from '../../../test/env/for-tests.ts';
 import { applyAll } from '../../src/apply/apply.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
-import { type KubeObject, metaString, stringMap } from '../../src/kube/object.ts';
+import { type KubeObject, managedFieldsOf, metaString, stringMap } from '../../src/kube/object.ts';
 import { countsSince, writesIn } from '../../src/kube/requests.ts';
 import { eventually, requestTotal, testCrd, testKube, uniqueName } from '../kube/support.ts';
 
@@ -180,6 +184,54 @@ describe('applying sets with server-side apply', () => {
       await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'odd' }),
       undefined,
     );
+  });
+
+  test('takes over what kubectl apply set, so a field removed from git is removed', async () => {
+    const manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: adopted\n  namespace: ${ns}\ndata:\n  a: "1"\n  b: "2"\n`;
+    const cacheDir = await mkdtemp(join(tmpdir(), 'kubectl-cache-'));
+    try {
+      const applied = await execaRunner(
+        'kubectl',
+        ['--kubeconfig', env().kubeconfig, '--cache-dir', cacheDir, 'apply', '-f', '-'],
+        { input: manifest },
+      );
+      assert.equal(applied.exitCode, 0, applied.stderr);
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'adopted' };
+    const managers = async () =>
+      managedFieldsOf((await kube.get(ref)) as KubeObject).map(
+        (e) => `${e.manager}/${e.operation}`,
+      );
+    assert.deepEqual(await managers(), ['kubectl-client-side-apply/Update']);
+
+    const adopted = await applyAll([configMap('adopted', { a: '1', b: '2' })], options());
+    assert.deepEqual(
+      adopted.entries.map((entry) => entry.outcome),
+      ['configured'],
+    );
+    assert.deepEqual(await managers(), ['kustodian/Apply']);
+
+    const trimmed = await applyAll([configMap('adopted', { a: '1' })], options());
+    assert.deepEqual(
+      trimmed.entries.map((entry) => entry.outcome),
+      ['configured'],
+    );
+    const live = (await kube.get(ref)) as KubeObject;
+    assert.deepEqual(live.data, { a: '1' });
+    assert.equal(
+      stringMap(live, 'annotations')['kubectl.kubernetes.io/last-applied-configuration'],
+      undefined,
+    );
+
+    const before = kube.requestCounts();
+    const again = await applyAll([configMap('adopted', { a: '1' })], options());
+    assert.deepEqual(
+      again.entries.map((entry) => entry.outcome),
+      ['unchanged'],
+    );
+    assert.equal(writesIn(countsSince(before, kube.requestCounts())), 0);
   });
 
   test('writes nothing at all when one object of the set fails its dry run', async () => {
