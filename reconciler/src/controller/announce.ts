@@ -6,7 +6,7 @@
 import type { Application } from '../api/application.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { findCondition } from '../status/conditions.ts';
+import { boundMessage, findCondition } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
 import type { ReconcileResult } from './reconcile.ts';
 
@@ -48,7 +48,9 @@ export async function announce(
     const before = findCondition(app.status?.conditions ?? [], 'Ready');
     // The status writer has already stored this outcome when it is new; announce only news.
     to.log.warn(outcome.message, { ...fields, reason: outcome.reason });
-    if (before?.reason !== outcome.reason || before.message !== outcome.message || result.sync) {
+    const news =
+      before?.reason !== outcome.reason || before.message !== boundMessage(outcome.message);
+    if (news || result.sync) {
       await to.events.record(
         app,
         'Warning',

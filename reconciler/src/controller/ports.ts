@@ -47,8 +47,18 @@ export interface ApplyReport {
   readonly created: number;
   readonly configured: number;
   readonly unchanged: number;
-  /** `<id>: <message>` for each object that failed (nothing was written when any dry run failed). */
+  /**
+   * `<id>: <message>` for each object whose dry run or write failed (nothing was written when
+   * any dry run failed). Only these: the objects left unwritten because of them are `skipped`.
+   */
   readonly failures: readonly string[];
+  /** How many objects were not written because something else failed first. */
+  readonly skipped: number;
+  /**
+   * Why objects were skipped when none failed (a stage that did not become ready in time);
+   * absent when the apply succeeded or `failures` says why.
+   */
+  readonly blocked?: string;
   /** What was applied, in apply order, for the inventory. */
   readonly inventory: readonly InventoryEntry[];
   /** Each object as last seen while applying, by id, for the first health check. */

@@ -13,6 +13,7 @@ import { generationOf, type InventoryEntry, type SyncRecord } from '../api/appli
 import { diffInventory, normalizeInventory, withEntries } from '../inventory/inventory.ts';
 import { SourceError } from '../source/failure.ts';
 import type { FailureReason, Outcome } from '../status/conditions.ts';
+import { applyFailureMessage } from './apply-failure.ts';
 import { dependencyProblem } from './dependencies.ts';
 import type {
   AppContext,
@@ -131,9 +132,9 @@ export async function reconcile(
 
   // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
   const applied = await deps.engine.apply(objects, ctx, signal);
-  if (applied.failures.length > 0) {
-    const message = `${applied.failures.length} object(s) failed: ${applied.failures.join('; ')}`;
-    return failed('ApplyFailed', message, {
+  const applyFailure = applyFailureMessage(applied);
+  if (applyFailure !== undefined) {
+    return failed('ApplyFailed', applyFailure, {
       ...attempted,
       sync: record(revision, startedAt, deps, 'ApplyFailed'),
     });

@@ -67,6 +67,26 @@ export interface HealthVerdict {
   readonly message: string;
 }
 
+/**
+ * The longest condition or health message status carries, in UTF-16 code units (so never more
+ * characters than that). The CRD refuses a condition message over 32768 characters, and a
+ * refused status write leaves the Application showing its previous state for ever.
+ */
+export const maxMessageLength = 8192;
+
+/**
+ * `text` cut to {@link maxMessageLength}, keeping its beginning (where the first error is) and
+ * saying how much was left out; never splitting a surrogate pair.
+ */
+export function boundMessage(text: string): string {
+  if (text.length <= maxMessageLength) return text;
+  const note = (left: number) => ` … (${left} more characters)`;
+  let end = maxMessageLength - note(text.length).length;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}${note(text.length - end)}`;
+}
+
 /** Whether a failure reason stalls the Application. */
 export function isStalling(reason: FailureReason): boolean {
   return stallingReasons.has(reason);
@@ -136,8 +156,9 @@ function wantedConditions(outcome: Outcome): Wanted[] {
 
 /**
  * The conditions after `outcome`: `Reconciling` and `Stalled` are present only while true,
- * `Healthy` is kept from before when this outcome says nothing about health, and a condition
- * keeps its `lastTransitionTime` while its status does not change.
+ * `Healthy` is kept from before when this outcome says nothing about health, a condition
+ * keeps its `lastTransitionTime` while its status does not change, and every message is
+ * bounded ({@link boundMessage}).
  */
 export function nextConditions(
   previous: readonly Condition[],
@@ -158,7 +179,12 @@ export function nextConditions(
     }
     const lastTransitionTime =
       before && before.status === want.status ? before.lastTransitionTime : now.toISOString();
-    result.push({ ...want, observedGeneration: generation, lastTransitionTime });
+    result.push({
+      ...want,
+      message: boundMessage(want.message),
+      observedGeneration: generation,
+      lastTransitionTime,
+    });
   }
   return result;
 }

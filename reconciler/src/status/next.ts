@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Application, ApplicationStatus } from '../api/application.ts';
 import { generationOf, historyLimit, requestedAtAnnotation } from '../api/application.ts';
 import type { ReconcileResult } from '../controller/reconcile.ts';
-import { nextConditions } from './conditions.ts';
+import { boundMessage, nextConditions } from './conditions.ts';
 
 /** The trailer keys the Action writes into bump commits. */
 export const sourceTrailers = {
@@ -46,7 +46,7 @@ export function nextStatus(
   if (result.health) {
     next.health = {
       status: result.health.status,
-      message: result.health.message,
+      message: boundMessage(result.health.message),
       counts: { ...result.health.counts },
     };
   }

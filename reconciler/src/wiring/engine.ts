@@ -3,6 +3,7 @@
  * each through the client of the Application's service account when it names one.
  */
 import { applyAll } from '../apply/apply.ts';
+import type { ApplyEntry } from '../apply/outcomes.ts';
 import { managedBySelector, type Owner } from '../apply/ownership.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
 import type { HealthSummary } from '../health/assess.ts';
@@ -45,16 +46,18 @@ export function createEngine(options: EngineOptions): EnginePort {
         },
       );
       const count = (outcome: string) => result.entries.filter((e) => e.outcome === outcome).length;
-      const failures = result.ok
-        ? []
-        : result.entries
-            .filter((e) => e.outcome === 'failed' || (e.outcome === 'skipped' && e.error))
-            .map((e) => `${e.id}: ${e.error ?? e.outcome}`);
+      // Only the objects that failed; the ones skipped because of them are a count.
+      const failures = result.entries
+        .filter((e) => e.outcome === 'failed')
+        .map((e) => `${e.id}: ${e.error ?? 'failed'}`);
+      const blocked = result.ok || failures.length > 0 ? undefined : blockedReason(result.entries);
       return {
         created: count('created'),
         configured: count('configured'),
         unchanged: count('unchanged'),
-        failures: result.ok || failures.length > 0 ? failures : ['nothing was applied'],
+        failures,
+        skipped: count('skipped'),
+        ...(blocked === undefined ? {} : { blocked }),
         inventory: inventoryOf(result.objects),
         observed: result.observed,
       };
@@ -90,6 +93,12 @@ export function createEngine(options: EngineOptions): EnginePort {
       return healthReport(result.summary);
     },
   };
+}
+
+/** Why objects were skipped when none failed: the first reason given, without its prefix. */
+function blockedReason(entries: readonly ApplyEntry[]): string {
+  const why = entries.find((e) => e.outcome === 'skipped' && e.error)?.error;
+  return why?.replace(/^not applied: /, '') ?? 'nothing was applied';
 }
 
 /** The kstatus summary as the Application's health: Current is Healthy, Failed is Degraded. */
