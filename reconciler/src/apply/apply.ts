@@ -46,6 +46,12 @@ export interface ApplyOptions {
   clock?: Clock;
   /** Aborting stops between requests; the call then rejects with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * Called with each object (as sent) once the server stored it, and with one whose write was
+   * on the way when the call was aborted (the server may have stored it): what a failed or
+   * aborted call wrote, for the inventory.
+   */
+  onWritten?: (object: KubeObject) => void;
 }
 
 /**
@@ -121,6 +127,7 @@ function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): R
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       observed: new Map(),
       ...signal,
+      ...(options.onWritten ? { onWritten: options.onWritten } : {}),
     },
     concurrency: options.concurrency ?? defaultApplyConcurrency,
   };

@@ -21,6 +21,8 @@ export interface WriteContext {
   signal?: AbortSignal;
   /** Receives each object as last seen: the server's answer to a write, or the live object. */
   observed?: Map<string, KubeObject>;
+  /** Told of each object written (see `ApplyOptions.onWritten` in `apply.ts`). */
+  onWritten?: (object: KubeObject) => void;
 }
 
 /** Carries out one plan and reports the entry; failures are entries, aborts are thrown. */
@@ -37,13 +39,16 @@ export async function writePlan(
         return { id: item.id, outcome: 'unchanged' };
       case 'create':
         context.observed?.set(item.id, await context.kube.apply(item.object, options));
+        context.onWritten?.(item.object);
         return { id: item.id, outcome: 'created' };
       case 'update':
         if (plan.takeOver) await context.kube.patch(refOf(item.object), plan.takeOver, options);
         context.observed?.set(item.id, await context.kube.apply(item.object, options));
+        context.onWritten?.(item.object);
         return { id: item.id, outcome: 'configured', diff: plan.diff };
       case 'recreate':
         context.observed?.set(item.id, await recreate(item, plan.live, context));
+        context.onWritten?.(item.object);
         return { id: item.id, outcome: 'created', recreated: true };
       case 'fail':
         return { id: item.id, outcome: 'failed', error: plan.error };
@@ -51,6 +56,10 @@ export async function writePlan(
         return { id: item.id, outcome: 'skipped', error: 'its dry run never ran' };
     }
   } catch (error) {
+    // Cut short while its write was on the way: the server may have stored it all the same.
+    if (context.signal?.aborted && ['create', 'update', 'recreate'].includes(plan.action)) {
+      context.onWritten?.(item.object);
+    }
     context.signal?.throwIfAborted();
     return { id: item.id, outcome: 'failed', error: messageOf(error) };
   }

@@ -81,10 +81,16 @@ export interface HealthReport extends HealthVerdict {
 
 /** The API server, as the pipeline sees it, for one Application. */
 export interface EnginePort {
+  /**
+   * Applies the set; rejects only when `signal` aborts. `onWritten` hears of each object as it
+   * is written (or may have been, when the abort cut its write short), so that even an apply
+   * that fails or is aborted half-way tells what it left in the cluster.
+   */
   apply(
     objects: readonly ParsedObject[],
     app: AppContext,
     signal: AbortSignal,
+    onWritten?: (entry: InventoryEntry) => void,
   ): Promise<ApplyReport>;
   /** Objects in `stale` (previous inventory minus current) that still carry our ownership. */
   prune(

@@ -4,8 +4,11 @@
  *   suspend → dependencies → resolve revision → fetch → render → apply → prune → health
  *
  * Every failing step names its reason and returns; nothing after a failed fetch, render or
- * apply runs, so a broken commit or an unreachable git server never prunes anything. The result
- * says what status to write; the caller writes it (and only when it changed).
+ * apply runs, so a broken commit or an unreachable git server never prunes anything. An apply
+ * that fails or is cut short after it wrote still adds what it wrote to the inventory, so that
+ * later prunes and the Application's deletion find it. The result says what status to write;
+ * the caller writes it (and only when it changed), and the history gains a line only when the
+ * cluster changed or the outcome differs from the last line.
  */
 import { messageOf } from '@kustodian/shared/errors';
 import { ManifestParseError } from '@kustodian/shared/manifests/parse';
@@ -18,8 +21,10 @@ import { dependencyProblem } from './dependencies.ts';
 import type {
   AppContext,
   ApplicationLookup,
+  ApplyReport,
   EnginePort,
   HealthReport,
+  PruneReport,
   RenderPort,
   SourcePort,
 } from './ports.ts';
@@ -66,6 +71,23 @@ export async function reconcile(
 ): Promise<ReconcileResult> {
   const startedAt = deps.now().toISOString();
   const previous = ctx.app.status?.inventory?.entries ?? [];
+  const lastSync = ctx.app.status?.history?.[0];
+  // A line for the history when this reconcile changed something, or came to another outcome
+  // than the last line says: a failure retried as it was adds nothing.
+  const syncOf = (revision: string, changed: boolean, reason?: FailureReason) => {
+    const line = record(revision, startedAt, deps, reason);
+    const repeated =
+      lastSync?.revision === line.revision &&
+      lastSync.result === line.result &&
+      lastSync.reason === line.reason;
+    return changed || !repeated ? { sync: line } : {};
+  };
+  // A reconcile aborted after it changed the cluster: the caller keeps what this says it left.
+  const cutShort = (extra: Partial<ReconcileResult>): ReconcileResult => ({
+    outcome: { kind: 'progressing', message: 'cut short' },
+    changes: noChanges,
+    ...extra,
+  });
   const failed = (
     reason: FailureReason,
     message: string,
@@ -117,26 +139,32 @@ export async function reconcile(
     objects = await deps.render.render(checkout.dir, ctx, signal);
   } catch (error) {
     const reason = error instanceof ManifestParseError ? 'ValidationFailed' : 'BuildFailed';
-    return failed(reason, messageOf(error), {
-      ...attempted,
-      sync: record(revision, startedAt, deps, reason),
-    });
+    return failed(reason, messageOf(error), { ...attempted, ...syncOf(revision, false, reason) });
   }
   if (objects.length === 0 && previous.length > 0 && !ctx.spec.allowEmpty) {
     const message = `${ctx.spec.source.path} rendered no objects; refusing to prune all ${previous.length} (set allowEmpty to allow it)`;
     return failed('ValidationFailed', message, {
       ...attempted,
-      sync: record(revision, startedAt, deps, 'ValidationFailed'),
+      ...syncOf(revision, false, 'ValidationFailed'),
     });
   }
 
   // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
-  const applied = await deps.engine.apply(objects, ctx, signal);
-  const applyFailure = applyFailureMessage(applied);
-  if (applyFailure !== undefined) {
-    return failed('ApplyFailed', applyFailure, {
+  // What it writes joins the inventory even when it fails or is cut short, so that nothing it
+  // left in the cluster escapes pruning or the Application's deletion (nothing is pruned).
+  const written: InventoryEntry[] = [];
+  const withWritten = () =>
+    written.length === 0 ? {} : { inventory: normalizeInventory([...previous, ...written]) };
+  let applied: ApplyReport;
+  try {
+    applied = await deps.engine.apply(objects, ctx, signal, (entry) => written.push(entry));
+  } catch (error) {
+    if (written.length === 0) throw error;
+    if (signal.aborted) return cutShort({ ...attempted, ...withWritten() });
+    return failed('ApplyFailed', messageOf(error), {
       ...attempted,
-      sync: record(revision, startedAt, deps, 'ApplyFailed'),
+      ...withWritten(),
+      ...syncOf(revision, true, 'ApplyFailed'),
     });
   }
   const changes: ChangeCounts = {
@@ -145,12 +173,28 @@ export async function reconcile(
     unchanged: applied.unchanged,
     deleted: 0,
   };
+  const applyFailure = applyFailureMessage(applied);
+  if (applyFailure !== undefined) {
+    return failed('ApplyFailed', applyFailure, {
+      ...attempted,
+      ...withWritten(),
+      changes,
+      ...syncOf(revision, written.length > 0, 'ApplyFailed'),
+    });
+  }
 
   // 7. Prune: only after this revision applied, only what we still own; failures stay listed.
   let inventory = [...normalizeInventory(applied.inventory)];
   const stale = diffInventory(previous, applied.inventory);
   if (ctx.spec.prune && stale.length > 0) {
-    const pruned = await deps.engine.prune(stale, ctx, signal);
+    let pruned: PruneReport;
+    try {
+      pruned = await deps.engine.prune(stale, ctx, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      // Cut short: what was applied and what was to go both stay listed for the next attempt.
+      return cutShort({ ...attempted, inventory: [...withEntries(inventory, stale)], changes });
+    }
     changes.deleted = pruned.deleted.length;
     inventory = [
       ...withEntries(
@@ -164,7 +208,7 @@ export async function reconcile(
         ...attempted,
         inventory,
         changes,
-        sync: record(revision, startedAt, deps, 'PruneFailed'),
+        ...syncOf(revision, changed(changes), 'PruneFailed'),
       });
     }
   } else if (!ctx.spec.prune) {
@@ -179,21 +223,17 @@ export async function reconcile(
     signal,
     applied.observed,
   );
-  const changed = changes.created + changes.configured + changes.deleted > 0;
-  const previousRevision = ctx.app.status?.lastAppliedRevision;
-  const sync =
-    changed || previousRevision !== revision ? record(revision, startedAt, deps) : undefined;
-  const base = { ...attempted, inventory, health, changes, ...(sync ? { sync } : {}) };
-  if (ctx.spec.wait && health.status === 'Degraded') {
-    return failed('HealthCheckFailed', health.message, base);
-  }
-  if (ctx.spec.wait && health.status === 'Progressing') {
-    return failed(
-      'HealthCheckFailed',
-      `not healthy within ${ctx.spec.timeout / 1000}s: ${health.message}`,
-      base,
-    );
-  }
+  // The history records a health failure as one: a rollout that keeps failing is no success.
+  const unhealthy = healthProblem(health, ctx);
+  const reason = unhealthy === undefined ? undefined : 'HealthCheckFailed';
+  const base = {
+    ...attempted,
+    inventory,
+    health,
+    changes,
+    ...syncOf(revision, changed(changes), reason),
+  };
+  if (unhealthy !== undefined) return failed('HealthCheckFailed', unhealthy, base);
 
   // 9. Ready.
   const message = `applied revision ${revision}`;
@@ -202,6 +242,21 @@ export async function reconcile(
     lastAppliedRevision: revision,
     outcome: { kind: 'succeeded', message, health },
   };
+}
+
+/** Why health keeps the Application from Ready (only with `wait`), if it does. */
+function healthProblem(health: HealthReport, ctx: AppContext): string | undefined {
+  if (!ctx.spec.wait) return undefined;
+  if (health.status === 'Degraded') return health.message;
+  if (health.status === 'Progressing') {
+    return `not healthy within ${ctx.spec.timeout / 1000}s: ${health.message}`;
+  }
+  return undefined;
+}
+
+/** Whether anything in the cluster was created, configured or deleted. */
+function changed(changes: ChangeCounts): boolean {
+  return changes.created + changes.configured + changes.deleted > 0;
 }
 
 function record(

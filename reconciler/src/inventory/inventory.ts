@@ -23,9 +23,12 @@ export type Inventory = readonly InventoryEntry[];
 
 /** The inventory of a set of objects (as applied: namespaces filled in). */
 export function inventoryOf(objects: readonly KubeObject[]): Inventory {
-  return normalizeInventory(
-    objects.map((obj) => ({ id: idOf(obj), version: versionOf(obj.apiVersion) })),
-  );
+  return normalizeInventory(objects.map(entryOf));
+}
+
+/** The inventory entry of one object (as applied: namespace filled in). */
+export function entryOf(obj: KubeObject): InventoryEntry {
+  return { id: idOf(obj), version: versionOf(obj.apiVersion) };
 }
 
 /**

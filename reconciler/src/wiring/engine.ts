@@ -8,7 +8,7 @@ import { managedBySelector, type Owner } from '../apply/ownership.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
 import type { HealthSummary } from '../health/assess.ts';
 import { waitFor } from '../health/wait.ts';
-import { inventoryOf, refOfEntry } from '../inventory/inventory.ts';
+import { entryOf, inventoryOf, refOfEntry } from '../inventory/inventory.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { KubeObject, KubeRef } from '../kube/object.ts';
@@ -32,7 +32,7 @@ export function createEngine(options: EngineOptions): EnginePort {
       : options.kube;
 
   return {
-    apply: async (objects, ctx, signal) => {
+    apply: async (objects, ctx, signal, onWritten) => {
       const result = await applyAll(
         objects.map((o) => o.object as KubeObject),
         {
@@ -43,6 +43,7 @@ export function createEngine(options: EngineOptions): EnginePort {
           timeoutMs: ctx.spec.timeout,
           clock: options.clock,
           signal,
+          ...(onWritten ? { onWritten: (object: KubeObject) => onWritten(entryOf(object)) } : {}),
         },
       );
       const count = (outcome: string) => result.entries.filter((e) => e.outcome === outcome).length;
