@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { StepError } from '@kustodian/shared/errors';
 import { type ImageChange, setImages } from '@kustodian/shared/images/kustomization';
 import { inside, readBoundedFile, realpathOrUndefined } from '@kustodian/shared/kustomize/read';
+import { imageFieldLine } from '@kustodian/shared/manifests/field-line';
 import type { FileChange } from '../land/types.ts';
 import { error, type Problem } from '../validate/problems.ts';
 import type { BumpTarget } from './plan.ts';
@@ -46,7 +47,7 @@ export async function applyBump(
       continue;
     }
     changes.set(target.file, edited.changes);
-    if (!allowDowngrade) problems.push(...downgrades(target.file, edited.changes));
+    if (!allowDowngrade) problems.push(...downgrades(target.file, text, edited.changes));
     if (edited.text !== text) files.push({ path: target.file, content: edited.text });
   }
   if (problems.length === 0) {
@@ -55,20 +56,21 @@ export async function applyBump(
   return { files: problems.length === 0 ? files : [], changes, problems };
 }
 
-/** Semver tags that would go down, each a problem. */
-function downgrades(file: string, changes: readonly ImageChange[]): Problem[] {
+/** Semver tags that would go down, each a problem at the line of the tag in `text`. */
+function downgrades(file: string, text: string, changes: readonly ImageChange[]): Problem[] {
   return changes
     .filter(
       (change) => change.field === 'newTag' && change.from !== undefined && change.to !== undefined,
     )
     .filter((change) => compareVersionTags(change.to ?? '', change.from ?? '') === -1)
-    .map((change) =>
-      error(
+    .map((change) => {
+      const line = imageFieldLine(text, change.name, change.field);
+      return error(
         'bump',
         `${file}: refusing to downgrade ${change.name} from ${change.from} to ${change.to}; set allow-downgrade: true to allow it`,
-        { file },
-      ),
-    );
+        { file, ...(line === undefined ? {} : { line }) },
+      );
+    });
 }
 
 /** Reads a target, refusing files that resolve outside the checkout. */

@@ -5,7 +5,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RunCommand } from '@kustodian/shared/exec';
 import {
   buildOverlay,
@@ -18,8 +18,11 @@ import {
   type JailReads,
   memoizedJailReads,
 } from '@kustodian/shared/kustomize/jail-reads';
+import type { JailViolation } from '@kustodian/shared/kustomize/jail-rules';
+import { kustomizationFileNames } from '@kustodian/shared/kustomize/kustomization';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
-import { posixRelative } from '@kustodian/shared/kustomize/read';
+import { defaultMaxFileBytes, inside, posixRelative } from '@kustodian/shared/kustomize/read';
+import { fieldLine, parseFieldPath } from '@kustodian/shared/manifests/field-line';
 import { type ParsedOutput, parseOutput } from './parsed.ts';
 import { error, type Problem } from './problems.ts';
 
@@ -104,11 +107,38 @@ async function renderOne(
 
 async function jailProblems(overlay: string, root: string, reads: JailReads): Promise<Problem[]> {
   const violations = await checkOverlayJail({ root, overlayDir: overlay, reads });
-  return violations.map((violation) => {
-    const field = violation.field === '' ? '' : ` ${violation.field}`;
-    const message = `build ${overlay}: ${violation.file}${field} "${violation.value}": ${violation.message}`;
-    return error('jail', message, { overlay, file: violation.file });
-  });
+  return Promise.all(
+    violations.map(async (violation) => {
+      const field = violation.field === '' ? '' : ` ${violation.field}`;
+      const message = `build ${overlay}: ${violation.file}${field} "${violation.value}": ${violation.message}`;
+      const line = await violationLine(root, violation, reads);
+      return error('jail', message, {
+        overlay,
+        file: violation.file,
+        ...(line === undefined ? {} : { line }),
+      });
+    }),
+  );
+}
+
+/**
+ * The line of the violation's field when it sits in a kustomization file of the checkout
+ * (`resources[2]`, `helmCharts`); a plugin file's violation names the field of the
+ * kustomization that refers to it, and a symlink is not read, so those have none.
+ */
+async function violationLine(
+  root: string,
+  violation: JailViolation,
+  reads: JailReads,
+): Promise<number | undefined> {
+  const named = (kustomizationFileNames as readonly string[]).includes(basename(violation.file));
+  const path = parseFieldPath(violation.field);
+  if (!named || path === undefined || violation.kind === 'symlink-outside-root') return undefined;
+  const realRoot = await reads.realpath(root);
+  const real = await reads.realpathOrUndefined(join(realRoot, violation.file));
+  if (real === undefined || !inside(realRoot, real)) return undefined;
+  const read = await reads.readBoundedFile(real, defaultMaxFileBytes);
+  return 'text' in read ? fieldLine(read.text, path) : undefined;
 }
 
 async function kustomizationFile(root: string, overlay: string, reads: JailReads): Promise<string> {
