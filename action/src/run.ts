@@ -79,6 +79,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
     const cloned = await checkout(inputs, boundaries, join(workdir, 'repo'), secrets);
     state.git = cloned.git;
     state.branch = cloned.branch;
+    state.head = cloned.head;
     sink.info(`cloned ${cloned.shownUrl} at ${cloned.branch} (${cloned.head.slice(0, 12)})`);
     // 5. Discover the overlays.
     const overlays = await findOverlays(cloned.root, { include: inputs.overlays });
@@ -123,6 +124,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
     }
     // 9. Land it; `prepare` re-applies the edit on the head it builds on, then re-builds and
     //    re-validates the changed overlays, so nothing lands that does not build.
+    state.landingFrom = problems.length;
     const landed = await landBump({
       inputs,
       boundaries,
@@ -150,26 +152,32 @@ export interface RunState {
   kustomize?: LocatedKustomize;
   git?: Git;
   branch?: string;
+  /** The commit cloned, built and validated. */
+  head?: string;
   overlays?: readonly string[];
   rendered: readonly RenderedOverlay[];
   renderedChanges: RenderedChange[];
   changes: Map<string, readonly ImageChange[]>;
   problems: Problem[];
+  /**
+   * How many of `problems` were found before landing began, on `head`; those after it were
+   * found on the tree a lander built (a newer head, or the edit itself).
+   */
+  landingFrom?: number;
   result?: LandResult;
   outcome?: string;
 }
 
-/** 10. Outputs, summary and annotations; the failures to report. */
+/**
+ * 10. Outputs, summary and annotations; the failures to report. The outcome is decided by now:
+ * what reporting cannot write is a warning, except the outputs (see `report/report.ts`).
+ */
 async function finish(
   state: RunState,
   boundaries: RunBoundaries,
   sink: ActionSink,
 ): Promise<RunResult> {
-  try {
-    await reportRun(state, boundaries.env, sink);
-  } catch (thrown) {
-    state.problems.push(error('land', `report: ${messageOf(thrown)}`));
-  }
+  await reportRun(state, boundaries.env, sink);
   return { failures: errorsOf(state.problems).map((problem) => problem.message) };
 }
 

@@ -23,7 +23,11 @@ export const coreSink: ActionSink = {
   setOutput: (name, value) => core.setOutput(name, value),
   setSecret: (value) => core.setSecret(value),
   appendSummary: async (markdown) => {
-    await core.summary.addRaw(markdown).write();
+    try {
+      await core.summary.addRaw(markdown).write();
+    } finally {
+      core.summary.emptyBuffer(); // a failed write keeps the text buffered; drop it
+    }
   },
 };
 

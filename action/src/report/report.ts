@@ -1,21 +1,23 @@
 /**
- * Step 10 of the pipeline: the rendered diff (to a file), the step outputs, the annotations
- * and the job summary. At most `annotationLimit` annotations of each severity are emitted,
- * GitHub shows no more per step; every problem is in the log and the summary.
+ * Step 10 of the pipeline: the rendered diff (to a file), the step outputs, the job summary and
+ * the annotations. It runs once the outcome is decided, and a commit may already have landed,
+ * so what it cannot write does not change that outcome: a diff file or job summary that cannot
+ * be written, or annotations that cannot be printed, are warnings. Only step outputs that cannot
+ * be written are an error: later steps would read none of them.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { messageOf } from '@kustodian/shared/errors';
+import type { LandResult } from '../land/types.ts';
 import type { RunState } from '../run.ts';
-import type { Problem } from '../validate/problems.ts';
+import { error, type Problem, warning } from '../validate/problems.ts';
 import { pinnedKubernetesVersion } from '../validate/served.ts';
-import { joinPatches, renderedDiffs } from './diff.ts';
+import { annotate, placementFor } from './annotations.ts';
+import { joinPatches, type OverlayDiff, renderedDiffs } from './diff.ts';
 import type { ActionSink } from './sink.ts';
 import { renderSummary } from './summary.ts';
-
-/** Annotations of one severity GitHub shows for a step. */
-export const annotationLimit = 10;
 
 /** Landing outcomes that mean the branch (or a pull request) now carries a change. */
 const changedOutcomes = [
@@ -25,21 +27,68 @@ const changedOutcomes = [
   'dry-run',
 ] as const;
 
-/** Writes the diff file, outputs, annotations and summary of the run. */
-export async function reportRun(
-  state: RunState,
-  env: Readonly<Record<string, string | undefined>>,
-  sink: ActionSink,
-): Promise<void> {
-  const diffs = renderedDiffs(state.renderedChanges);
-  const patch = joinPatches(diffs);
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Writes the diff file, outputs, summary and annotations of the run. What it cannot write is
+ * added to `state.problems` (see the file comment); it does not throw.
+ */
+export async function reportRun(state: RunState, env: Env, sink: ActionSink): Promise<void> {
+  const outcome = state.outcome ?? 'done';
+  const found: Problem[] = [];
+  let diffs: OverlayDiff[] = [];
   let diffFile: string | undefined;
-  if (patch !== '') {
-    const name = `kustodian-rendered-${env.GITHUB_RUN_ID || process.pid}-${randomBytes(4).toString('hex')}.diff`;
-    diffFile = join(env.RUNNER_TEMP || tmpdir(), name);
-    await writeFile(diffFile, patch);
+  try {
+    diffs = renderedDiffs(state.renderedChanges);
+    diffFile = await writeDiffFile(diffs, env);
+  } catch (thrown) {
+    found.push(
+      warning('report', `diff-file: cannot write the rendered diff: ${messageOf(thrown)}`),
+    );
   }
-  const result = state.result;
+  try {
+    setOutputs(state.result, diffFile, sink);
+  } catch (thrown) {
+    const message = `outputs: cannot write the step outputs (GITHUB_OUTPUT): ${messageOf(thrown)}; later steps cannot read commit-sha, changed or the others. The run itself ended: ${outcome}`;
+    found.push(error('report', message));
+  }
+  try {
+    await sink.appendSummary(renderSummary(summaryFacts(state, found, diffs, diffFile)));
+  } catch (thrown) {
+    const message = `summary: cannot write the job summary: ${messageOf(thrown)}; the outcome and every problem are in this log`;
+    found.push(warning('report', message));
+  }
+  state.problems.push(...found);
+  // Problems found while landing are on a tree GitHub may not have (a newer head, the edit).
+  const onHead = state.landingFrom ?? state.problems.length;
+  const placement = placementFor({
+    repository: state.inputs?.repository ?? '',
+    ...(state.head === undefined ? {} : { head: state.head }),
+    env,
+  });
+  try {
+    annotate(state.problems, sink, (index) => (index < onHead ? placement : 'text'));
+    sink.info(outcome);
+  } catch (thrown) {
+    state.problems.push(warning('report', `annotations: cannot print them: ${messageOf(thrown)}`));
+  }
+}
+
+/** Writes the joined patch to a fresh file under `RUNNER_TEMP`; `undefined` when empty. */
+async function writeDiffFile(diffs: readonly OverlayDiff[], env: Env): Promise<string | undefined> {
+  const patch = joinPatches(diffs);
+  if (patch === '') return undefined;
+  const name = `kustodian-rendered-${env.GITHUB_RUN_ID || process.pid}-${randomBytes(4).toString('hex')}.diff`;
+  const file = join(env.RUNNER_TEMP || tmpdir(), name);
+  await writeFile(file, patch);
+  return file;
+}
+
+function setOutputs(
+  result: LandResult | undefined,
+  diffFile: string | undefined,
+  sink: ActionSink,
+): void {
   const changed =
     result !== undefined && (changedOutcomes as readonly string[]).includes(result.outcome);
   sink.setOutput('commit-sha', result?.commitSha ?? '');
@@ -47,38 +96,25 @@ export async function reportRun(
   sink.setOutput('changed-paths', (result?.changedPaths ?? []).join('\n'));
   sink.setOutput('pull-request-url', result?.pullRequestUrl ?? '');
   sink.setOutput('diff-file', diffFile ?? '');
-  annotate(state.problems, sink);
-  sink.info(state.outcome ?? 'done');
-  await sink.appendSummary(
-    renderSummary({
-      repository: state.inputs?.repository ?? '(unknown)',
-      ...(state.branch === undefined ? {} : { branch: state.branch }),
-      commitMode: state.inputs?.commit ?? '(unknown)',
-      ...(state.kustomize === undefined ? {} : { kustomizeVersion: state.kustomize.version }),
-      kubernetesVersion: pinnedKubernetesVersion,
-      overlays: state.overlays ?? [],
-      outcome: state.outcome ?? 'done',
-      changes: state.changes,
-      problems: state.problems,
-      diffs,
-      ...(diffFile === undefined ? {} : { diffFile }),
-    }),
-  );
 }
 
-/** The first `annotationLimit` errors and warnings as annotations, the rest as log lines. */
-function annotate(problems: readonly Problem[], sink: ActionSink): void {
-  const counts = { error: 0, warning: 0 };
-  for (const problem of problems) {
-    counts[problem.severity]++;
-    const place = {
-      title: `kustodian ${problem.check}`,
-      ...(problem.file === undefined ? {} : { file: problem.file }),
-      ...(problem.line === undefined ? {} : { line: problem.line }),
-    };
-    if (counts[problem.severity] > annotationLimit)
-      sink.info(`${problem.severity}: ${problem.message}`);
-    else if (problem.severity === 'error') sink.error(problem.message, place);
-    else sink.warning(problem.message, place);
-  }
+function summaryFacts(
+  state: RunState,
+  found: readonly Problem[],
+  diffs: readonly OverlayDiff[],
+  diffFile: string | undefined,
+): Parameters<typeof renderSummary>[0] {
+  return {
+    repository: state.inputs?.repository ?? '(unknown)',
+    ...(state.branch === undefined ? {} : { branch: state.branch }),
+    commitMode: state.inputs?.commit ?? '(unknown)',
+    ...(state.kustomize === undefined ? {} : { kustomizeVersion: state.kustomize.version }),
+    kubernetesVersion: pinnedKubernetesVersion,
+    overlays: state.overlays ?? [],
+    outcome: state.outcome ?? 'done',
+    changes: state.changes,
+    problems: [...state.problems, ...found],
+    diffs,
+    ...(diffFile === undefined ? {} : { diffFile }),
+  };
 }

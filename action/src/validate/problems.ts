@@ -21,6 +21,7 @@ export const checkNames = [
   'image',
   'bump',
   'land',
+  'report',
 ] as const;
 export type CheckName = (typeof checkNames)[number];
 
