@@ -17,6 +17,7 @@ import { defaultRateLimit } from './kube/limiter.ts';
 import { candidateIdentity } from './leader/kube-lease.ts';
 import { parseLogLevel } from './log.ts';
 import { startReconciler } from './reconciler.ts';
+import { parseDefaultServiceAccount } from './wiring/engine.ts';
 
 const usage = `usage: kustodian-reconciler [flags]
   --kubeconfig <path>                 kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)
@@ -27,6 +28,9 @@ const usage = `usage: kustodian-reconciler [flags]
   --webhook-port <port>               GitHub push webhook at /hooks/github (secret from $KUSTODIAN_WEBHOOK_SECRET)
   --work-dir <dir>                    checkouts (default: <tmp>/kustodian)
   --kustomize <path>                  kustomize binary (default: kustomize, else kubectl, on PATH)
+  --default-service-account <[ns/]name> apply Applications without serviceAccountName as this
+                                      service account (a name alone: in the Application's
+                                      namespace; default: the reconciler's own identity)
   --leader-elect                      run as one of several replicas, the leader working
   --leader-election-namespace <ns>    where the Lease lives (default kustodian-system)
   --leader-election-identity <name>   this replica's name (default: the host name)
@@ -54,6 +58,7 @@ async function main(): Promise<number> {
       'webhook-port': { type: 'string' },
       'work-dir': { type: 'string' },
       kustomize: { type: 'string' },
+      'default-service-account': { type: 'string' },
       'leader-elect': { type: 'boolean', default: false },
       'leader-election-namespace': { type: 'string' },
       'leader-election-identity': { type: 'string' },
@@ -92,6 +97,9 @@ async function main(): Promise<number> {
       ? { webhookPort: integer(values['webhook-port'], 9292, 'webhook-port') }
       : {}),
     ...(webhookSecret ? { webhookSecret } : {}),
+    ...(values['default-service-account'] !== undefined
+      ? { defaultServiceAccount: parseDefaultServiceAccount(values['default-service-account']) }
+      : {}),
     ...(values['leader-elect']
       ? {
           leaderElection: {

@@ -23,7 +23,7 @@ import { createGitHome, createGitRunner } from './source/git.ts';
 import { createSourceStore } from './source/store.ts';
 import { createEventRecorder } from './status/events.ts';
 import { startDriftWatching } from './wiring/drift.ts';
-import { createEngine } from './wiring/engine.ts';
+import { createEngine, type DefaultServiceAccount, sharedApplier } from './wiring/engine.ts';
 import { matchPush } from './wiring/push.ts';
 import { createSource } from './wiring/source.ts';
 
@@ -42,6 +42,8 @@ export interface ReconcilerConfig {
   readonly metricsPort: number;
   readonly webhookPort?: number;
   readonly webhookSecret?: string;
+  /** Who applies for Applications without `serviceAccountName` (`--default-service-account`). */
+  readonly defaultServiceAccount?: DefaultServiceAccount;
   readonly leaderElection?: { readonly namespace: string; readonly identity: string };
   readonly logLevel: LogLevel;
   /** Allow `http://` git URLs (no TLS); off by default. */
@@ -93,7 +95,13 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     metrics,
     addSecret: (value) => redactor.addSecret(value),
   });
-  const engine = createEngine({ kube, clock });
+  const engine = createEngine({
+    kube,
+    clock,
+    ...(config.defaultServiceAccount
+      ? { defaultServiceAccount: config.defaultServiceAccount }
+      : {}),
+  });
   const renderer = {
     render: async (
       dir: string,
@@ -119,7 +127,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
 
   let controller: Controller | undefined;
   const drift = startDriftWatching({
-    kube,
+    // Drift watches read what Applications apply, with the rights of the account that applies.
+    kube: sharedApplier(kube, config.defaultServiceAccount) ?? kube,
     log,
     metrics,
     refresh: (key, why) => controller?.refresh(key, why),

@@ -1,6 +1,7 @@
 /**
  * The pipeline's engine port over the API server: staged server-side apply, prune and health,
- * each through the client of the Application's service account when it names one.
+ * each through the client of the Application's service account when it names one, else of the
+ * default service account when one is set (`--default-service-account`).
  */
 import { applyAll } from '../apply/apply.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
@@ -11,6 +12,7 @@ import { waitFor } from '../health/wait.ts';
 import { entryOf, inventoryOf, refOfEntry } from '../inventory/inventory.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
+import type { ServiceAccountRef } from '../kube/kube.ts';
 import type { KubeObject, KubeRef } from '../kube/object.ts';
 import { prune } from '../prune/prune.ts';
 
@@ -18,18 +20,88 @@ import { prune } from '../prune/prune.ts';
 export interface EngineOptions {
   readonly kube: KubeClient;
   readonly clock: Clock;
+  /** Who applies for Applications without `serviceAccountName`; the reconciler itself if absent. */
+  readonly defaultServiceAccount?: DefaultServiceAccount;
   /** Poll interval of health waits; default 2 s. */
   readonly healthIntervalMs?: number;
+}
+
+/**
+ * The service account that Applications without `serviceAccountName` apply as. With a
+ * namespace, every such Application applies as that one account (the install's
+ * `kustodian-system/kustodian-applier`); a name alone is looked up in each Application's own
+ * namespace, as Flux's `--default-service-account`.
+ *
+ * Why the reconciler does not apply as itself: Kubernetes checks a Role or RoleBinding being
+ * written against every right of the identity writing it, and the reconciler's own identity can
+ * read Secrets and impersonate service accounts. A config repo could then write a Role granting
+ * those and bind it to an account it also creates. The applier holds only what Applications may
+ * apply, so that is all a Role written through it can grant.
+ */
+export interface DefaultServiceAccount {
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const dnsSubdomain =
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Reads `name` or `namespace/name`; throws naming the flag when it is neither. */
+export function parseDefaultServiceAccount(text: string): DefaultServiceAccount {
+  const parts = text.split('/');
+  const name = parts.at(-1) ?? '';
+  const namespace = parts.length === 2 ? parts[0] : undefined;
+  if (
+    parts.length > 2 ||
+    !dnsSubdomain.test(name) ||
+    (namespace !== undefined && !dnsLabel.test(namespace))
+  )
+    throw new Error(
+      `--default-service-account: expected <name> or <namespace>/<name> of a service account, got "${text}"`,
+    );
+  return namespace === undefined ? { name } : { namespace, name };
+}
+
+/**
+ * The client that applies, prunes and checks health for Applications without
+ * `serviceAccountName` when the default account is one for all (else `undefined`); drift
+ * watches, shared by every Application, read through it too.
+ */
+export function sharedApplier(
+  kube: KubeClient,
+  account: DefaultServiceAccount | undefined,
+): KubeClient | undefined {
+  return account?.namespace === undefined
+    ? undefined
+    : kube.impersonating({ namespace: account.namespace, name: account.name });
+}
+
+/**
+ * The service account an Application applies as: the one it names (in its own namespace), else
+ * the default one; `undefined` when it applies with the reconciler's own identity.
+ */
+export function applyingAccount(
+  ctx: Pick<AppContext, 'namespace' | 'spec'>,
+  fallback: DefaultServiceAccount | undefined,
+): ServiceAccountRef | undefined {
+  if (ctx.spec.serviceAccountName)
+    return { namespace: ctx.namespace, name: ctx.spec.serviceAccountName };
+  if (fallback === undefined) return undefined;
+  return { namespace: fallback.namespace ?? ctx.namespace, name: fallback.name };
 }
 
 const ownerOf = (ctx: AppContext): Owner => ({ namespace: ctx.namespace, name: ctx.name });
 
 /** Creates the engine port. */
 export function createEngine(options: EngineOptions): EnginePort {
-  const clientFor = (ctx: AppContext): KubeClient =>
-    ctx.spec.serviceAccountName
-      ? options.kube.impersonating({ namespace: ctx.namespace, name: ctx.spec.serviceAccountName })
-      : options.kube;
+  const shared = sharedApplier(options.kube, options.defaultServiceAccount);
+  const clientFor = (ctx: AppContext): KubeClient => {
+    const account = applyingAccount(ctx, options.defaultServiceAccount);
+    if (account === undefined) return options.kube;
+    if (!ctx.spec.serviceAccountName && shared) return shared;
+    return options.kube.impersonating(account);
+  };
 
   return {
     apply: async (objects, ctx, signal, onWritten) => {

@@ -102,6 +102,7 @@ describe('the install base on the API server', () => {
       'Namespace/kustodian-system',
       'Service/kustodian-system/kustodian-webhook',
       'ServiceAccount/kustodian-system/kustodian',
+      'ServiceAccount/kustodian-system/kustodian-applier',
       'apiextensions.k8s.io/CustomResourceDefinition/applications.kustodian.dev',
       'apps/Deployment/kustodian-system/kustodian-reconciler',
       'rbac.authorization.k8s.io/ClusterRole/kustodian-apply',
@@ -136,6 +137,48 @@ describe('the install base on the API server', () => {
         ? true
         : undefined;
     });
+  });
+
+  it('lets only kustodian-applier write what Applications apply, and only the reconciler read Secrets', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'kubectl-cache-'));
+    try {
+      const can = async (account: string, verb: string, resource: string, namespace: string) => {
+        const as = `system:serviceaccount:${systemNamespace}:${account}`;
+        const result = await execaRunner('kubectl', [
+          ...['--kubeconfig', env().kubeconfig, '--cache-dir', cacheDir, 'auth', 'can-i'],
+          ...[verb, resource, '-n', namespace, '--as', as],
+        ]);
+        return result.stdout.trim();
+      };
+      const checks: [string, string, string, string, 'yes' | 'no'][] = [
+        ['kustodian-applier', 'create', 'roles.rbac.authorization.k8s.io', 'kube-system', 'yes'],
+        ['kustodian-applier', 'patch', 'deployments.apps', 'web', 'yes'],
+        ['kustodian-applier', 'get', 'secrets', 'kube-system', 'no'],
+        ['kustodian-applier', 'impersonate', 'serviceaccounts', 'kube-system', 'no'],
+        ['kustodian-applier', 'bind', 'roles.rbac.authorization.k8s.io', 'kube-system', 'no'],
+        ['kustodian', 'get', 'secrets', 'web', 'yes'],
+        ['kustodian', 'impersonate', 'serviceaccounts', 'web', 'yes'],
+        ['kustodian', 'create', 'roles.rbac.authorization.k8s.io', 'web', 'no'],
+        ['kustodian', 'patch', 'deployments.apps', 'web', 'no'],
+      ];
+      for (const [account, verb, resource, namespace, expected] of checks) {
+        assert.equal(
+          await can(account, verb, resource, namespace),
+          expected,
+          `${account} ${verb} ${resource}`,
+        );
+      }
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes the reconciler apply Applications without serviceAccountName as kustodian-applier', () => {
+    const deployment = objects.find((obj) => obj.kind === 'Deployment')?.spec as {
+      template: { spec: { containers: { args: string[] }[] } };
+    };
+    const args = deployment.template.spec.containers[0]?.args ?? [];
+    assert.ok(args.includes('--default-service-account=$(POD_NAMESPACE)/kustodian-applier'));
   });
 
   it('enforces the restricted pod security standard on its namespace', async () => {
@@ -353,7 +396,7 @@ describe('the cluster-admin component', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('adds a binding of cluster-admin to the reconciler service account', async () => {
+  it('adds a binding of cluster-admin to the account Applications apply as', async () => {
     const base = relative(dir, deployDir);
     await writeFile(
       join(dir, 'kustomization.yaml'),
@@ -367,8 +410,8 @@ describe('the cluster-admin component', () => {
       name: 'cluster-admin',
     });
     assert.deepEqual(binding?.subjects, [
-      { kind: 'ServiceAccount', name: 'kustodian', namespace: systemNamespace },
+      { kind: 'ServiceAccount', name: 'kustodian-applier', namespace: systemNamespace },
     ]);
-    assert.equal(built.length, 12);
+    assert.equal(built.length, 13);
   });
 });

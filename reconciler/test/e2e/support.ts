@@ -20,6 +20,7 @@ import { createKube, type KubeClient } from '../../src/kube/client.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { createLogger, type LogLevel, type MemorySink, memorySink } from '../../src/log.ts';
 import { type Reconciler, startReconciler } from '../../src/reconciler.ts';
+import type { DefaultServiceAccount } from '../../src/wiring/engine.ts';
 
 const run = promisify(execFile);
 const crdFile = resolve(import.meta.dirname, '../../deploy/crd.yaml');
@@ -123,13 +124,23 @@ export function adminKube(env: TestEnv): KubeClient {
 export async function startTestReconciler(
   env: TestEnv,
   namespace: string,
-  options: { leaderElection?: { namespace: string; identity: string }; logLevel?: LogLevel } = {},
+  options: {
+    leaderElection?: { namespace: string; identity: string };
+    logLevel?: LogLevel;
+    /** Who the reconciler is; default its own administrator (`env.reconcilerKubeconfig`). */
+    kubeconfig?: KubeConfig;
+    defaultServiceAccount?: DefaultServiceAccount;
+    webhookSecret?: string;
+  } = {},
 ): Promise<{ reconciler: Reconciler; logs: MemorySink; workDir: string; stop(): Promise<void> }> {
   const workDir = await mkdtemp(join(tmpdir(), 'kustodian-e2e-work-'));
   const logs = memorySink();
-  const kubeconfig = new KubeConfig();
-  // Its own administrator, so that the audit log tells its writes apart from the tests'.
-  kubeconfig.loadFromString(await readFile(env.reconcilerKubeconfig, 'utf8'));
+  let kubeconfig = options.kubeconfig;
+  if (!kubeconfig) {
+    kubeconfig = new KubeConfig();
+    // Its own administrator, so that the audit log tells its writes apart from the tests'.
+    kubeconfig.loadFromString(await readFile(env.reconcilerKubeconfig, 'utf8'));
+  }
   const reconciler = await startReconciler({
     kubeconfig,
     kustomize: kustomizeCommandFor(env.kustomize),
@@ -144,6 +155,10 @@ export async function startTestReconciler(
     maxCheckoutBytes: 64 * 1024 * 1024,
     log: createLogger({ level: options.logLevel ?? 'debug', sink: logs }),
     ...(options.leaderElection ? { leaderElection: options.leaderElection } : {}),
+    ...(options.defaultServiceAccount
+      ? { defaultServiceAccount: options.defaultServiceAccount }
+      : {}),
+    ...(options.webhookSecret ? { webhookSecret: options.webhookSecret, webhookPort: 0 } : {}),
   });
   return {
     reconciler,
