@@ -5,7 +5,13 @@
  */
 import { messageOf } from '@kustodian/shared/errors';
 import { type Clock, systemClock } from './clock.ts';
-import { Discovery, discoveryPath, readResourceList, resourcePath } from './discovery.ts';
+import {
+  Discovery,
+  discoveryPath,
+  readGroupVersions,
+  readResourceList,
+  resourcePath,
+} from './discovery.ts';
 import { KubeApiError } from './errors.ts';
 import { createTransport, type Transport } from './http.ts';
 import { type Kube, type ServiceAccountRef, serviceAccountUser } from './kube.ts';
@@ -64,18 +70,29 @@ export function createKube(kc: ClusterAccess, options: KubeClientOptions = {}): 
   const send = sender(transport, limiter, counter, options.onRequest);
   const discovery =
     options.discovery ??
-    new Discovery(async (apiVersion) => {
-      const subject = { step: 'discover', id: apiVersion };
-      const path = discoveryPath(apiVersion);
-      const response = await send.call('discover', subject, { method: 'GET', path });
-      if (response.status === 404) return undefined;
-      check(subject, response);
-      return readResourceList(apiVersion, JSON.parse(response.body));
-    });
+    new Discovery(
+      async (apiVersion) => {
+        const subject = { step: 'discover', id: apiVersion };
+        const path = discoveryPath(apiVersion);
+        const response = await send.call('discover', subject, { method: 'GET', path });
+        if (response.status === 404) return undefined;
+        check(subject, response);
+        return readResourceList(apiVersion, JSON.parse(response.body));
+      },
+      async (group) => {
+        const path = group === '' ? '/api' : `/apis/${group}`;
+        const subject = { step: 'discover', id: path };
+        const response = await send.call('discover', subject, { method: 'GET', path });
+        if (response.status === 404) return undefined;
+        check(subject, response);
+        return readGroupVersions(group, JSON.parse(response.body));
+      },
+    );
   const plumbing: Plumbing = { ...send, discovery, locate: locator(discovery) };
   return {
     user,
     resourceFor: (apiVersion, kind) => discovery.resourceFor(apiVersion, kind),
+    servedApiVersion: (group, kind) => discovery.servedApiVersion(group, kind),
     ...objectVerbs(plumbing),
     requestCounts: () => counter.snapshot(),
     impersonating: (account) =>

@@ -24,6 +24,12 @@ export type ResourceTable = ReadonlyMap<string, ResourceInfo> | undefined;
 /** Reads one discovery document: `undefined` when the group version is not served (404). */
 export type FetchResources = (apiVersion: string) => Promise<ResourceTable>;
 
+/**
+ * Reads the versions a group serves now, as apiVersions with the preferred one first;
+ * `undefined` when the group is not served at all (404).
+ */
+export type FetchGroupVersions = (group: string) => Promise<readonly string[] | undefined>;
+
 /** The server serves no such Kind in that apiVersion (even after a fresh read). */
 export class UnknownKindError extends StepError {
   readonly apiVersion: string;
@@ -47,10 +53,12 @@ export class UnknownKindError extends StepError {
 /** A cache of discovery documents, shared by every client of one server. */
 export class Discovery {
   readonly #fetch: FetchResources;
+  readonly #fetchGroup: FetchGroupVersions | undefined;
   readonly #cache = new Map<string, Promise<ResourceTable>>();
 
-  constructor(fetch: FetchResources) {
+  constructor(fetch: FetchResources, fetchGroup?: FetchGroupVersions) {
     this.#fetch = fetch;
+    this.#fetchGroup = fetchGroup;
   }
 
   /** The resource serving `kind` in `apiVersion`; throws {@link UnknownKindError} if none. */
@@ -66,6 +74,26 @@ export class Discovery {
     const found = table?.get(kind);
     if (!found) throw new UnknownKindError(apiVersion, kind, table !== undefined);
     return found;
+  }
+
+  /**
+   * The apiVersion in which `group` serves `kind` now: its preferred version if that serves
+   * the kind, else the first other one that does; `undefined` only when no version of the
+   * group serves it. The group's versions are always read afresh: this is asked when the
+   * version an object was applied as has stopped being served.
+   */
+  async servedApiVersion(group: string, kind: string): Promise<string | undefined> {
+    if (!this.#fetchGroup) throw new Error('this discovery cache cannot read API groups');
+    const versions = (await this.#fetchGroup(group)) ?? [];
+    for (const apiVersion of versions) {
+      try {
+        await this.resourceFor(apiVersion, kind);
+        return apiVersion;
+      } catch (error) {
+        if (!(error instanceof UnknownKindError)) throw error;
+      }
+    }
+    return undefined;
   }
 
   /** Forgets one cached document, or all of them. */
@@ -92,6 +120,24 @@ export class Discovery {
 export function discoveryPath(apiVersion: string): string {
   const group = groupOf(apiVersion);
   return group === '' ? `/api/${apiVersion}` : `/apis/${group}/${versionOf(apiVersion)}`;
+}
+
+/** Reads an `APIGroup` (or, for the core group, `APIVersions`) body: preferred version first. */
+export function readGroupVersions(group: string, body: unknown): string[] {
+  if (!isRecord(body)) return [];
+  if (group === '') {
+    const versions = Array.isArray(body.versions) ? body.versions : [];
+    return versions.filter((v): v is string => typeof v === 'string');
+  }
+  const listed = (Array.isArray(body.versions) ? body.versions : [])
+    .map((v) => (isRecord(v) && typeof v.groupVersion === 'string' ? v.groupVersion : undefined))
+    .filter((v): v is string => v !== undefined);
+  const preferred = isRecord(body.preferredVersion)
+    ? body.preferredVersion.groupVersion
+    : undefined;
+  return typeof preferred === 'string'
+    ? [preferred, ...listed.filter((v) => v !== preferred)]
+    : listed;
 }
 
 /** Reads an `APIResourceList` body into a table by Kind (subresources are left out). */

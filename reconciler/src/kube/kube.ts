@@ -92,6 +92,11 @@ export interface WatchOptions extends ListOptions {
 export interface Kube {
   /** How `kind` in `apiVersion` is served (plural, scope); see {@link Discovery}. */
   resourceFor(apiVersion: string, kind: string): Promise<ResourceInfo>;
+  /**
+   * The apiVersion in which `group` serves `kind` now (the preferred version first), or
+   * `undefined` when no version of the group serves it: for objects whose version was retired.
+   */
+  servedApiVersion(group: string, kind: string): Promise<string | undefined>;
   /** The live object, or `undefined` when it does not exist. */
   get(ref: KubeRef, options?: { signal?: AbortSignal }): Promise<KubeObject | undefined>;
   /** Server-side apply as the `kustodian` field manager; returns what the server stored. */

@@ -52,6 +52,30 @@ export function check(subject: Subject, response: HttpResponse): void {
   throw new KubeApiError(subject.step, subject.id, status);
 }
 
+/**
+ * Whether a response says the object does not exist: a 404 with a `Status` body. A 404 without
+ * one (`404 page not found`) says the path is not served at all: a cached discovery document
+ * still lists a version the server has stopped serving. That document is read again, which
+ * throws `UnknownKindError` when the version no longer serves the kind, so a retired
+ * version never passes for a deleted object.
+ */
+async function isMissing(p: Plumbing, ref: KubeRef, response: HttpResponse): Promise<boolean> {
+  if (response.status !== 404) return false;
+  if (isStatusBody(response.body)) return true;
+  p.discovery.invalidate(ref.apiVersion);
+  await p.discovery.resourceFor(ref.apiVersion, ref.kind);
+  return true;
+}
+
+function isStatusBody(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return isRecord(parsed) && parsed.kind === 'Status';
+  } catch {
+    return false;
+  }
+}
+
 /** The object verbs over the plumbing. */
 export function objectVerbs(
   p: Plumbing,
@@ -61,7 +85,7 @@ export function objectVerbs(
       const subject = { step: 'get', id: idOf(ref) };
       const path = await p.locate(ref);
       const response = await p.call('get', subject, { method: 'GET', path, ...signalOf(options) });
-      if (response.status === 404) return undefined;
+      if (await isMissing(p, ref, response)) return undefined;
       check(subject, response);
       return JSON.parse(response.body) as KubeObject;
     },
@@ -115,7 +139,7 @@ async function patchObject(
     contentType: 'application/json-patch+json',
     ...signalOf(options),
   });
-  if (response.status === 404) return undefined;
+  if (await isMissing(p, ref, response)) return undefined;
   check(subject, response);
   return JSON.parse(response.body) as KubeObject;
 }
@@ -140,7 +164,7 @@ async function deleteObject(
     },
     ...signalOf(options),
   });
-  if (response.status === 404) return 'notFound';
+  if (await isMissing(p, ref, response)) return 'notFound';
   check(subject, response);
   return 'deleted';
 }

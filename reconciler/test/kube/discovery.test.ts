@@ -4,6 +4,7 @@ import {
   Discovery,
   discoveryPath,
   type ResourceTable,
+  readGroupVersions,
   readResourceList,
   resourcePath,
   UnknownKindError,
@@ -122,4 +123,29 @@ test('builds resource paths for core and grouped, namespaced and cluster-scoped 
     resourcePath(namespaces, { name: 'system:admin' }),
     '/api/v1/namespaces/system%3Aadmin',
   );
+});
+
+test('finds the version a group serves a kind in now, the preferred one first', async () => {
+  const widgets = { resources: [{ name: 'widgets', kind: 'Widget', namespaced: true }] };
+  const gadgets = { resources: [{ name: 'gadgets', kind: 'Gadget', namespaced: true }] };
+  const { fetch } = source(
+    new Map<string, unknown>([
+      ['example.com/v1', widgets],
+      ['example.com/v2', gadgets],
+    ]),
+  );
+  const group = {
+    kind: 'APIGroup',
+    versions: [{ groupVersion: 'example.com/v1' }, { groupVersion: 'example.com/v2' }],
+    preferredVersion: { groupVersion: 'example.com/v2' },
+  };
+  const discovery = new Discovery(fetch, async (name) =>
+    name === 'example.com' ? readGroupVersions(name, group) : undefined,
+  );
+  assert.deepEqual(readGroupVersions('example.com', group), ['example.com/v2', 'example.com/v1']);
+  assert.equal(await discovery.servedApiVersion('example.com', 'Gadget'), 'example.com/v2');
+  assert.equal(await discovery.servedApiVersion('example.com', 'Widget'), 'example.com/v1');
+  assert.equal(await discovery.servedApiVersion('example.com', 'Sprocket'), undefined);
+  assert.equal(await discovery.servedApiVersion('other.example.com', 'Widget'), undefined);
+  assert.deepEqual(readGroupVersions('', { kind: 'APIVersions', versions: ['v1'] }), ['v1']);
 });

@@ -7,7 +7,7 @@ import { diffInventory, inventoryOf } from '../../src/inventory/inventory.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { prune, survivors } from '../../src/prune/prune.ts';
-import { testKube } from '../kube/support.ts';
+import { eventually, testCrd, testKube } from '../kube/support.ts';
 
 const env = localEnv();
 const owner = { namespace: 'kustodian-system', name: 'prune-tests' };
@@ -129,6 +129,78 @@ describe('pruning objects that left the set', () => {
     );
     assert.deepEqual(survivors(results), inventory);
     assert.ok(await kube.get(ref('protected')));
+  });
+
+  test('deletes an object whose version was retired through a version still served', async () => {
+    // Widgets served as v1alpha1 and v1; the objects are applied as v1alpha1.
+    const { crd, group, widget } = testCrd();
+    const versions = (crd.spec as { versions: { name: string; served: boolean }[] }).versions;
+    const v1 = versions[0] as { name: string; served: boolean };
+    const withAlpha = (served: boolean): KubeObject => ({
+      ...crd,
+      spec: {
+        ...(crd.spec as object),
+        versions: [{ ...v1, name: 'v1alpha1', served, storage: false }, v1],
+      },
+    });
+    const crdRef = { apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name };
+    await kube.apply(withAlpha(true));
+    try {
+      const alpha = (name: string) => ({
+        ...widget(ns, name, {}),
+        apiVersion: `${group}/v1alpha1`,
+      });
+      await eventually(
+        async () => await kube.resourceFor(`${group}/v1alpha1`, 'Widget').catch(() => undefined),
+        'v1alpha1 widgets to be served',
+      );
+      const inventory = await apply([alpha('cached'), alpha('fresh')]);
+      assert.deepEqual(
+        inventory.map((entry) => entry.version),
+        ['v1alpha1', 'v1alpha1'],
+      );
+
+      // v1alpha1 is retired; v1 still serves Widgets.
+      await kube.apply(withAlpha(false));
+      await eventually(async () => {
+        const groupDoc = JSON.parse(await kube.getRaw(`/apis/${group}`));
+        return groupDoc.versions.length === 1 ? true : undefined;
+      }, 'v1alpha1 to be retired');
+      // `kube` still has v1alpha1 in its discovery cache; a new client reads discovery afresh.
+      const byId = (name: string) => inventory.filter((entry) => entry.id.endsWith(`/${name}`));
+      const results = [
+        ...(await prune(byId('cached'), { owner, kube })),
+        ...(await prune(byId('fresh'), { owner, kube: testKube(env().kc) })),
+      ];
+      assert.deepEqual(
+        results.map((result) => [result.outcome, result.message]),
+        [
+          ['deleted', undefined],
+          ['deleted', undefined],
+        ],
+      );
+      for (const name of ['cached', 'fresh']) {
+        const ref = { apiVersion: `${group}/v1`, kind: 'Widget', namespace: ns, name };
+        assert.equal(await kube.get(ref), undefined, `${name} is deleted`);
+      }
+
+      // With the CRD gone, no version serves Widgets: nothing is left to delete.
+      await kube.delete(crdRef);
+      await eventually(
+        async () => ((await kube.get(crdRef)) === undefined ? true : undefined),
+        'the CRD to be gone',
+      );
+      const gone = await prune([{ id: `${group}/Widget/${ns}/never`, version: 'v1' }], {
+        owner,
+        kube: testKube(env().kc),
+      });
+      assert.deepEqual(
+        gone.map((result) => [result.outcome, result.message]),
+        [['deleted', 'its kind is no longer served']],
+      );
+    } finally {
+      await kube.delete(crdRef);
+    }
   });
 
   test('a dry run deletes nothing', async () => {
