@@ -147,6 +147,28 @@ describe('the bundled action in push mode', () => {
     assert.match(run.stdout, /fork \(mallory\/web\)/);
   });
 
+  it('refuses to push from a workflow_run after a pull request of a fork and commits nothing', async () => {
+    const before = await commitsOf(bare);
+    const run = await runAction({
+      inputs: { repository: url, images: 'ghcr.io/acme/web=1.7.0', commit: 'push' },
+      env: { GITHUB_EVENT_NAME: 'workflow_run' },
+      event: {
+        action: 'completed',
+        workflow_run: {
+          event: 'pull_request',
+          head_branch: 'main',
+          head_repository: { full_name: 'mallory/web' },
+          repository: { full_name: 'acme/web' },
+          pull_requests: [],
+        },
+      },
+    });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stdout, /workflow_run of a fork's code \(triggered by pull_request\)/);
+    assert.equal(run.outputs['commit-sha'], '');
+    assert.deepEqual(await commitsOf(bare), before);
+  });
+
   it('validates and shows the diff without committing in none mode', async () => {
     const before = await commitsOf(bare);
     const run = await runAction({
