@@ -5,6 +5,7 @@
 import * as core from '@actions/core';
 import { messageOf } from '@kustodian/shared/errors';
 import { redactAll } from '@kustodian/shared/redact';
+import { inputSecrets } from './inputs.ts';
 import { run } from './run.ts';
 import { gitHubLanders, runnerBoundaries } from './runner.ts';
 
@@ -12,10 +13,9 @@ try {
   const boundaries = runnerBoundaries(gitHubLanders);
   const { failures } = await run(boundaries);
   if (failures.length > 0) {
-    const token = boundaries.inputs.token ?? '';
     const list = failures.map((failure) => `- ${failure}`).join('\n');
     const text = `${failures.length === 1 ? '1 failure' : `${failures.length} failures`}:\n${list}`;
-    core.setFailed(token === '' ? text : redactAll(text, [token]));
+    core.setFailed(redactAll(text, inputSecrets(boundaries.inputs)));
   }
 } catch (thrown) {
   core.setFailed(`unexpected error: ${messageOf(thrown)}`);

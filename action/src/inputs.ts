@@ -1,8 +1,9 @@
 /**
  * The action's inputs, read once at the edge and parsed into one typed object: the shared
  * schema (`@kustodian/shared/config/action-inputs`) for the inputs both halves of the project
- * know about, plus the commit identity this action adds. Nothing after `parseInputs` reads
- * `process.env` or `core.getInput`. Every problem is reported at once, never the token.
+ * know about, plus the commit identity and the workflow's own token this action adds. Nothing
+ * after `parseInputs` reads `process.env` or `core.getInput`. Every problem is reported at once,
+ * never a token.
  */
 import {
   ACTION_INPUT_NAMES,
@@ -11,9 +12,10 @@ import {
 } from '@kustodian/shared/config/action-inputs';
 import { listProblems } from '@kustodian/shared/config/errors';
 import { StepError } from '@kustodian/shared/errors';
+import { defaultServerUrl, resolveRemote, tokenForms, tokenForRemote } from './git/remote.ts';
 
 /** The inputs this action adds to the shared ones. */
-export const ownInputNames = ['author-name', 'author-email'] as const;
+export const ownInputNames = ['github-token', 'author-name', 'author-email'] as const;
 
 /** Every input of `action.yml`, by name. */
 export const inputNames = [...ACTION_INPUT_NAMES, ...ownInputNames] as const;
@@ -22,7 +24,11 @@ export type InputName = (typeof inputNames)[number];
 /** The inputs as the runner gives them: text, `''` or absent when not set. */
 export type RawInputs = Readonly<Partial<Record<InputName, string>>>;
 
-/** The parsed inputs. */
+/**
+ * The parsed inputs. `token` is the token for the repository's host: the `token` input when set,
+ * else the `github-token` input when the repository is on the workflow's GitHub server, else
+ * absent (see `tokenForRemote`).
+ */
 export interface ActionInputs extends SharedInputs {
   readonly author: { readonly name: string; readonly email: string };
 }
@@ -34,10 +40,14 @@ export const defaultAuthor = {
 } as const;
 
 /**
- * Parses the raw inputs; `defaultRepository` is `GITHUB_REPOSITORY`. Throws one `StepError`
- * (`inputs action: ...`) listing every problem.
+ * Parses the raw inputs; `defaultRepository` is `GITHUB_REPOSITORY`, `serverUrl` is
+ * `GITHUB_SERVER_URL` (`https://github.com` when empty). Throws one `StepError` (`inputs action: ...`) listing every problem.
  */
-export function parseInputs(raw: RawInputs, defaultRepository: string): ActionInputs {
+export function parseInputs(
+  raw: RawInputs,
+  defaultRepository: string,
+  serverUrl?: string,
+): ActionInputs {
   const problems: string[] = [];
   let shared: SharedInputs | undefined;
   try {
@@ -53,7 +63,34 @@ export function parseInputs(raw: RawInputs, defaultRepository: string): ActionIn
   if (shared === undefined || problems.length > 0) {
     throw new StepError('inputs', 'action', listProblems(problems));
   }
-  return { ...shared, author: { name, email } };
+  const { token: _given, ...rest } = shared;
+  const token = repositoryToken(shared, raw['github-token'], serverUrl || defaultServerUrl);
+  return { ...rest, ...(token === undefined ? {} : { token }), author: { name, email } };
+}
+
+/** Every token among the raw inputs, in each form it could be shown in: to mask and redact. */
+export function inputSecrets(raw: RawInputs): string[] {
+  const tokens = [raw.token, raw['github-token']].map((token) => (token ?? '').trim());
+  return [...new Set(tokens.flatMap(tokenForms))];
+}
+
+/** The token for the repository's host (see `tokenForRemote`). */
+function repositoryToken(
+  shared: SharedInputs,
+  githubToken: string | undefined,
+  serverUrl: string,
+): string | undefined {
+  let remote: ReturnType<typeof resolveRemote>;
+  try {
+    remote = resolveRemote(shared.repository, serverUrl);
+  } catch {
+    return undefined; // cloning reports the repository, before anything is sent anywhere
+  }
+  const tokens = {
+    ...(shared.token === undefined ? {} : { token: shared.token }),
+    githubToken: (githubToken ?? '').trim(),
+  };
+  return tokenForRemote(remote, tokens, serverUrl);
 }
 
 /** The lines of a `listProblems` text (one problem, or a count followed by indented lines). */

@@ -18,8 +18,7 @@ import { findOverlays } from '@kustodian/shared/kustomize/discover';
 import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
 import type { Clock } from './clock.ts';
 import type { Git } from './git/git.ts';
-import { authorizationHeader } from './git/remote.ts';
-import { type ActionInputs, parseInputs, type RawInputs } from './inputs.ts';
+import { type ActionInputs, inputSecrets, parseInputs, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { LandResult } from './land/types.ts';
 import type { RenderedChange } from './report/diff.ts';
@@ -54,8 +53,7 @@ export interface RunResult {
 
 /** Runs the action once. Never throws for expected failures; returns them. */
 export async function run(boundaries: RunBoundaries): Promise<RunResult> {
-  const token = boundaries.inputs.token ?? '';
-  const secrets = token === '' ? [] : [token, authorizationHeader(token)];
+  const secrets = inputSecrets(boundaries.inputs);
   const sink = redacting(boundaries.sink, secrets);
   const problems: Problem[] = [];
   const started = boundaries.clock.now();
@@ -63,7 +61,8 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
   const state: RunState = { problems, changes: new Map(), rendered: [], renderedChanges: [] };
   try {
     // 1. Parse the inputs, once.
-    const inputs = parseInputs(boundaries.inputs, boundaries.env.GITHUB_REPOSITORY ?? '');
+    const { GITHUB_REPOSITORY: repository, GITHUB_SERVER_URL: server } = boundaries.env;
+    const inputs = parseInputs(boundaries.inputs, repository ?? '', server);
     state.inputs = inputs;
     checkKubernetesVersion(inputs, problems);
     // 2. Refuse to write from events that run untrusted code with write access.

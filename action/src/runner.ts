@@ -8,9 +8,8 @@ import * as core from '@actions/core';
 import { execaRunner } from '@kustodian/shared/exec';
 import { systemClock } from './clock.ts';
 import { createGitCli } from './git/cli.ts';
-import { authorizationHeader } from './git/remote.ts';
 import { createGitHubLander } from './github/factory.ts';
-import { inputNames, type RawInputs } from './inputs.ts';
+import { inputNames, inputSecrets, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { ActionSink } from './report/sink.ts';
 import type { RunBoundaries } from './run.ts';
@@ -39,17 +38,11 @@ function annotation(place: Parameters<ActionSink['error']>[1]): core.AnnotationP
   };
 }
 
-/** Reads every input once and masks the token and the header that carries it. */
+/** Reads every input once and masks the tokens and the headers that carry them. */
 export function readRunnerInputs(): RawInputs {
   const raw: Partial<Record<(typeof inputNames)[number], string>> = {};
   for (const name of inputNames) raw[name] = core.getInput(name);
-  const token = raw.token ?? '';
-  if (token !== '') {
-    core.setSecret(token);
-    const header = authorizationHeader(token);
-    core.setSecret(header);
-    core.setSecret(header.slice(header.lastIndexOf(' ') + 1));
-  }
+  for (const secret of inputSecrets(raw)) core.setSecret(secret);
   return raw;
 }
 

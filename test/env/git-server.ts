@@ -28,6 +28,11 @@ export interface GitRequest {
   /** `advertise` for `info/refs`, `rpc` for the POST that moves objects. */
   readonly phase: 'advertise' | 'rpc';
   readonly user: string | undefined;
+  /**
+   * The secret the request presented (the Basic password or the Bearer token), accepted or not,
+   * so tests can tell which credential reached the server.
+   */
+  readonly credential: string | undefined;
   readonly status: number;
 }
 
@@ -108,8 +113,9 @@ async function handle(
   const match = repoPath.exec(decodeURIComponent(url.pathname));
   const service = url.searchParams.get('service') ?? url.pathname.split('/').pop() ?? '';
   const phase = req.method === 'POST' ? 'rpc' : 'advertise';
+  const credential = presented(req.headers.authorization);
   const record = (status: number, user?: string) => {
-    if (match) log.push({ repo: match[1] ?? '', service, phase, user, status });
+    if (match) log.push({ repo: match[1] ?? '', service, phase, user, credential, status });
   };
   if (mode === 'unavailable') {
     record(503);
@@ -148,6 +154,16 @@ async function handle(
     user,
   });
   record(status, user);
+}
+
+/** The password of a Basic header or the token of a Bearer one, valid or not. */
+function presented(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme, value = ''] = header.split(' ', 2);
+  if (scheme?.toLowerCase() === 'bearer') return value;
+  if (scheme?.toLowerCase() !== 'basic') return undefined;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : undefined;
 }
 
 /** The user name of valid credentials, or undefined. Basic and Bearer are accepted. */

@@ -63,14 +63,63 @@ function schemeOf(url: string, fail: (why: string) => never): RemoteScheme {
   );
 }
 
+/** `GITHUB_SERVER_URL` when the runner does not set it. */
+export const defaultServerUrl = 'https://github.com';
+
+/** The tokens the action is given. */
+export interface GivenTokens {
+  /** The `token` input: set by the user for the repository they named. */
+  readonly token?: string;
+  /** The `github-token` input: the workflow's own token (`github.token`) by default. */
+  readonly githubToken?: string;
+}
+
+/**
+ * The token to reach `remote` with. `token`, when set, is the user's choice for the repository
+ * they named and goes to its host. The workflow's own token (`githubToken`) goes only to the
+ * GitHub server the workflow runs on (`serverUrl`, from `GITHUB_SERVER_URL`), over https: a
+ * `repository` on another forge must never receive it (it would let that forge's operator act
+ * as the workflow on GitHub).
+ */
+export function tokenForRemote(
+  remote: Remote,
+  tokens: GivenTokens,
+  serverUrl: string,
+): string | undefined {
+  if (tokens.token !== undefined && tokens.token !== '') return tokens.token;
+  if (tokens.githubToken === undefined || tokens.githubToken === '') return undefined;
+  return remote.scheme === 'https' && sameOrigin(remote.url, serverUrl)
+    ? tokens.githubToken
+    : undefined;
+}
+
+/** Whether two https URLs have the same scheme, host and port. */
+function sameOrigin(url: string, other: string): boolean {
+  try {
+    const a = new URL(url);
+    const b = new URL(other);
+    return a.protocol === 'https:' && a.origin === b.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Every form of `token` that could be shown: itself, its git header, and the header's base64. */
+export function tokenForms(token: string): string[] {
+  if (token === '') return [];
+  const header = authorizationHeader(token);
+  return [token, header, header.slice(header.lastIndexOf(' ') + 1)];
+}
+
 /** The `AUTHORIZATION` header value for `token`, as GitHub expects it for git over HTTPS. */
 export function authorizationHeader(token: string): string {
   return `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`, 'utf8').toString('base64')}`;
 }
 
 /**
- * The environment that gives git the token for `remote`: nothing for `ssh` and `file`
- * remotes or without a token, else one `http.<origin>/.extraHeader` entry. Prompts are off in
+ * The environment that gives git `token` (the one {@link tokenForRemote} chose) for `remote`:
+ * nothing for `ssh` and `file` remotes or without a token, else one
+ * `http.<origin>/.extraHeader` entry. Prompts are off in
  * every case, so a missing credential fails instead of waiting for a terminal.
  */
 export function gitAuthEnv(remote: Remote, token: string | undefined): Record<string, string> {
