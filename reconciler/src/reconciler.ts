@@ -24,7 +24,7 @@ import { createSourceStore } from './source/store.ts';
 import { createEventRecorder } from './status/events.ts';
 import { startDriftWatching } from './wiring/drift.ts';
 import { createEngine, type DefaultServiceAccount, sharedApplier } from './wiring/engine.ts';
-import { matchPush } from './wiring/push.ts';
+import { createPushHandler } from './wiring/push.ts';
 import { createSource } from './wiring/source.ts';
 
 /** Everything the reconciler is configured with. */
@@ -173,10 +173,22 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
         ? []
         : [{ port: config.webhookPort, routes: ['webhook'] as const }]),
     ],
+    // A standby is ready too: it serves the webhook (passing pushes on to the leader) and must
+    // not hold up a rollout.
     ready: () => (config.leaderElection ? true : (controller?.synced() ?? false)),
     registry: metrics.registry,
     ...(config.webhookSecret
-      ? { webhook: { secret: config.webhookSecret, onPush: (push) => matchPush(push, controller) } }
+      ? {
+          webhook: {
+            secret: config.webhookSecret,
+            onPush: createPushHandler({
+              controller: () => controller,
+              kube,
+              ...(config.namespace ? { namespace: config.namespace } : {}),
+              now: () => new Date(clock.now()),
+            }),
+          },
+        }
       : {}),
     logger: log,
   });

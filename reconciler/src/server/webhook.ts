@@ -4,6 +4,10 @@
  * anything in it is read (401 when missing or wrong), `ping` is answered, `push` hands the
  * repository's addresses to {@link WebhookOptions.onPush}, and every other event is accepted
  * and ignored (202), as GitHub expects a 2xx for events a receiver does not use.
+ *
+ * A push is answered 202 only once its refresh is on its way; when it could not be passed on
+ * (the API server did not take it), 503 with `Retry-After`, so the sender sees a failed
+ * delivery to retry or redeliver instead of a success that did nothing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { messageOf } from '@kustodian/shared/errors';
@@ -15,12 +19,29 @@ export const defaultBodyLimitBytes = 1024 * 1024;
 /** Longest time a client may take to send its body. */
 export const defaultReadTimeoutMs = 10_000;
 
+/**
+ * How a push was passed on: `refreshed` by the controller of this replica (it leads), or
+ * `requested` of the leader through the API server (this replica is a standby).
+ */
+export const pushRoutes = ['refreshed', 'requested'] as const;
+export type PushRoute = (typeof pushRoutes)[number];
+
+/** What became of one push. */
+export interface PushResult {
+  readonly route: PushRoute;
+  /** How many Applications it concerned. */
+  readonly applications: number;
+}
+
+/** Seconds a sender is asked to wait before sending a push again that could not be passed on. */
+export const retryAfterSeconds = 10;
+
 /** How the webhook is configured. */
 export interface WebhookOptions {
   /** The secret set on the GitHub webhook. */
   secret: string;
-  /** Called for every signed push; should only schedule a refresh and return. */
-  onPush(push: PushEvent): void;
+  /** Called for every signed push; passes it on and settles; rejects when it could not. */
+  onPush(push: PushEvent): Promise<PushResult>;
   bodyLimitBytes?: number;
   readTimeoutMs?: number;
 }
@@ -61,13 +82,23 @@ export async function handleGithubHook(
     return answer(res, 400, parsed.problem);
   }
   log.info('push received', { urls: parsed.push.urls, ref: parsed.push.ref });
+  let result: PushResult;
   try {
-    options.onPush(parsed.push);
+    result = await options.onPush(parsed.push);
   } catch (thrown) {
-    log.error('push handler failed', { error: messageOf(thrown) });
-    return answer(res, 500, 'refresh could not be scheduled');
+    log.error('push could not be passed on', { error: messageOf(thrown) });
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    return answer(res, 503, 'refresh could not be requested; send the push again later');
   }
-  return answer(res, 202, 'refresh triggered');
+  log.info(`push ${result.route}`, { applications: result.applications });
+  const count = `${result.applications} Application(s)`;
+  return answer(
+    res,
+    202,
+    result.route === 'refreshed'
+      ? `refresh triggered for ${count}`
+      : `refresh requested of the leader for ${count}`,
+  );
 }
 
 /** Reads the whole body, refusing more than the limit and a client slower than the timeout. */

@@ -97,7 +97,15 @@ describe('http server', () => {
       ],
       ready: () => ready,
       registry: metrics.registry,
-      webhook: { secret, onPush: (push) => pushes.push(push), readTimeoutMs: 300 },
+      webhook: {
+        secret,
+        onPush: async (push) => {
+          if (push.ref === 'refs/heads/unreachable') throw new Error('the API server is away');
+          pushes.push(push);
+          return { route: 'requested', applications: 2 };
+        },
+        readTimeoutMs: 300,
+      },
       logger: createLogger({ sink: logs }),
     });
     probes = server.listeners[0]?.url ?? '';
@@ -135,9 +143,18 @@ describe('http server', () => {
     pushes.length = 0;
     const answer = await send(hooks, hook('push', pushBody));
     assert.equal(answer.status, 202);
+    assert.equal(answer.body, 'refresh requested of the leader for 2 Application(s)\n');
     assert.deepEqual(pushes, [
       { urls: ['github.com/org/config'], ref: 'refs/heads/main', after: 'b'.repeat(40) },
     ]);
+  });
+
+  it('answers 503 with Retry-After, not success, when the push could not be passed on', async () => {
+    const body = pushBody.replace('refs/heads/main', 'refs/heads/unreachable');
+    const answer = await send(hooks, hook('push', body));
+    assert.equal(answer.status, 503);
+    assert.equal(answer.headers['retry-after'], '10');
+    assert.match(answer.body, /could not be requested/);
   });
 
   it('refuses a push with a wrong or missing signature without calling back', async () => {

@@ -1,13 +1,13 @@
 /**
  * From a signed push payload to the Applications it refreshes: the payload read by the
  * webhook's own parser, matched against Applications whose source names the same repository
- * in another address form.
+ * in another address form, and the patch with which a standby asks the leader for a refresh.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Application } from '../../src/api/application.ts';
 import { parsePushEvent } from '../../src/server/github.ts';
-import { applicationsForPush, matchPush } from '../../src/wiring/push.ts';
+import { applicationsForPush, matchPush, requestPatch } from '../../src/wiring/push.ts';
 
 function app(name: string, source: Record<string, unknown>): Application {
   return {
@@ -63,14 +63,33 @@ test('a push of a tag refreshes the Applications that follow that tag', () => {
 
 test('matchPush asks the leading controller for one refresh per matching Application', () => {
   const refreshed: string[] = [];
-  matchPush(push(), {
+  const count = matchPush(push(), {
     applications: () => applications,
     refresh: (key, why) => refreshed.push(`${key} (${why})`),
   });
+  assert.equal(count, 3);
   assert.deepEqual(refreshed, [
     'apps/https-default-branch (push to refs/heads/main)',
     'apps/scp-main (push to refs/heads/main)',
     'apps/pinned-commit (push to refs/heads/main)',
   ]);
-  assert.doesNotThrow(() => matchPush(push(), undefined));
+});
+
+test('a standby asks for a refresh by adding the annotation, keeping the others', () => {
+  const at = '2025-01-01T00:00:00.000Z';
+  const annotated = app('web', { url: 'https://github.com/acme/config' });
+  annotated.metadata.annotations = { team: 'a' };
+  assert.deepEqual(requestPatch(annotated, at), [
+    { op: 'add', path: '/metadata/annotations/kustodian.dev~1requested-at', value: at },
+  ]);
+});
+
+test('the first annotation is added only to the Application as it was read', () => {
+  const at = '2025-01-01T00:00:00.000Z';
+  const bare = app('web', { url: 'https://github.com/acme/config' });
+  bare.metadata.resourceVersion = '42';
+  assert.deepEqual(requestPatch(bare, at), [
+    { op: 'test', path: '/metadata/resourceVersion', value: '42' },
+    { op: 'add', path: '/metadata/annotations', value: { 'kustodian.dev/requested-at': at } },
+  ]);
 });
