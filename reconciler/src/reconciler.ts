@@ -144,7 +144,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       clock,
       concurrency: config.concurrency,
       ...(config.namespace ? { namespace: config.namespace } : {}),
-      onReconciled: (key, app) => drift.track(key, app),
+      onReconciled: (key, app, ifNotPresent) => drift.track(key, app, ifNotPresent),
       onDeleted: (key) => {
         void drift.forget(key);
         void source.forget(key);

@@ -58,8 +58,11 @@ export interface ControllerOptions {
   readonly concurrency: number;
   /** Watch only this namespace; all when absent. */
   readonly namespace?: string;
-  /** Called after each reconcile with the Application's inventory (for drift watching). */
-  readonly onReconciled?: (key: string, app: Application) => void;
+  /**
+   * Called after each reconcile with the Application's inventory (for drift watching) and, when
+   * it applied, the ids it applied `IfNotPresent`.
+   */
+  readonly onReconciled?: (key: string, app: Application, ifNotPresent?: readonly string[]) => void;
   /** Called when an Application is deleted (to stop watching its objects). */
   readonly onDeleted?: (key: string) => void;
 }
@@ -157,7 +160,7 @@ export function startController(options: ControllerOptions): Controller {
     if (signal.aborted) return superseded(fresh, result, signal.reason, appLog);
     await writeStatus(fresh, result, appLog);
     await announce(fresh, result, { events: options.events, metrics, log: appLog });
-    options.onReconciled?.(key, cache.get(key) ?? fresh);
+    options.onReconciled?.(key, cache.get(key) ?? fresh, result.ifNotPresent);
     const ok = result.outcome.kind === 'succeeded' || result.outcome.kind === 'suspended';
     return { ok, afterMs: ok ? spec.interval : spec.retryInterval };
   };
@@ -185,7 +188,7 @@ export function startController(options: ControllerOptions): Controller {
           : { lastAttemptedRevision: result.lastAttemptedRevision }),
       };
       await writeStatus(app, progressing, appLog);
-      options.onReconciled?.(keyOf(app), cache.get(keyOf(app)) ?? app);
+      options.onReconciled?.(keyOf(app), cache.get(keyOf(app)) ?? app, result.ifNotPresent);
     }
     return { ok: true, afterMs: 0 };
   };

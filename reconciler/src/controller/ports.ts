@@ -61,6 +61,11 @@ export interface ApplyReport {
   readonly blocked?: string;
   /** What was applied, in apply order, for the inventory. */
   readonly inventory: readonly InventoryEntry[];
+  /**
+   * Ids of the objects applied with `kustodian.dev/apply: IfNotPresent`: created once and then
+   * left to others, so drift watching only watches them for deletion.
+   */
+  readonly ifNotPresent?: readonly string[];
   /** Each object as last seen while applying, by id, for the first health check. */
   readonly observed?: ReadonlyMap<string, KubeObject>;
 }

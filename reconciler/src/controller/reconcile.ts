@@ -59,6 +59,8 @@ export interface ReconcileResult {
   readonly changes: ChangeCounts;
   /** Set when this reconcile changed something or failed differently: a line for the history. */
   readonly sync?: SyncRecord;
+  /** When this reconcile applied: the ids it applied `IfNotPresent` (see `ApplyReport`). */
+  readonly ifNotPresent?: readonly string[];
 }
 
 const noChanges: ChangeCounts = { created: 0, configured: 0, unchanged: 0, deleted: 0 };
@@ -121,7 +123,10 @@ export async function reconcile(
     return failed(sourceReason(error), messageOf(error));
   }
   const revision = checkout.revision;
-  const attempted = { lastAttemptedRevision: revision, trailers: checkout.trailers };
+  let attempted: Pick<ReconcileResult, 'lastAttemptedRevision' | 'trailers' | 'ifNotPresent'> = {
+    lastAttemptedRevision: revision,
+    trailers: checkout.trailers,
+  };
   const status = ctx.app.status;
   if (
     status?.lastAppliedRevision !== revision ||
@@ -167,6 +172,7 @@ export async function reconcile(
       ...syncOf(revision, true, 'ApplyFailed'),
     });
   }
+  attempted = { ...attempted, ifNotPresent: applied.ifNotPresent ?? [] };
   const changes: ChangeCounts = {
     created: applied.created,
     configured: applied.configured,

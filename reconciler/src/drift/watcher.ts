@@ -9,6 +9,7 @@
  * (manager, operation, time and fields), so fields shared with another manager that sets the same
  * value are not reported again on every unrelated event.
  */
+import { applyPolicyOf } from '../apply/object-options.ts';
 import { isOwnedBy, type Owner } from '../apply/ownership.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -27,6 +28,11 @@ export interface DriftWatchOptions {
   owner: Owner;
   /** The objects as applied; without them, the fields `kustodian` held at first sight count. */
   desired?: readonly KubeObject[];
+  /**
+   * Ids of objects applied `kustodian.dev/apply: IfNotPresent` (as are those of `desired` so
+   * annotated): created once and then left to others, so only their deletion is drift.
+   */
+  deletionOnly?: readonly string[];
   /** Called with the drifted objects, sorted by id, after `debounceMs` of quiet. */
   onDrift: (reports: DriftReport[]) => void;
   /** Default 1 s. */
@@ -72,11 +78,15 @@ export function watchDrift(options: DriftWatchOptions): DriftWatch {
  * owns it), and the owner's ids of that kind: those not listed at all are reported deleted.
  */
 export function judgement(
-  options: Pick<DriftWatchOptions, 'inventory' | 'owner' | 'desired'>,
+  options: Pick<DriftWatchOptions, 'inventory' | 'owner' | 'desired' | 'deletionOnly'>,
   debouncer: Debouncer,
 ) {
   const ids = new Set(options.inventory.map((entry) => entry.id));
   const desired = new Map((options.desired ?? []).map((obj) => [idOf(obj), objectPaths(obj)]));
+  const deletionOnly = new Set([
+    ...(options.deletionOnly ?? []),
+    ...(options.desired ?? []).filter((obj) => applyPolicyOf(obj) === 'IfNotPresent').map(idOf),
+  ]);
   const tracked = new Map<string, { owned: Set<FieldPath>; seen: string }>();
   const object = (live: KubeObject, report: boolean): void => {
     const id = idOf(live);
@@ -85,6 +95,7 @@ export function judgement(
       debouncer.add(id, { kind: 'deleted' });
       return;
     }
+    if (deletionOnly.has(id)) return;
     const known = tracked.get(id);
     const owned = desired.get(id) ?? new Set([...(known?.owned ?? []), ...ownedFields(live)]);
     const changes = foreignChanges(live, owned);

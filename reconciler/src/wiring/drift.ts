@@ -24,8 +24,12 @@ export interface DriftWatchingOptions {
 
 /** Drift watchers of every Application. */
 export interface DriftWatching {
-  /** Watches `app`'s current inventory (a no-op when it did not change). */
-  track(key: string, app: Application): void;
+  /**
+   * Watches `app`'s current inventory (a no-op when it did not change); the objects in
+   * `ifNotPresent` (as the last apply said, kept until another apply says otherwise) only for
+   * their deletion.
+   */
+  track(key: string, app: Application, ifNotPresent?: readonly string[]): void;
   /** Stops the watcher of a deleted Application. */
   forget(key: string): Promise<void>;
   stopAll(): Promise<void>;
@@ -36,7 +40,12 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
   const hub = startDriftHub({ kube: options.kube });
   const watchers = new Map<
     string,
-    { inventory: Inventory; selfHeal: boolean; watch: DriftWatch }
+    {
+      inventory: Inventory;
+      selfHeal: boolean;
+      deletionOnly: readonly string[];
+      watch: DriftWatch;
+    }
   >();
   const forget = async (key: string) => {
     const current = watchers.get(key);
@@ -44,14 +53,16 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
     await current?.watch.stop();
   };
   return {
-    track: (key, app) => {
+    track: (key, app, ifNotPresent) => {
       const inventory = app.status?.inventory?.entries ?? [];
       const selfHeal = (app.spec as { selfHeal?: unknown } | undefined)?.selfHeal !== false;
       const current = watchers.get(key);
+      const deletionOnly = [...(ifNotPresent ?? current?.deletionOnly ?? [])].sort();
       if (
         current &&
         current.selfHeal === selfHeal &&
-        isDeepStrictEqual(current.inventory, inventory)
+        isDeepStrictEqual(current.inventory, inventory) &&
+        isDeepStrictEqual(current.deletionOnly, deletionOnly)
       )
         return;
       if (inventory.length === 0) {
@@ -62,6 +73,7 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       const log = options.log.child({ application: key, component: 'drift' });
       const watch = hub.watch({
         inventory,
+        deletionOnly,
         owner: { namespace: app.metadata.namespace ?? 'default', name: app.metadata.name },
         onDrift: (reports) => {
           const summary = reports.map((r) => `${r.id} ${r.message}`).join('; ');
@@ -75,7 +87,7 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
         onError: (error) =>
           log.warn('drift watch failed; watching again', { error: messageOf(error) }),
       });
-      watchers.set(key, { inventory, selfHeal, watch });
+      watchers.set(key, { inventory, selfHeal, deletionOnly, watch });
       // Stopped after the new watch joined, so kinds both use stay watched.
       void current?.watch.stop();
     },

@@ -4,6 +4,7 @@
  * default service account when one is set (`--default-service-account`).
  */
 import { applyAll } from '../apply/apply.ts';
+import { applyPolicyOf } from '../apply/object-options.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
 import { managedBySelector, type Owner } from '../apply/ownership.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
@@ -13,7 +14,7 @@ import { entryOf, inventoryOf, refOfEntry } from '../inventory/inventory.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { ServiceAccountRef } from '../kube/kube.ts';
-import type { KubeObject, KubeRef } from '../kube/object.ts';
+import { idOf, type KubeObject, type KubeRef } from '../kube/object.ts';
 import { prune } from '../prune/prune.ts';
 
 /** What the engine needs. */
@@ -132,6 +133,7 @@ export function createEngine(options: EngineOptions): EnginePort {
         skipped: count('skipped'),
         ...(blocked === undefined ? {} : { blocked }),
         inventory: inventoryOf(result.objects),
+        ifNotPresent: result.objects.filter(isIfNotPresent).map(idOf),
         observed: result.observed,
       };
     },
@@ -167,6 +169,8 @@ export function createEngine(options: EngineOptions): EnginePort {
     },
   };
 }
+
+const isIfNotPresent = (obj: KubeObject) => applyPolicyOf(obj) === 'IfNotPresent';
 
 /** Why objects were skipped when none failed: the first reason given, without its prefix. */
 function blockedReason(entries: readonly ApplyEntry[]): string {

@@ -182,6 +182,14 @@ describe('an apply cut short by a refresh', () => {
   });
 });
 
+test('passes on which objects were applied IfNotPresent, for drift watching', async () => {
+  const result = await run(applicationWith(), {
+    apply: async () => report({ ifNotPresent: ['Secret/shop/db'] }),
+  });
+  assert.equal(result.outcome.kind, 'succeeded');
+  assert.deepEqual(result.ifNotPresent, ['Secret/shop/db']);
+});
+
 describe('the history', () => {
   test('records a health failure as Failed, once while it repeats, and the recovery', async () => {
     let app = applicationWith({

@@ -120,4 +120,65 @@ describe('drift watching of many Applications through one hub', () => {
       await hub.stop();
     }
   });
+
+  test('watches an object applied IfNotPresent only for its deletion', async () => {
+    const owner = { namespace: 'apps', name: 'once' };
+    const once: KubeObject = {
+      ...configMap('once-filled-by-hand'),
+      metadata: {
+        name: 'once-filled-by-hand',
+        annotations: { 'kustodian.dev/apply': 'IfNotPresent' },
+      },
+    };
+    const result = await applyAll([once, configMap('once-declared')], {
+      kube,
+      owner,
+      defaultNamespace: ns,
+    });
+    assert.equal(result.ok, true);
+    const onceId = `ConfigMap/${ns}/once-filled-by-hand`;
+    const reports: DriftReport[] = [];
+    const hub = startDriftHub({ kube });
+    const watch = hub.watch({
+      inventory: inventoryOf(result.objects),
+      owner,
+      deletionOnly: [onceId],
+      debounceMs: 200,
+      onDrift: (batch) => reports.push(...batch),
+    });
+    await watch.ready;
+    try {
+      for (const name of ['once-filled-by-hand', 'once-declared']) {
+        await kubectl(
+          'patch',
+          'configmap',
+          name,
+          '--type=merge',
+          '-p',
+          '{"data":{"mode":"by hand"}}',
+          '--field-manager=someone-else',
+        );
+      }
+      // The declared one's edit is reported; by then the other's would have been too.
+      await eventually(
+        async () => reports.find((r) => r.id === `ConfigMap/${ns}/once-declared`),
+        'the edit of the declared object to be reported',
+        10_000,
+      );
+      assert.deepEqual(
+        reports.map((r) => r.id),
+        [`ConfigMap/${ns}/once-declared`],
+      );
+      await kubectl('delete', 'configmap', 'once-filled-by-hand');
+      const deleted = await eventually(
+        async () => reports.find((r) => r.id === onceId),
+        'the deletion of the IfNotPresent object to be reported',
+        10_000,
+      );
+      assert.deepEqual(deleted.drift, { kind: 'deleted' });
+    } finally {
+      await watch.stop();
+      await hub.stop();
+    }
+  });
 });

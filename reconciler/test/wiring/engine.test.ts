@@ -81,4 +81,26 @@ describe('the engine applying a set', () => {
       'nothing was written',
     );
   });
+
+  test('names the objects applied IfNotPresent, with their namespace filled in', async () => {
+    const once: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'once', annotations: { 'kustodian.dev/apply': 'IfNotPresent' } },
+      data: { value: 'placeholder' },
+    };
+    const always: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'always' },
+    };
+    const engine = createEngine({ kube, clock: systemClock });
+    const report = await engine.apply(
+      parsed([once, always]),
+      contextFor(ns, 'once'),
+      new AbortController().signal,
+    );
+    assert.deepEqual(report.failures, []);
+    assert.deepEqual(report.ifNotPresent, [`ConfigMap/${ns}/once`]);
+  });
 });
