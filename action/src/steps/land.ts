@@ -1,13 +1,15 @@
 /**
  * Step 9 of the pipeline: land the bump through the lander of the `commit` mode. Its `prepare`
- * re-applies the edit on the head the lander builds on, re-builds the overlays the edit
- * touches and validates them again, so a commit is only made when the new state builds and
- * validates. On a retry after a lost race, the "before" side of the diff is re-built from the
- * new head too, so the diff shows only this run's change.
+ * plans the edit on the head the lander builds on (after a lost race, from that head's own
+ * files and rendered output, never replaying the first plan), applies it, re-builds the
+ * overlays the edit touches and validates them again, so a commit is only made when the new
+ * state builds and validates. The "before" side of the diff is that head's build, so the diff
+ * shows only this run's change; an edit that renders nothing different is no change.
  */
 import { realpath } from 'node:fs/promises';
 import { StepError } from '@kustodian/shared/errors';
-import { applyBump } from '../bump/apply.ts';
+import { applyBump, writeFiles } from '../bump/apply.ts';
+import { filesWithoutEffect } from '../bump/effect.ts';
 import type { BumpPlan } from '../bump/plan.ts';
 import type { ActionInputs } from '../inputs.ts';
 import { selectLander } from '../land/select.ts';
@@ -15,10 +17,11 @@ import type { Checkout, FileChange, LandResult } from '../land/types.ts';
 import { commitMessage, runUrl } from '../report/message.ts';
 import type { ActionSink } from '../report/sink.ts';
 import type { RunBoundaries, RunState } from '../run.ts';
-import { errorsOf } from '../validate/problems.ts';
+import { errorsOf, type Problem } from '../validate/problems.ts';
 import { type RenderedOverlay, type RenderOptions, renderOverlays } from '../validate/render.ts';
-import { type CrdCatalog, validateRendered } from '../validate/validate.ts';
+import { type CrdCatalog, loadCrdCatalog, validateRendered } from '../validate/validate.ts';
 import type { Cloned } from './checkout.ts';
+import { planOnHead } from './plan.ts';
 
 /** What landing needs from the pipeline. */
 export interface LandContext {
@@ -75,17 +78,21 @@ export async function landBump(context: LandContext): Promise<LandResult> {
   return lander.land({ message, prepare: (checkout) => prepare(context, checkout) });
 }
 
-/** Applies the edit on `checkout`, re-builds and re-validates; the files it wrote. */
+/**
+ * Plans on the head of `checkout` (the plan made on the cloned head, else a new one), applies
+ * the edit, re-builds the overlays it touches and validates them with the rest; the files it
+ * wrote. Files whose edit changes no rendered output are put back: they are no change.
+ */
 async function prepare(context: LandContext, checkout: Checkout): Promise<FileChange[]> {
-  const { plan, state, inputs } = context;
+  const { state, inputs } = context;
   const root = await realpath(checkout.dir);
   const options = { ...context.renderOptions, root };
-  const moved = checkout.head !== context.cloned.head;
-  const before = moved
-    ? await renderOverlays(plan.affectedOverlays, options)
-    : state.rendered.filter((result) => plan.affectedOverlays.includes(result.overlay));
+  const head = await headPlan(context, checkout, options);
+  const { plan } = head;
+  const before = head.rendered.filter((result) => plan.affectedOverlays.includes(result.overlay));
   const applied = await applyBump(root, plan.targets, inputs.allowDowngrade);
   state.changes = new Map(applied.changes);
+  state.renderedChanges = [];
   if (applied.problems.length > 0) {
     state.problems.push(...applied.problems);
     throw new StepError(
@@ -94,14 +101,28 @@ async function prepare(context: LandContext, checkout: Checkout): Promise<FileCh
       `${applied.problems.length} problems; nothing landed`,
     );
   }
-  if (applied.files.length === 0) {
-    state.renderedChanges = [];
-    return [];
+  let files = [...applied.files];
+  let after = await renderOverlays(plan.affectedOverlays, options);
+  const idle = filesWithoutEffect(
+    plan.targets,
+    files.map((file) => file.path),
+    before,
+    after,
+  );
+  if (idle.length > 0) {
+    await writeFiles(
+      root,
+      idle.map((path) => ({ path, content: applied.previous.get(path) ?? '' })),
+    );
+    for (const path of idle) {
+      state.changes.delete(path);
+      context.sink.info(`${path}: the edit changes no rendered output; left as it is`);
+    }
+    files = files.filter((file) => !idle.includes(file.path));
+    if (files.length > 0) after = await renderOverlays(plan.affectedOverlays, options);
   }
-  const after = await renderOverlays(plan.affectedOverlays, options);
-  const baseline = moved ? before : state.rendered;
-  const all = mergeRendered(state.rendered, baseline, after);
-  const validated = await validateRendered(all, context.catalog);
+  if (files.length === 0) return [];
+  const validated = await validateRendered(mergeRendered(head.rendered, after), head.catalog);
   const errors = errorsOf(validated.problems);
   if (errors.length > 0) {
     state.problems.push(...errors);
@@ -118,19 +139,46 @@ async function prepare(context: LandContext, checkout: Checkout): Promise<FileCh
     before: before.find((old) => old.overlay === result.overlay)?.yaml ?? '',
     after: result.yaml ?? '',
   }));
-  return [...applied.files];
+  return files;
 }
 
-/** Every overlay once: the re-built ones from `after`, else from `baseline`, else the first build. */
+/** A head as planned on: its overlays' first build, the plan, and the CRDs to validate with. */
+interface HeadPlan {
+  readonly rendered: readonly RenderedOverlay[];
+  readonly plan: BumpPlan;
+  readonly catalog: CrdCatalog;
+}
+
+/**
+ * The cloned head's plan, or a new plan on a newer head: after a lost race the files, the
+ * overlays and what they render may all have changed, so nothing of the old plan is reused.
+ */
+async function headPlan(
+  context: LandContext,
+  checkout: Checkout,
+  options: RenderOptions,
+): Promise<HeadPlan> {
+  const { state } = context;
+  if (checkout.head === context.cloned.head) {
+    return { rendered: state.rendered, plan: context.plan, catalog: context.catalog };
+  }
+  context.sink.info(`planning the bump again on ${checkout.head.slice(0, 12)}`);
+  const found: Problem[] = [];
+  try {
+    const planned = await planOnHead(context.inputs, options, checkout.head, found);
+    state.overlays = planned.overlays;
+    state.rendered = planned.rendered;
+    return { ...planned, catalog: await loadCrdCatalog(options.root) };
+  } finally {
+    const known = new Set(state.problems.map((problem) => problem.message));
+    state.problems.push(...found.filter((problem) => !known.has(problem.message)));
+  }
+}
+
+/** Every overlay of the head once: the re-built ones from `after`, the others as first built. */
 function mergeRendered(
   first: readonly RenderedOverlay[],
-  baseline: readonly RenderedOverlay[],
   after: readonly RenderedOverlay[],
 ): RenderedOverlay[] {
-  return first.map(
-    (result) =>
-      after.find((next) => next.overlay === result.overlay) ??
-      baseline.find((old) => old.overlay === result.overlay) ??
-      result,
-  );
+  return first.map((result) => after.find((next) => next.overlay === result.overlay) ?? result);
 }

@@ -53,8 +53,13 @@ describe('problem lines', () => {
 
   it('puts a refused downgrade on the line of the tag', async () => {
     const file = 'overlays/remote/kustomization.yaml';
-    const updates = parseImageUpdates('ghcr.io/acme/web=1.4.0');
-    const applied = await applyBump(dir, [{ file, updates, allowAdd: false }], false);
+    const edits = parseImageUpdates('ghcr.io/acme/web=1.4.0').map((update) => ({
+      update,
+      image: update.name,
+      mode: 'update' as const,
+      deployed: [],
+    }));
+    const applied = await applyBump(dir, [{ file, edits, overlays: [] }], false);
     assert.equal(applied.problems.length, 1);
     assert.equal(applied.problems[0]?.file, file);
     assert.equal(applied.problems[0]?.line, 10);
