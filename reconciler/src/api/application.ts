@@ -44,6 +44,8 @@ export interface ApplicationStatus {
   conditions?: Condition[];
   lastAttemptedRevision?: string;
   lastAppliedRevision?: string;
+  /** The generation whose spec `lastAppliedRevision` was applied with. */
+  lastAppliedGeneration?: number;
   /** Trailers of the applied commit that trace it back to its source (see the Action). */
   lastAppliedSource?: { repository?: string; commit?: string; workflowRun?: string };
   lastHandledRequestedAt?: string;

@@ -60,6 +60,19 @@ export async function announce(
     }
     return;
   }
+  if (outcome.kind === 'succeeded' && result.drifted?.length) {
+    // selfHeal is off: said once per new set of drifted objects, not on every interval.
+    const before = findCondition(app.status?.conditions ?? [], 'Ready');
+    if (before?.message !== boundMessage(outcome.message)) {
+      to.log.warn('drift left as it is (selfHeal is off)', { ...fields, drifted: result.drifted });
+      await to.events.record(
+        app,
+        'Warning',
+        'DriftDetected',
+        `${result.drifted.length} object(s) differ from revision ${result.lastAttemptedRevision} and are left as they are (selfHeal is off): ${result.drifted.join('; ')}`,
+      );
+    }
+  }
   if (result.sync && outcome.kind === 'succeeded') {
     const summary = `${changes.created} created, ${changes.configured} configured, ${changes.unchanged} unchanged, ${changes.deleted} pruned`;
     to.log.info(`applied revision ${result.lastAppliedRevision}`, fields);

@@ -68,6 +68,8 @@ export interface ApplyReport {
   readonly ifNotPresent?: readonly string[];
   /** Each object as last seen while applying, by id, for the first health check. */
   readonly observed?: ReadonlyMap<string, KubeObject>;
+  /** From `compare` only: `<id>: <what differs>` for each object left as it is. */
+  readonly drifted?: readonly string[];
 }
 
 /** Outcomes of pruning. */
@@ -96,6 +98,15 @@ export interface EnginePort {
     app: AppContext,
     signal: AbortSignal,
     onWritten?: (entry: InventoryEntry) => void,
+  ): Promise<ApplyReport>;
+  /**
+   * Dry-runs the set as `apply` would and writes nothing: objects that differ come back as
+   * `drifted`, none as created or configured (`selfHeal: false`). Absent: always apply.
+   */
+  compare?(
+    objects: readonly ParsedObject[],
+    app: AppContext,
+    signal: AbortSignal,
   ): Promise<ApplyReport>;
   /** Objects in `stale` (previous inventory minus current) that still carry our ownership. */
   prune(

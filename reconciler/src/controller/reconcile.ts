@@ -28,6 +28,7 @@ import type {
   RenderPort,
   SourcePort,
 } from './ports.ts';
+import { driftNote, leavesDrift } from './self-heal.ts';
 
 /** What the pipeline needs. */
 export interface ReconcileDeps {
@@ -61,6 +62,8 @@ export interface ReconcileResult {
   readonly sync?: SyncRecord;
   /** When this reconcile applied: the ids it applied `IfNotPresent` (see `ApplyReport`). */
   readonly ifNotPresent?: readonly string[];
+  /** With selfHeal off: objects that differ from the revision and were left as they are. */
+  readonly drifted?: readonly string[];
 }
 
 const noChanges: ChangeCounts = { created: 0, configured: 0, unchanged: 0, deleted: 0 };
@@ -162,7 +165,12 @@ export async function reconcile(
     written.length === 0 ? {} : { inventory: normalizeInventory([...previous, ...written]) };
   let applied: ApplyReport;
   try {
-    applied = await deps.engine.apply(objects, ctx, signal, (entry) => written.push(entry));
+    // With selfHeal off, a revision already applied at this generation is only compared:
+    // what differs was changed by hand and stays, reported as drift (see `self-heal.ts`).
+    applied =
+      deps.engine.compare && leavesDrift(ctx, revision)
+        ? await deps.engine.compare(objects, ctx, signal)
+        : await deps.engine.apply(objects, ctx, signal, (entry) => written.push(entry));
   } catch (error) {
     if (written.length === 0) throw error;
     if (signal.aborted) return cutShort({ ...attempted, ...withWritten() });
@@ -242,10 +250,11 @@ export async function reconcile(
   if (unhealthy !== undefined) return failed('HealthCheckFailed', unhealthy, base);
 
   // 9. Ready.
-  const message = `applied revision ${revision}`;
+  const message = `applied revision ${revision}${driftNote(applied.drifted)}`;
   return {
     ...base,
     lastAppliedRevision: revision,
+    ...(applied.drifted?.length ? { drifted: applied.drifted } : {}),
     outcome: { kind: 'succeeded', message, health },
   };
 }

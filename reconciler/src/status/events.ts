@@ -1,6 +1,7 @@
 /**
  * Kubernetes Events on Applications: one per thing a person would want to see in
- * `kubectl describe kapp` (a revision applied, objects pruned, drift reverted, a failure).
+ * `kubectl describe kapp` (a revision applied, objects pruned, drift reverted or, with selfHeal
+ * off, detected and left, a failure).
  * Repeats of the same event are folded into one Event with a count, and every message is
  * redacted and bounded before it leaves the process.
  */
@@ -19,6 +20,7 @@ export const eventReasons = [
   'ObjectsDeleted',
   'ObjectsOrphaned',
   'DriftReverted',
+  'DriftDetected',
   'ReconcileFailed',
   'Suspended',
 ] as const;

@@ -38,6 +38,7 @@ export function nextStatus(
   if (result.lastAttemptedRevision) next.lastAttemptedRevision = result.lastAttemptedRevision;
   if (result.lastAppliedRevision) {
     next.lastAppliedRevision = result.lastAppliedRevision;
+    next.lastAppliedGeneration = generation;
     const source = traceOf(result.trailers ?? {});
     if (source) next.lastAppliedSource = source;
     else delete next.lastAppliedSource;

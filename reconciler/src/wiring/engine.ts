@@ -16,6 +16,7 @@ import type { Clock } from '../kube/clock.ts';
 import type { ServiceAccountRef } from '../kube/kube.ts';
 import { idOf, type KubeObject, type KubeRef } from '../kube/object.ts';
 import { prune } from '../prune/prune.ts';
+import { compareSet } from './compare.ts';
 
 /** What the engine needs. */
 export interface EngineOptions {
@@ -135,6 +136,30 @@ export function createEngine(options: EngineOptions): EnginePort {
         inventory: inventoryOf(result.objects),
         ifNotPresent: result.objects.filter(isIfNotPresent).map(idOf),
         observed: result.observed,
+      };
+    },
+    compare: async (objects, ctx, signal) => {
+      const result = await compareSet(
+        objects.map((o) => o.object as KubeObject),
+        {
+          kube: clientFor(ctx),
+          owner: ownerOf(ctx),
+          defaultNamespace: ctx.spec.destination.namespace ?? ctx.namespace,
+          force: ctx.spec.force,
+          clock: options.clock,
+          signal,
+        },
+      );
+      return {
+        created: 0,
+        configured: 0,
+        unchanged: result.unchanged.size,
+        failures: result.failures,
+        skipped: 0,
+        inventory: inventoryOf(result.objects),
+        ifNotPresent: result.objects.filter(isIfNotPresent).map(idOf),
+        observed: result.unchanged,
+        drifted: result.drifted,
       };
     },
     prune: async (stale, ctx, signal) => {
