@@ -5,6 +5,7 @@
  * |--------------------------------------------|------------------------------------------------------------|
  * | `GET /repos/{o}/{r}`                       | 200 repository (with `default_branch`)                     |
  * | `GET /repos/{o}/{r}/commits/{ref}`         | 200 commit with `commit.verification`; 422 unknown ref     |
+ * | `GET /repos/{o}/{r}/git/ref/heads/{b}`     | 200 ref; 404 `Not Found`                                   |
  * | `POST /repos/{o}/{r}/git/refs`             | 201 ref; 422 `Reference already exists`, `Object does not exist` |
  * | `PATCH /repos/{o}/{r}/git/refs/heads/{b}`  | 200 ref; 422 `Reference does not exist`, `Update is not a fast forward` |
  * | `DELETE /repos/{o}/{r}/git/refs/heads/{b}` | 204; 422 `Reference does not exist`                        |
@@ -12,7 +13,7 @@
  * Only branches (`refs/heads/*`) are supported, which is all the action uses.
  */
 import { execaRunner } from '@kustodian/shared/exec';
-import { docs, type Reply, restError } from './responses.ts';
+import { docs, notFound, type Reply, restError } from './responses.ts';
 import { field, type RepositoryRequest, type Route, stringField } from './routes.ts';
 import { nodeId, numericId } from './state.ts';
 
@@ -25,6 +26,13 @@ export const repositoryRoutes: readonly Route[] = [
     write: false,
     doc: docs.getCommit,
     handle: getCommit,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/git\/ref\/heads\/(.+)$/,
+    write: false,
+    doc: docs.getRef,
+    handle: getRef,
   },
   { method: 'POST', pattern: /^\/git\/refs$/, write: true, doc: docs.createRef, handle: createRef },
   {
@@ -65,49 +73,60 @@ async function getRepository(request: RepositoryRequest): Promise<Reply> {
 }
 
 async function getCommit(request: RepositoryRequest): Promise<Reply> {
-  const { store, fullName, urls, state } = request;
   const ref = request.params[0] ?? '';
-  const sha = (await store.hasCommit(fullName, ref)) ? ref : await store.head(fullName, ref);
+  const sha = await resolveCommit(request, ref);
   if (!sha) return restError(422, `No commit found for SHA: ${ref}`, docs.getCommit);
+  return { status: 200, body: await commitObject(request, sha) };
+}
+
+/** A full commit sha, or a branch name, as the commit it names; undefined when it names none. */
+export async function resolveCommit(
+  request: RepositoryRequest,
+  ref: string,
+): Promise<string | undefined> {
+  const { store, fullName } = request;
+  return (await store.hasCommit(fullName, ref)) ? ref : await store.head(fullName, ref);
+}
+
+/** A commit in GitHub's shape (as `GET commits/{ref}` and the `commits` of a comparison give it). */
+export async function commitObject(request: RepositoryRequest, sha: string): Promise<unknown> {
+  const { store, fullName, urls, state } = request;
   const info = await store.commit(fullName, sha);
   const signed = state.signed.has(sha);
   const raw = await execaRunner('git', ['cat-file', 'commit', sha], {
     cwd: store.dirOf(fullName),
   });
   return {
-    status: 200,
-    body: {
-      sha,
-      node_id: nodeId('Commit', `${fullName}:${sha}`),
-      url: `${urls.api}/repos/${fullName}/commits/${sha}`,
-      html_url: `${urls.web}/${fullName}/commit/${sha}`,
-      commit: {
-        author: info.author,
-        committer: info.committer,
-        message: info.message,
-        tree: { sha: info.tree, url: `${urls.api}/repos/${fullName}/git/trees/${info.tree}` },
-        comment_count: 0,
-        verification: signed
-          ? {
-              verified: true,
-              reason: 'valid',
-              signature: '-----BEGIN PGP SIGNATURE-----\n\n(emulated)\n-----END PGP SIGNATURE-----',
-              payload: raw.stdout,
-              verified_at: info.committer.date,
-            }
-          : {
-              verified: false,
-              reason: 'unsigned',
-              signature: null,
-              payload: null,
-              verified_at: null,
-            },
-      },
-      parents: info.parents.map((parent) => ({
-        sha: parent,
-        url: `${urls.api}/repos/${fullName}/commits/${parent}`,
-      })),
+    sha,
+    node_id: nodeId('Commit', `${fullName}:${sha}`),
+    url: `${urls.api}/repos/${fullName}/commits/${sha}`,
+    html_url: `${urls.web}/${fullName}/commit/${sha}`,
+    commit: {
+      author: info.author,
+      committer: info.committer,
+      message: info.message,
+      tree: { sha: info.tree, url: `${urls.api}/repos/${fullName}/git/trees/${info.tree}` },
+      comment_count: 0,
+      verification: signed
+        ? {
+            verified: true,
+            reason: 'valid',
+            signature: '-----BEGIN PGP SIGNATURE-----\n\n(emulated)\n-----END PGP SIGNATURE-----',
+            payload: raw.stdout,
+            verified_at: info.committer.date,
+          }
+        : {
+            verified: false,
+            reason: 'unsigned',
+            signature: null,
+            payload: null,
+            verified_at: null,
+          },
     },
+    parents: info.parents.map((parent) => ({
+      sha: parent,
+      url: `${urls.api}/repos/${fullName}/commits/${parent}`,
+    })),
   };
 }
 
@@ -119,6 +138,13 @@ function refBody(request: RepositoryRequest, branch: string, sha: string): unkno
     url: `${urls.api}/repos/${fullName}/git/refs/heads/${branch}`,
     object: { sha, type: 'commit', url: `${urls.api}/repos/${fullName}/git/commits/${sha}` },
   };
+}
+
+async function getRef(request: RepositoryRequest): Promise<Reply> {
+  const branch = request.params[0] ?? '';
+  const sha = await request.store.head(request.fullName, branch);
+  if (!sha) return notFound(docs.getRef);
+  return { status: 200, body: refBody(request, branch, sha) };
 }
 
 async function createRef(request: RepositoryRequest): Promise<Reply> {

@@ -41,6 +41,18 @@ export interface CommitInfo {
   readonly message: string;
 }
 
+/** One file of a diff: added (`A`), deleted (`D`) or modified (`M`), its blob, its line counts. */
+export interface ChangedFile {
+  readonly path: string;
+  readonly kind: 'A' | 'D' | 'M' | 'T';
+  /** Only the mode changed (or the mode too). */
+  readonly modeChanged: boolean;
+  /** The new blob, or the removed one for a deletion. */
+  readonly blob: string;
+  readonly additions: number;
+  readonly deletions: number;
+}
+
 const emptyOid = '';
 /** How long `update-ref` waits for a ref lock another request holds. */
 const refLockTimeoutMs = 3000;
@@ -116,6 +128,60 @@ export class RepositoryStore {
       cwd: this.dirOf(fullName),
     });
     return result.exitCode === 0;
+  }
+
+  /** The best common ancestor of two commits, or undefined when they share no history. */
+  async mergeBase(fullName: string, a: string, b: string): Promise<string | undefined> {
+    const result = await execaRunner('git', ['merge-base', a, b], { cwd: this.dirOf(fullName) });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  }
+
+  /** The commits reachable from `head` and not from `base`, oldest first. */
+  async commitsBetween(fullName: string, base: string, head: string): Promise<string[]> {
+    const out = await git(this.dirOf(fullName), ['rev-list', '--reverse', head, `^${base}`, '--']);
+    return out.split('\n').filter((line) => line !== '');
+  }
+
+  /** The files that differ between two commits, as `git diff --raw --numstat` sees them. */
+  async changedFiles(fullName: string, from: string, to: string): Promise<ChangedFile[]> {
+    const dir = this.dirOf(fullName);
+    const diff = (format: string) =>
+      git(dir, [
+        'diff',
+        '--no-renames',
+        '--no-ext-diff',
+        '--no-abbrev',
+        '-z',
+        format,
+        from,
+        to,
+        '--',
+      ]);
+    const raw = (await diff('--raw')).split('\0');
+    const counts = (await diff('--numstat')).split('\0');
+    const lines = new Map<string, { additions: number; deletions: number }>();
+    for (const entry of counts) {
+      const [added = '', deleted = '', path] = entry.split('\t');
+      if (path !== undefined) {
+        lines.set(path, { additions: Number(added) || 0, deletions: Number(deleted) || 0 });
+      }
+    }
+    const files: ChangedFile[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const [, oldMode, newMode, oldBlob = '', newBlob = '', kind = ''] = (raw[i] ?? '').split(
+        /[: ]/,
+      );
+      const path = raw[i + 1] ?? '';
+      if (path === '') continue;
+      files.push({
+        path,
+        kind: kind as ChangedFile['kind'],
+        modeChanged: oldMode !== newMode && kind === 'M',
+        blob: kind === 'D' ? oldBlob : newBlob,
+        ...(lines.get(path) ?? { additions: 0, deletions: 0 }),
+      });
+    }
+    return files;
   }
 
   /** Writes the blobs, the tree and the commit; moves no ref. Returns the commit's sha. */

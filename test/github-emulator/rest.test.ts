@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { call, githubEmulator, testTokens, uniqueRepository } from './for-tests.ts';
 
@@ -214,5 +215,103 @@ describe('pull requests', () => {
       body: { sha: base, force: true },
     });
     assert.equal(emulator().pullRequests(name)[0]?.state, 'closed');
+  });
+});
+
+describe('reading refs and comparing commits', () => {
+  /** Git's blob id of `text`: what GitHub gives as a file's `sha`. */
+  function blobSha(text: string): string {
+    const bytes = Buffer.from(text);
+    return createHash('sha1')
+      .update(Buffer.concat([Buffer.from(`blob ${bytes.length}\0`), bytes]))
+      .digest('hex');
+  }
+
+  test('gives a branch with 200 and answers 404 Not Found for a missing one', async () => {
+    const { name, base } = await repository();
+    const found = await call(emulator(), 'GET', `/repos/${name}/git/ref/heads/main`, writer);
+    assert.equal(found.status, 200);
+    assert.equal((found.body as { ref: string }).ref, 'refs/heads/main');
+    assert.equal((found.body as { object: { sha: string } }).object.sha, base);
+    const missing = await call(emulator(), 'GET', `/repos/${name}/git/ref/heads/nope`, writer);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, {
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest/git/refs#get-a-reference',
+      status: '404',
+    });
+  });
+
+  test('compares a branch ahead of its base: its commits and the files they change', async () => {
+    const { name, base } = await repository();
+    await call(emulator(), 'POST', `/repos/${name}/git/refs`, {
+      ...writer,
+      body: { ref: 'refs/heads/topic', sha: base },
+    });
+    const head = await emulator().pushFiles(name, 'topic', {
+      'README.md': '# config\nmore\n',
+      'new.txt': 'new\n',
+    });
+    const answer = await call(emulator(), 'GET', `/repos/${name}/compare/main...topic`, writer);
+    assert.equal(answer.status, 200);
+    const body = answer.body as {
+      status: string;
+      ahead_by: number;
+      behind_by: number;
+      total_commits: number;
+      merge_base_commit: { sha: string };
+      commits: { sha: string; parents: { sha: string }[] }[];
+      files: { filename: string; status: string; sha: string; additions: number }[];
+    };
+    assert.equal(body.status, 'ahead');
+    assert.equal(body.ahead_by, 1);
+    assert.equal(body.behind_by, 0);
+    assert.equal(body.total_commits, 1);
+    assert.equal(body.merge_base_commit.sha, base);
+    assert.deepEqual(
+      body.commits.map((commit) => [commit.sha, commit.parents.map((parent) => parent.sha)]),
+      [[head, [base]]],
+    );
+    assert.deepEqual(
+      body.files.map((file) => [file.filename, file.status, file.sha, file.additions]),
+      [
+        ['README.md', 'modified', blobSha('# config\nmore\n'), 1],
+        ['new.txt', 'added', blobSha('new\n'), 1],
+      ],
+    );
+  });
+
+  test('says identical, behind and diverged as GitHub does', async () => {
+    const { name, base } = await repository();
+    await call(emulator(), 'POST', `/repos/${name}/git/refs`, {
+      ...writer,
+      body: { ref: 'refs/heads/side', sha: base },
+    });
+    const status = async (basehead: string) => {
+      const answer = await call(emulator(), 'GET', `/repos/${name}/compare/${basehead}`, writer);
+      const body = answer.body as { status: string; ahead_by: number; behind_by: number };
+      return [body.status, body.ahead_by, body.behind_by];
+    };
+    assert.deepEqual(await status('main...side'), ['identical', 0, 0]);
+    await emulator().pushFiles(name, 'main', { 'a.txt': 'a\n' });
+    assert.deepEqual(await status('main...side'), ['behind', 0, 1]);
+    await emulator().pushFiles(name, 'side', { 'b.txt': 'b\n' });
+    assert.deepEqual(await status(`main...side`), ['diverged', 1, 1]);
+    assert.deepEqual(await status(`${base}...side`), ['ahead', 1, 0]);
+  });
+
+  test('answers 404 for an unknown ref and for commits without a common ancestor', async () => {
+    const { name } = await repository();
+    const unknown = await call(emulator(), 'GET', `/repos/${name}/compare/main...nope`, writer);
+    assert.equal(unknown.status, 404);
+    assert.equal((unknown.body as { message: string }).message, 'Not Found');
+    await emulator().pushFiles(name, 'orphan', { 'o.txt': 'o\n' });
+    const unrelated = await call(emulator(), 'GET', `/repos/${name}/compare/main...orphan`, writer);
+    assert.equal(unrelated.status, 404);
+    assert.deepEqual(unrelated.body, {
+      message: 'No common ancestor between main and orphan.',
+      documentation_url: 'https://docs.github.com/rest/commits/commits#compare-two-commits',
+      status: '404',
+    });
   });
 });

@@ -3,6 +3,7 @@
  * the REST routes, the answer, and the request log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { compareRoutes } from './compare-routes.ts';
 import { graphql } from './graphql.ts';
 import { pullRequestRoutes } from './pull-routes.ts';
 import { repositoryRoutes } from './repo-routes.ts';
@@ -26,7 +27,7 @@ export interface Shared {
   readonly api: string;
 }
 
-const routes = [...repositoryRoutes, ...pullRequestRoutes];
+const routes = [...repositoryRoutes, ...compareRoutes, ...pullRequestRoutes];
 
 /** Answers one request and records it. */
 export async function serve(
