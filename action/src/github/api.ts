@@ -41,6 +41,31 @@ export interface PullRequestText {
   readonly body: string;
 }
 
+/** A commit, as far as the landers read one. */
+export interface CommitSummary {
+  readonly sha: string;
+  /** The whole message. */
+  readonly message: string;
+  readonly parents: readonly string[];
+}
+
+/** One file of a comparison: the diff from the merge base to `head`. */
+export interface ComparedFile {
+  readonly path: string;
+  /** `added`, `removed`, `modified`, `renamed`, `copied`, `changed` or `unchanged`. */
+  readonly status: string;
+  /** The file's blob in `head` (git's object id of its content). */
+  readonly sha: string;
+}
+
+/** `GET compare/{base}...{head}`: what `head` has that `base` lacks. */
+export interface Comparison {
+  /** Commits reachable from `head` and not from `base`. */
+  readonly aheadBy: number;
+  readonly behindBy: number;
+  readonly files: readonly ComparedFile[];
+}
+
 /** The GitHub calls of one repository (see the table in `client.ts`). */
 export interface GitHubClient {
   readonly repository: RepositoryName;
@@ -48,6 +73,12 @@ export interface GitHubClient {
   defaultBranch(): Promise<string>;
   /** Appends a signed commit to `branch` if it still points to `expectedHeadOid`. */
   createCommitOnBranch(input: CommitOnBranchInput): Promise<CommitOnBranchResult>;
+  /** The commit `branch` points to; undefined when there is no such branch. */
+  branchHead(branch: string): Promise<string | undefined>;
+  /** One commit, by sha. */
+  commit(sha: string): Promise<CommitSummary>;
+  /** `head` against `base` (branch names or shas); `unrelated` when they share no history. */
+  compare(base: string, head: string): Promise<Comparison | 'unrelated'>;
   /** Creates `branch` at `sha`, unless it exists. */
   createBranch(branch: string, sha: string): Promise<'created' | 'exists'>;
   /** Moves `branch` to `sha`; `force` allows a move that is not a fast-forward. */

@@ -4,6 +4,9 @@
  * | method                 | call                                                 | used for                          |
  * |------------------------|------------------------------------------------------|-----------------------------------|
  * | `defaultBranch`        | `GET /repos/{o}/{r}`                                 | the base when none is given       |
+ * | `branchHead`           | `GET /repos/{o}/{r}/git/ref/heads/{b}`               | whether the pull request branch exists |
+ * | `commit`               | `GET /repos/{o}/{r}/commits/{sha}`                   | whose commit heads that branch    |
+ * | `compare`              | `GET /repos/{o}/{r}/compare/{base}...{head}`         | what that branch holds beyond its base |
  * | `createCommitOnBranch` | `POST /graphql` mutation `createCommitOnBranch`      | the signed, compare-and-swap commit |
  * | `createBranch`         | `POST /repos/{o}/{r}/git/refs`                       | the pull request's scratch branch |
  * | `moveBranch`           | `PATCH /repos/{o}/{r}/git/refs/heads/{b}`            | the (bot-owned) pull request branch |
@@ -18,6 +21,8 @@ import { getOctokit } from '@actions/github';
 import type {
   CommitOnBranchInput,
   CommitOnBranchResult,
+  CommitSummary,
+  Comparison,
   GitHubClient,
   PullRequest,
   PullRequestText,
@@ -98,6 +103,61 @@ class OctokitClient implements GitHubClient {
       return error ? { kind: 'stale', message: error.message } : undefined;
     };
     return this.#call('createCommitOnBranch', `${this.#name}@${input.branch}`, run, stale);
+  }
+
+  branchHead(branch: string): Promise<string | undefined> {
+    const run = async (): Promise<string> => {
+      const answer = await this.#octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', {
+        ...this.repository,
+        ref: `heads/${branch}`,
+      });
+      return answer.data.object.sha;
+    };
+    const missing = (thrown: unknown) =>
+      statusOf(thrown) === 404 ? ('missing' as const) : undefined;
+    return this.#call('read branch', `${this.#name}@${branch}`, run, missing).then((sha) =>
+      sha === 'missing' ? undefined : sha,
+    );
+  }
+
+  commit(sha: string): Promise<CommitSummary> {
+    return this.#call('read commit', `${this.#name}@${sha}`, async () => {
+      const answer = await this.#octokit.request('GET /repos/{owner}/{repo}/commits/{ref}', {
+        ...this.repository,
+        ref: sha,
+      });
+      const { data } = answer;
+      return {
+        sha: data.sha,
+        message: data.commit.message,
+        parents: data.parents.map((parent) => parent.sha),
+      };
+    });
+  }
+
+  compare(base: string, head: string): Promise<Comparison | 'unrelated'> {
+    const run = async (): Promise<Comparison | 'unrelated'> => {
+      const answer = await this.#octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+        ...this.repository,
+        basehead: `${base}...${head}`,
+      });
+      const { data } = answer;
+      return {
+        aheadBy: data.ahead_by,
+        behindBy: data.behind_by,
+        files: (data.files ?? []).map((file) => ({
+          path: file.filename,
+          status: file.status,
+          sha: file.sha ?? '',
+        })),
+      };
+    };
+    const unrelated = (thrown: unknown) =>
+      statusOf(thrown) === 404 &&
+      restMessagesOf(thrown).some((each) => each.startsWith('No common ancestor'))
+        ? ('unrelated' as const)
+        : undefined;
+    return this.#call('compare', `${this.#name}@${base}...${head}`, run, unrelated);
   }
 
   createBranch(branch: string, sha: string): Promise<'created' | 'exists'> {

@@ -2,7 +2,9 @@
  * `commit: pull-request`: the edit becomes one signed commit on top of the base branch's head,
  * on a branch the action owns, and one pull request from that branch is opened or, when it is
  * already open, updated in place (title and body). Running again with the same images updates
- * the same pull request; nothing is pushed with git and nothing is ever forced in git.
+ * the same pull request; nothing is pushed with git and nothing is ever forced in git. When the
+ * open pull request's branch already is the change on top of the base head, the run changes
+ * nothing (`unchanged`, with the pull request's URL).
  *
  * How the branch gets the commit, and why that way:
  * 1. A scratch branch is created at the base head (`POST git/refs`), the commit is made on it
@@ -10,8 +12,9 @@
  * 2. The pull request branch is moved to that commit with `force: true` (or created there).
  *
  * The force is needed because the new commit's parent is the base head, not the branch's old
- * commit; it is acceptable only because the branch belongs to the action (derived from the
- * images, or named by `pr-branch`), which is why the base and the default branch are refused.
+ * commit; it is acceptable only because the branch belongs to the action: the base and the
+ * default branch are refused by name, and an existing branch is moved only when all it holds
+ * beyond the base is the action's own commit (see `branch-ownership.ts`).
  * The commit is not made on the pull request branch itself after resetting it to the base head:
  * for that moment the branch would have nothing to merge, and GitHub closes an open pull request
  * whose head has no commits the base lacks.
@@ -21,6 +24,7 @@ import { messageOf, StepError } from '@kustodian/shared/errors';
 import type { Checkout, FileChange, Lander, LandResult } from '../land/types.ts';
 import type { GitHubClient, PullRequest, PullRequestText } from './api.ts';
 import { uniqueChanges } from './api-lander.ts';
+import { type BranchState, holdsExactly, moveRefusal, readBranch } from './branch-ownership.ts';
 import type { CheckoutRefresher } from './checkout.ts';
 import { splitCommitMessage } from './commit-message.ts';
 
@@ -42,11 +46,22 @@ export function createPullRequestLander(options: PullRequestLanderOptions): Land
   return {
     land: async ({ message, prepare }) => {
       await refuseSharedBranch(options);
+      const existing = await readBranch(options.client, options.branch, options.base);
+      if (existing !== undefined) refuseForeignBranch(options, existing);
       const checkout = await options.checkout.current();
       const changes = uniqueChanges(await prepare(checkout));
       if (changes.length === 0) return { outcome: 'unchanged', attempts: 1, changedPaths: [] };
+      if (existing !== undefined && holdsExactly(existing, checkout.head, changes)) {
+        const open = await options.client.findOpenPullRequest(options.branch, options.base);
+        if (open) {
+          options.log?.(
+            `${options.branch} already holds this change; ${open.url} is left as it is`,
+          );
+          return { outcome: 'unchanged', pullRequestUrl: open.url, attempts: 1, changedPaths: [] };
+        }
+      }
       const commitSha = await commitOnScratch(options, checkout, message, changes);
-      await pointBranch(options, commitSha);
+      await pointBranch(options, commitSha, existing);
       const { headline, body = '' } = splitCommitMessage(message);
       const text = { title: options.title ?? headline, body };
       const { pullRequest, opened } = await openOrUpdate(options, text);
@@ -73,6 +88,18 @@ async function refuseSharedBranch(options: PullRequestLanderOptions): Promise<vo
     'pull request',
     `${client.repository.owner}/${client.repository.repo}@${branch}`,
     `pr-branch must be a branch of its own, not ${shared}: the action moves it to each new commit`,
+  );
+}
+
+/** Throws unless the action may move the existing branch (see `moveRefusal`). */
+function refuseForeignBranch(options: PullRequestLanderOptions, state: BranchState): void {
+  const why = moveRefusal(state, options.base);
+  if (why === undefined) return;
+  const { client, branch } = options;
+  throw new StepError(
+    'pull request',
+    `${client.repository.owner}/${client.repository.repo}@${branch}`,
+    `refusing to move ${branch}: ${why}; merge or close its pull request and delete the branch, or set another pr-branch`,
   );
 }
 
@@ -108,13 +135,30 @@ async function commitOnScratch(
   }
 }
 
-/** Moves (or creates) the pull request branch at `sha`. */
-async function pointBranch(options: PullRequestLanderOptions, sha: string): Promise<void> {
+/**
+ * Creates the pull request branch at `sha`, or moves it there when it exists (`existing`, already
+ * checked to be the action's). A branch that appears in between is checked before it is moved.
+ */
+async function pointBranch(
+  options: PullRequestLanderOptions,
+  sha: string,
+  existing: BranchState | undefined,
+): Promise<void> {
   const { client, branch } = options;
+  if (existing === undefined) {
+    if ((await client.createBranch(branch, sha)) === 'created') return;
+    // Created since it was read (by a concurrent run, or by someone else): check it first.
+    const raced = await readBranch(client, branch, options.base);
+    if (raced !== undefined) refuseForeignBranch(options, raced);
+  }
   if ((await client.moveBranch(branch, sha, true)) === 'moved') return;
+  // Deleted since it was read: create it after all.
   if ((await client.createBranch(branch, sha)) === 'created') return;
-  // Created by a concurrent run between the two calls: move it after all.
-  await client.moveBranch(branch, sha, true);
+  throw new StepError(
+    'pull request',
+    `${client.repository.owner}/${client.repository.repo}@${branch}`,
+    'the branch was deleted and created again while this run moved it; nothing was moved, run again',
+  );
 }
 
 /** Updates the open pull request from the branch, or opens one. */

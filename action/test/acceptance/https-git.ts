@@ -19,13 +19,21 @@ export interface HttpsGit {
   barePath(name: string): string;
 }
 
-/** Starts the server under `dir` with a fresh CA and a random token. */
-export async function startHttpsGit(dir: string, token: string): Promise<HttpsGit> {
+/**
+ * Starts the server under `dir` with a fresh CA, accepting `token`; it serves the bare
+ * repositories under `root` (`<dir>/repos` by default, or another server's, such as the GitHub
+ * emulator's).
+ */
+export async function startHttpsGit(
+  dir: string,
+  token: string,
+  root = join(dir, 'repos'),
+): Promise<HttpsGit> {
   await mkdir(join(dir, 'pki'), { recursive: true });
   const ca = await createAuthority(join(dir, 'pki'), 'ca');
   const leaf = await ca.issueServer('git', { dns: ['localhost'], ips: ['127.0.0.1'] });
   const server = await startGitServer({
-    root: join(dir, 'repos'),
+    root,
     username: 'kustodian',
     password: token,
     tls: { cert: await readPem(leaf.cert), key: await readPem(leaf.key) },
@@ -35,9 +43,32 @@ export async function startHttpsGit(dir: string, token: string): Promise<HttpsGi
     caFile: ca.cert,
     token,
     url: (name) => `${server.url}/${name}.git`,
-    barePath: (name) => join(dir, 'repos', `${name}.git`),
+    barePath: (name) => join(root, `${name}.git`),
   };
 }
+
+/** A config repository with one overlay (`production`) running one image, `registry.example.com/web:1.0.0`. */
+export const webConfigFiles: Readonly<Record<string, string>> = {
+  'base/web.yaml': [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  selector:',
+    '    matchLabels: {app: web}',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    '    spec:',
+    '      containers:',
+    '        - name: web',
+    '          image: registry.example.com/web:1.0.0',
+    '',
+  ].join('\n'),
+  'base/kustomization.yaml': 'resources:\n  - web.yaml\n',
+  'production/kustomization.yaml':
+    'namespace: shop\nresources:\n  - ../base\nimages:\n  - name: registry.example.com/web\n    newTag: 1.0.0\n',
+};
 
 /** Pushes the files as the first commit of `name` on the server (which creates the repository). */
 export async function seedRepository(

@@ -12,30 +12,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { commitsOf, repoRoot, runAction, tempDir } from '../helpers.ts';
-import { type HttpsGit, seedRepository, startHttpsGit } from './https-git.ts';
-
-/** One overlay running one Deployment whose image the runs bump. */
-const configFiles = {
-  'base/web.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: web',
-    'spec:',
-    '  selector:',
-    '    matchLabels: {app: web}',
-    '  template:',
-    '    metadata: {labels: {app: web}}',
-    '    spec:',
-    '      containers:',
-    '        - name: web',
-    '          image: registry.example.com/web:1.0.0',
-    '',
-  ].join('\n'),
-  'base/kustomization.yaml': 'resources:\n  - web.yaml\n',
-  'production/kustomization.yaml':
-    'namespace: shop\nresources:\n  - ../base\nimages:\n  - name: registry.example.com/web\n    newTag: 1.0.0\n',
-};
+import { type HttpsGit, seedRepository, startHttpsGit, webConfigFiles } from './https-git.ts';
 
 /**
  * The inputs a runner fills with `github.token` when the step leaves them out: those whose
@@ -72,8 +49,8 @@ describe('the tokens a run sends', () => {
     ({ dir, cleanup } = await tempDir('tokens'));
     forge = await startHttpsGit(join(dir, 'forge'), forgeToken);
     github = await startHttpsGit(join(dir, 'github'), workflowToken);
-    await seedRepository(forge, join(dir, 'forge'), 'acme/config', configFiles);
-    await seedRepository(github, join(dir, 'github'), 'acme/config', configFiles);
+    await seedRepository(forge, join(dir, 'forge'), 'acme/config', webConfigFiles);
+    await seedRepository(github, join(dir, 'github'), 'acme/config', webConfigFiles);
   });
   beforeEach(() => {
     forge.server.clearRequests();

@@ -6,6 +6,7 @@ import {
   testTokens,
   uniqueRepository,
 } from '../../../test/github-emulator/for-tests.ts';
+import { blobSha } from '../../src/github/branch-ownership.ts';
 import { GitHubApiError } from '../../src/github/errors.ts';
 import { emulatorClient } from './support.ts';
 
@@ -125,5 +126,28 @@ describe('the GitHub client', () => {
     assert.deepEqual(await client.findOpenPullRequest('bot/x', 'main'), opened);
     assert.equal(await client.findOpenPullRequest('bot/y', 'main'), undefined);
     assert.equal(await client.deleteBranch('bot/y'), 'missing');
+  });
+
+  test('reads a branch, its head commit and what it holds beyond another branch', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    assert.equal(await client.branchHead('main'), base);
+    assert.equal(await client.branchHead('kustodian/bump-missing'), undefined);
+    await client.createBranch('kustodian/bump-x', base);
+    const head = await emulator().pushFiles(name, 'kustodian/bump-x', { 'a.txt': 'b\n' }, 'B');
+    assert.equal(await client.branchHead('kustodian/bump-x'), head);
+    assert.deepEqual(await client.commit(head), { sha: head, message: 'B', parents: [base] });
+    const comparison = await client.compare('main', head);
+    assert.notEqual(comparison, 'unrelated');
+    assert.deepEqual(comparison, {
+      aheadBy: 1,
+      behindBy: 0,
+      files: [{ path: 'a.txt', status: 'modified', sha: blobSha('b\n') }],
+    });
+    await emulator().pushFiles(name, 'orphan', { 'o.txt': 'o\n' });
+    assert.equal(await client.compare('main', 'orphan'), 'unrelated');
+    const missing = await rejection(client.compare('main', 'nope'));
+    assert.equal(missing.status, 404);
   });
 });

@@ -14,7 +14,9 @@ import { cloneFromEmulator, emulatorClient, kustomization, setImagesIn } from '.
 
 const emulator = githubEmulator();
 const path = 'apps/web/kustomization.yaml';
-const message = 'Bump app-0 to 2.0.0\n\nSource: acme/app@abc123';
+/** As the action writes it: the trailers mark the commit as the action's own. */
+const trailers = 'Kustodian-Source-Repository: acme/app\nKustodian-Source-Commit: abc123';
+const message = `Bump app-0 to 2.0.0\n\n${trailers}`;
 
 async function configRepository(): Promise<string> {
   const name = uniqueRepository();
@@ -56,7 +58,7 @@ describe('commit: pull-request', () => {
     assert.equal(others.length, 0);
     assert.equal(pull?.state, 'open');
     assert.equal(pull?.title, 'Bump app-0 to 2.0.0');
-    assert.equal(pull?.body, 'Source: acme/app@abc123');
+    assert.equal(pull?.body, trailers);
     assert.equal(pull?.head, pullRequestBranch(images, 'main'));
     assert.match(result.pullRequestUrl ?? '', new RegExp(`/${name}/pull/1$`));
     const head = await emulator().head(name, pull?.head ?? '');
@@ -118,5 +120,86 @@ describe('commit: pull-request', () => {
     );
     assert.equal(await emulator().head(name, 'main'), before);
     assert.deepEqual(emulator().pullRequests(name), []);
+  });
+
+  test('leaves the branch and the pull request as they are when the branch already holds the change', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const first = await run(name, images);
+    const branch = pullRequestBranch(images, 'main');
+    const head = await emulator().head(name, branch);
+    emulator().clearRequests();
+    const second = await run(name, images);
+    assert.deepEqual(second, {
+      outcome: 'unchanged',
+      pullRequestUrl: first.pullRequestUrl,
+      attempts: 1,
+      changedPaths: [],
+    });
+    assert.equal(await emulator().head(name, branch), head, 'the branch must not move');
+    const writes = emulator()
+      .requests()
+      .filter((request) => request.method !== 'GET');
+    assert.deepEqual(writes, []);
+    assert.equal(emulator().pullRequests(name).length, 1);
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'open');
+  });
+
+  test('builds the same change again on a base that moved since the branch was made', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const first = await run(name, images);
+    const moved = await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
+    const second = await run(name, images);
+    assert.equal(second.outcome, 'pull-request-updated');
+    assert.notEqual(second.commitSha, first.commitSha);
+    const head = await emulator().head(name, pullRequestBranch(images, 'main'));
+    assert.deepEqual((await emulator().commit(name, head ?? '')).parents, [moved]);
+  });
+
+  test('refuses to move a branch that holds commits the action did not make', async () => {
+    const name = await configRepository();
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    await client.createBranch('release', (await emulator().head(name, 'main')) ?? '');
+    const release = await emulator().pushFiles(name, 'release', { 'notes.txt': 'v1\n' });
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '9.0.0' }], { branch: 'release' }), {
+      message: `pull request ${name}@release: refusing to move release: its head ${release.slice(0, 12)} was not made by this action (it has no Kustodian-Source-Repository, Kustodian-Source-Commit, Kustodian-Workflow-Run trailer); merge or close its pull request and delete the branch, or set another pr-branch`,
+    });
+    assert.equal(await emulator().head(name, 'release'), release);
+    assert.deepEqual(await emulator().branches(name), ['main', 'release']);
+    assert.deepEqual(emulator().pullRequests(name), []);
+  });
+
+  test('refuses to move its own branch after someone else pushed to it', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    await run(name, images);
+    const branch = pullRequestBranch(images, 'main');
+    const fixup = await emulator().pushFiles(name, branch, { 'fix.txt': 'by hand\n' });
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '2.0.1' }]), {
+      message: /refusing to move .*: its head [0-9a-f]{12} was not made by this action/,
+    });
+    assert.equal(await emulator().head(name, branch), fixup);
+  });
+
+  test('refuses a branch whose head has the trailers on top of other commits the base lacks', async () => {
+    const name = await configRepository();
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    await client.createBranch('release', (await emulator().head(name, 'main')) ?? '');
+    await emulator().pushFiles(name, 'release', { 'notes.txt': 'v1\n' }, 'Release notes');
+    const bumped = await emulator().pushFiles(name, 'release', { 'x.txt': 'x\n' }, message);
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '9.0.0' }], { branch: 'release' }), {
+      message: /refusing to move release: it holds 2 commits that main lacks/,
+    });
+    assert.equal(await emulator().head(name, 'release'), bumped);
+  });
+
+  test('refuses a branch that shares no history with the base', async () => {
+    const name = await configRepository();
+    const orphan = await emulator().pushFiles(name, 'pages', { 'index.html': '<p>\n' }, message);
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '9.0.0' }], { branch: 'pages' }), {
+      message: /refusing to move pages: it shares no history with main/,
+    });
+    assert.equal(await emulator().head(name, 'pages'), orphan);
   });
 });
