@@ -18,7 +18,11 @@ export interface SetPlanning {
   readonly concurrency: number;
 }
 
-/** Plans every object that can be planned before anything is written; defers the rest. */
+/**
+ * Plans every object that can be planned before anything is written; defers the rest: objects
+ * in a Namespace the set creates, and bindings to a role the set creates (the API server checks
+ * a binding against its role, so its dry run cannot pass before the role exists).
+ */
 export async function planBeforeWrites(
   ordered: readonly PreparedObject[],
   planning: SetPlanning,
@@ -29,10 +33,44 @@ export async function planBeforeWrites(
       planning.plans.set(item.id, { action: 'defer' });
     }
   }
+  const unplanned = (item: PreparedObject) => !isNamespace(item) && !planning.plans.has(item.id);
   await planItems(
-    ordered.filter((item) => !isNamespace(item) && !planning.plans.has(item.id)),
+    ordered.filter((item) => unplanned(item) && isRole(item)),
     planning,
   );
+  for (const item of ordered) {
+    const role = roleOfBinding(item);
+    if (!unplanned(item) || role === undefined) continue;
+    const plan = planning.plans.get(role);
+    if (plan?.action === 'create' || plan?.action === 'defer') {
+      planning.plans.set(item.id, { action: 'defer' });
+    }
+  }
+  await planItems(ordered.filter(unplanned), planning);
+}
+
+const rbacGroup = 'rbac.authorization.k8s.io';
+
+function isRole(item: PreparedObject): boolean {
+  return (
+    item.key.group === rbacGroup && (item.key.kind === 'Role' || item.key.kind === 'ClusterRole')
+  );
+}
+
+/** The id of the role a RoleBinding or ClusterRoleBinding refers to, if it is one. */
+export function roleOfBinding(item: PreparedObject): string | undefined {
+  if (item.key.group !== rbacGroup) return undefined;
+  if (item.key.kind !== 'RoleBinding' && item.key.kind !== 'ClusterRoleBinding') return undefined;
+  const roleRef = item.object.roleRef as { kind?: unknown; name?: unknown } | undefined;
+  if (typeof roleRef?.name !== 'string') return undefined;
+  if (roleRef.kind === 'ClusterRole') {
+    return idOf({ apiVersion: `${rbacGroup}/v1`, kind: 'ClusterRole', name: roleRef.name });
+  }
+  if (roleRef.kind === 'Role' && item.key.kind === 'RoleBinding') {
+    const namespace = item.key.namespace;
+    return idOf({ apiVersion: `${rbacGroup}/v1`, kind: 'Role', name: roleRef.name, namespace });
+  }
+  return undefined;
 }
 
 /** Reads the live state of `items` and plans each, recording the plans. */

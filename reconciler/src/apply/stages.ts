@@ -1,7 +1,8 @@
 /**
- * Apply order. Objects go in three stages: cluster definitions (CRDs, Namespaces, ClusterRoles),
+ * Apply order. Objects go in four stages: cluster definitions (CRDs, Namespaces, ClusterRoles),
  * then classes (`*Class` kinds, often custom resources of a CRD from the first stage), then
- * everything else; each stage is applied and waited for before the next. Within a stage, objects
+ * Roles (a binding to a role can only be made once the role exists, unless the identity may
+ * `bind`), then everything else; each stage is applied and waited for before the next. Within a stage, objects
  * are sorted by kind (service accounts before the roles that bind them, config before the
  * workloads that mount it, webhooks last so they cannot block the rest) and then by id.
  * Deletion runs the same order backwards.
@@ -9,7 +10,7 @@
 import { compareObjectKeys, type ObjectKey } from '@kustodian/shared/manifests/object-id';
 
 /** Stages, in apply order. */
-export const applyStages = ['definitions', 'classes', 'resources'] as const;
+export const applyStages = ['definitions', 'classes', 'roles', 'resources'] as const;
 export type ApplyStage = (typeof applyStages)[number];
 
 /** Kinds of the first stage, keyed `group/Kind` (bare Kind for the core group). */
@@ -63,6 +64,7 @@ export function stageOf(key: Pick<ObjectKey, 'group' | 'kind'>): ApplyStage {
   const name = key.group === '' ? key.kind : `${key.group}/${key.kind}`;
   if (definitionKinds.has(name)) return 'definitions';
   if (key.kind.endsWith('Class')) return 'classes';
+  if (name === 'rbac.authorization.k8s.io/Role') return 'roles';
   return 'resources';
 }
 

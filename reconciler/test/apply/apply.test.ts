@@ -234,6 +234,65 @@ describe('applying sets with server-side apply', () => {
     assert.equal(writesIn(countsSince(before, kube.requestCounts())), 0);
   });
 
+  test('applies a Role and a binding to it in one set as an identity that may not bind', async () => {
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    const account = uniqueName('deployer');
+    await kube.apply({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: account, namespace: ns },
+    });
+    await kube.apply({
+      apiVersion: rbac,
+      kind: 'Role',
+      metadata: { name: account, namespace: ns },
+      rules: [
+        {
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['roles', 'rolebindings'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'],
+        },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+      ],
+    });
+    await kube.apply({
+      apiVersion: rbac,
+      kind: 'RoleBinding',
+      metadata: { name: account, namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: account },
+      subjects: [{ kind: 'ServiceAccount', name: account, namespace: ns }],
+    });
+    const deployer = kube.impersonating({ namespace: ns, name: account });
+    const set: KubeObject[] = [
+      {
+        apiVersion: rbac,
+        kind: 'RoleBinding',
+        metadata: { name: 'config-readers' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'config-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: ns }],
+      },
+      {
+        apiVersion: rbac,
+        kind: 'Role',
+        metadata: { name: 'config-reader' },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+      },
+    ];
+    // The authorizer may take a moment to see the new binding.
+    let result = await applyAll(set, { ...options(), kube: deployer });
+    for (let attempt = 0; !result.ok && attempt < 20; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      result = await applyAll(set, { ...options(), kube: deployer });
+    }
+    assert.deepEqual(
+      result.entries.map((entry) => [entry.id, entry.outcome, entry.error]),
+      [
+        [`rbac.authorization.k8s.io/Role/${ns}/config-reader`, 'created', undefined],
+        [`rbac.authorization.k8s.io/RoleBinding/${ns}/config-readers`, 'created', undefined],
+      ],
+    );
+  });
+
   test('writes nothing at all when one object of the set fails its dry run', async () => {
     const counting = testKube(env().kc);
     const set = [
