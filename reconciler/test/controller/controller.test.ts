@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseManifests } from '@kustodian/shared/manifests/parse';
 import { localEnv } from '../../../test/env/for-tests.ts';
+import { waitFor } from '../../../test/env/wait.ts';
 import type { InventoryEntry } from '../../src/api/application.ts';
 import { type Controller, startController } from '../../src/controller/controller.ts';
 import type { EnginePort } from '../../src/controller/ports.ts';
@@ -51,7 +52,8 @@ describe('a reconcile cut short while it applies', () => {
     });
     const untilAborted = (signal: AbortSignal) =>
       new Promise<never>((_, reject) => {
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        if (signal.aborted) reject(signal.reason);
+        else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
     const engine: EnginePort = {
       apply: async (_objects, _ctx, signal, onWritten) => {
@@ -109,6 +111,6 @@ describe('a reconcile cut short while it applies', () => {
       15_000,
     );
     assert.notEqual(readyOf(app)?.status, 'False', JSON.stringify(readyOf(app)));
-    assert.ok(applies >= 2, 'the next reconcile started');
+    await waitFor('the next reconcile to start', async () => applies >= 2, { timeoutMs: 15_000 });
   });
 });
