@@ -7,7 +7,9 @@
  *
  * `base` and `head` are branch names or full commit shas of the repository. `commits` are those
  * reachable from `head` and not from `base`, oldest first; `files` is the diff from the merge
- * base to `head` (without `patch`).
+ * base to `head` (without `patch`). As on GitHub, without `per_page` or `page` only the newest
+ * 250 commits are listed; with either, the commits are paged oldest first (`per_page` 30 by
+ * default, at most 100) and only page 1 has the files.
  */
 import { commitObject, resolveCommit } from './repo-routes.ts';
 import type { ChangedFile } from './repositories.ts';
@@ -51,7 +53,12 @@ async function compare(request: RepositoryRequest): Promise<Reply> {
   }
   const ahead = await store.commitsBetween(fullName, base, head);
   const behind = await store.commitsBetween(fullName, head, base);
-  const files = await store.changedFiles(fullName, mergeBase, head);
+  const paging = pagingOf(request.query);
+  const listed = paging
+    ? ahead.slice((paging.page - 1) * paging.perPage, paging.page * paging.perPage)
+    : ahead.slice(-unpagedCommits);
+  const files =
+    paging && paging.page > 1 ? [] : await store.changedFiles(fullName, mergeBase, head);
   const compareUrl = `${urls.web}/${fullName}/compare/${basehead}`;
   return {
     status: 200,
@@ -67,7 +74,7 @@ async function compare(request: RepositoryRequest): Promise<Reply> {
       ahead_by: ahead.length,
       behind_by: behind.length,
       total_commits: ahead.length,
-      commits: await Promise.all(ahead.map((sha) => commitObject(request, sha))),
+      commits: await Promise.all(listed.map((sha) => commitObject(request, sha))),
       files: files.map((file) => ({
         sha: file.blob,
         filename: file.path,
@@ -81,6 +88,19 @@ async function compare(request: RepositoryRequest): Promise<Reply> {
       })),
     },
   };
+}
+
+/** How many commits GitHub lists when the request does not page. */
+const unpagedCommits = 250;
+
+/** `per_page` and `page` as GitHub reads them; undefined when the request gives neither. */
+function pagingOf(query: URLSearchParams): { perPage: number; page: number } | undefined {
+  if (!query.has('per_page') && !query.has('page')) return undefined;
+  const number = (name: string, fallback: number) => {
+    const value = Number.parseInt(query.get(name) ?? '', 10);
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  return { perPage: Math.min(number('per_page', 30), 100), page: number('page', 1) };
 }
 
 /** `identical`, `ahead`, `behind` or `diverged`, as GitHub says it. */

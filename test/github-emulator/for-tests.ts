@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { execaRunner } from '@kustodian/shared/exec';
 import { type GitHubEmulator, startGitHubEmulator } from './index.ts';
 
 /** Tokens every test emulator accepts. */
@@ -72,4 +73,36 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/**
+ * Appends one commit per message to `branch` (which must exist), each keeping its parent's tree,
+ * with one `git fast-import` in the bare repository: hundreds of commits in a moment, for tests
+ * of long histories. Returns the new head.
+ */
+export async function appendCommits(
+  emulator: GitHubEmulator,
+  fullName: string,
+  branch: string,
+  messages: readonly string[],
+): Promise<string> {
+  const cwd = join(emulator.git.root, `${fullName}.git`);
+  const head = (await emulator.head(fullName, branch)) ?? '';
+  const stream = messages.map((message, index) => {
+    const data = Buffer.from(message, 'utf8');
+    return [
+      `commit refs/heads/${branch}`,
+      `committer Someone Else <someone@example.com> ${1_700_000_000 + index} +0000`,
+      `data ${data.length}`,
+      message,
+      ...(index === 0 ? [`from ${head}`] : []),
+      '',
+    ].join('\n');
+  });
+  const result = await execaRunner('git', ['fast-import', '--quiet'], {
+    cwd,
+    input: stream.join(''),
+  });
+  if (result.exitCode !== 0) throw new Error(`git fast-import: ${result.stderr}`);
+  return (await emulator.head(fullName, branch)) ?? '';
 }

@@ -1,8 +1,9 @@
 /**
  * A GitHub API emulator on loopback for the action's `api` and `pull-request` modes: exactly the
- * REST and GraphQL calls the action makes (see `repo-routes.ts`, `compare-routes.ts`,
- * `pull-routes.ts`, `graphql.ts`), with GitHub's status codes and error shapes, backed by real bare repositories
- * that a git smart-HTTP server (`test/env/git-server.ts`, same root) serves for clone and fetch.
+ * REST and GraphQL calls the action makes (see `repo-routes.ts`, `commit-routes.ts`,
+ * `compare-routes.ts`, `pull-routes.ts`, `graphql.ts`), with GitHub's status codes and error
+ * shapes, backed by real bare repositories that a git smart-HTTP server (`test/env/git-server.ts`,
+ * same root) serves for clone and fetch.
  *
  * Tokens are a configured set: an unknown one gets 401 `Bad credentials`, a `read` one gets 403
  * (REST) or `FORBIDDEN` (GraphQL) on writes. The git server accepts the first `write` token as

@@ -13,6 +13,7 @@
  * Only branches (`refs/heads/*`) are supported, which is all the action uses.
  */
 import { execaRunner } from '@kustodian/shared/exec';
+import type { CommitInfo } from './repositories.ts';
 import { docs, notFound, type Reply, restError } from './responses.ts';
 import { field, type RepositoryRequest, type Route, stringField } from './routes.ts';
 import { nodeId, numericId } from './state.ts';
@@ -90,12 +91,8 @@ export async function resolveCommit(
 
 /** A commit in GitHub's shape (as `GET commits/{ref}` and the `commits` of a comparison give it). */
 export async function commitObject(request: RepositoryRequest, sha: string): Promise<unknown> {
-  const { store, fullName, urls, state } = request;
+  const { store, fullName, urls } = request;
   const info = await store.commit(fullName, sha);
-  const signed = state.signed.has(sha);
-  const raw = await execaRunner('git', ['cat-file', 'commit', sha], {
-    cwd: store.dirOf(fullName),
-  });
   return {
     sha,
     node_id: nodeId('Commit', `${fullName}:${sha}`),
@@ -107,26 +104,39 @@ export async function commitObject(request: RepositoryRequest, sha: string): Pro
       message: info.message,
       tree: { sha: info.tree, url: `${urls.api}/repos/${fullName}/git/trees/${info.tree}` },
       comment_count: 0,
-      verification: signed
-        ? {
-            verified: true,
-            reason: 'valid',
-            signature: '-----BEGIN PGP SIGNATURE-----\n\n(emulated)\n-----END PGP SIGNATURE-----',
-            payload: raw.stdout,
-            verified_at: info.committer.date,
-          }
-        : {
-            verified: false,
-            reason: 'unsigned',
-            signature: null,
-            payload: null,
-            verified_at: null,
-          },
+      verification: await verificationOf(request, info),
     },
     parents: info.parents.map((parent) => ({
       sha: parent,
       url: `${urls.api}/repos/${fullName}/commits/${parent}`,
     })),
+  };
+}
+
+/** A commit's `verification`: valid when GitHub signed it (see `EmulatorState.signed`). */
+export async function verificationOf(
+  request: RepositoryRequest,
+  info: CommitInfo,
+): Promise<Record<string, unknown>> {
+  const { store, fullName, state } = request;
+  if (!state.signed.has(info.sha)) {
+    return {
+      verified: false,
+      reason: 'unsigned',
+      signature: null,
+      payload: null,
+      verified_at: null,
+    };
+  }
+  const raw = await execaRunner('git', ['cat-file', 'commit', info.sha], {
+    cwd: store.dirOf(fullName),
+  });
+  return {
+    verified: true,
+    reason: 'valid',
+    signature: '-----BEGIN PGP SIGNATURE-----\n\n(emulated)\n-----END PGP SIGNATURE-----',
+    payload: raw.stdout,
+    verified_at: info.committer.date,
   };
 }
 

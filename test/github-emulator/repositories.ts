@@ -31,6 +31,15 @@ export interface NewCommit {
   readonly committer: Signature;
 }
 
+/** A commit of an existing tree, with any number of parents (none: a root commit). */
+export interface TreeCommit {
+  readonly tree: string;
+  readonly parents: readonly string[];
+  readonly message: string;
+  readonly author: Signature;
+  readonly committer: Signature;
+}
+
 /** A commit as read back. */
 export interface CommitInfo {
   readonly sha: string;
@@ -120,6 +129,13 @@ export class RepositoryStore {
       cwd: this.dirOf(fullName),
     });
     return result.exitCode === 0;
+  }
+
+  /** The type of the object `sha` names (`commit`, `tree`, `blob`, `tag`); undefined for none. */
+  async objectType(fullName: string, sha: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+    const result = await execaRunner('git', ['cat-file', '-t', sha], { cwd: this.dirOf(fullName) });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
   }
 
   /** Whether `ancestor` is reachable from `descendant` (or the same commit). */
@@ -216,6 +232,20 @@ export class RepositoryStore {
       await rm(`${scratch}.index`, { force: true });
       await rm(blobFile, { force: true });
     }
+  }
+
+  /** Writes a commit of `commit.tree` with its parents; moves no ref. Returns the commit's sha. */
+  async writeTreeCommit(fullName: string, commit: TreeCommit): Promise<string> {
+    const parents = commit.parents.flatMap((parent) => ['-p', parent]);
+    const sha = await git(
+      this.dirOf(fullName),
+      ['commit-tree', commit.tree, ...parents, '-F', '-'],
+      {
+        input: commit.message,
+        env: identityEnv(commit.author, commit.committer),
+      },
+    );
+    return sha.trim();
   }
 
   /**

@@ -25,6 +25,7 @@ export const docs = {
   listPulls: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests',
   createPull: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
   updatePull: 'https://docs.github.com/rest/pulls/pulls#update-a-pull-request',
+  createCommit: 'https://docs.github.com/rest/git/commits#create-a-commit',
   getRef: 'https://docs.github.com/rest/git/refs#get-a-reference',
   createRef: 'https://docs.github.com/rest/git/refs#create-a-reference',
   updateRef: 'https://docs.github.com/rest/git/refs#update-a-reference',

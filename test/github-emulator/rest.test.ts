@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { call, githubEmulator, testTokens, uniqueRepository } from './for-tests.ts';
+import {
+  appendCommits,
+  call,
+  githubEmulator,
+  testTokens,
+  uniqueRepository,
+  writerLogin,
+} from './for-tests.ts';
 
 const emulator = githubEmulator();
 const writer = { token: testTokens.writer };
@@ -122,6 +129,115 @@ describe('git refs', () => {
   });
 });
 
+describe('git commits', () => {
+  /** A repository whose `topic` and `main` branches both moved on from the first commit. */
+  async function diverged(): Promise<{ name: string; topic: string; main: string; tree: string }> {
+    const { name, base } = await repository();
+    await call(emulator(), 'POST', `/repos/${name}/git/refs`, {
+      ...writer,
+      body: { ref: 'refs/heads/topic', sha: base },
+    });
+    const topic = await emulator().pushFiles(name, 'topic', { 'b.txt': 'b\n' });
+    const main = await emulator().pushFiles(name, 'main', { 'a.txt': 'a\n' });
+    return { name, topic, main, tree: (await emulator().commit(name, main)).tree };
+  }
+
+  test('creates a merge commit with two parents, signed by GitHub for an app, moving no branch', async () => {
+    const { name, topic, main, tree } = await diverged();
+    const answer = await call(emulator(), 'POST', `/repos/${name}/git/commits`, {
+      ...writer,
+      body: { message: 'Merge main', tree, parents: [topic, main] },
+    });
+    assert.equal(answer.status, 201);
+    const body = answer.body as {
+      sha: string;
+      url: string;
+      message: string;
+      tree: { sha: string };
+      parents: { sha: string; html_url: string }[];
+      author: { name: string };
+      committer: { name: string; email: string };
+      verification: { verified: boolean; reason: string };
+    };
+    assert.equal(body.url, `${emulator().apiUrl}/repos/${name}/git/commits/${body.sha}`);
+    assert.equal(body.message, 'Merge main');
+    assert.equal(body.tree.sha, tree);
+    assert.deepEqual(
+      body.parents.map((parent) => parent.sha),
+      [topic, main],
+    );
+    assert.equal(body.author.name, writerLogin);
+    assert.deepEqual([body.committer.name, body.committer.email], ['GitHub', 'noreply@github.com']);
+    assert.deepEqual([body.verification.verified, body.verification.reason], [true, 'valid']);
+    const stored = await emulator().commit(name, body.sha);
+    assert.deepEqual(stored.parents, [topic, main]);
+    assert.equal(stored.verified, true);
+    assert.equal(await emulator().head(name, 'topic'), topic, 'no branch moves');
+    const forward = await call(emulator(), 'PATCH', `/repos/${name}/git/refs/heads/topic`, {
+      ...writer,
+      body: { sha: body.sha, force: false },
+    });
+    assert.equal(forward.status, 200, 'the merge commit is a fast-forward of topic');
+  });
+
+  test('leaves a commit unsigned when an author is given, as GitHub does', async () => {
+    const { name, main, tree } = await diverged();
+    const author = { name: 'A Person', email: 'person@example.com' };
+    const answer = await call(emulator(), 'POST', `/repos/${name}/git/commits`, {
+      ...writer,
+      body: { message: 'By hand', tree, parents: [main], author },
+    });
+    assert.equal(answer.status, 201);
+    const body = answer.body as {
+      committer: { name: string };
+      verification: { verified: boolean; reason: string };
+    };
+    assert.equal(body.committer.name, 'A Person');
+    assert.deepEqual([body.verification.verified, body.verification.reason], [false, 'unsigned']);
+  });
+
+  test('answers 422 with GitHub’s messages for a bad tree or parent', async () => {
+    const { name, main, tree } = await diverged();
+    const create = async (body: unknown) => {
+      const answer = await call(emulator(), 'POST', `/repos/${name}/git/commits`, {
+        ...writer,
+        body,
+      });
+      assert.equal(answer.status, 422);
+      const { message, documentation_url } = answer.body as {
+        message: string;
+        documentation_url: string;
+      };
+      assert.equal(documentation_url, 'https://docs.github.com/rest/git/commits#create-a-commit');
+      return message;
+    };
+    assert.equal(await create({ message: 'm', tree: '0'.repeat(40) }), 'Tree SHA does not exist');
+    assert.equal(await create({ message: 'm', tree: main }), 'Tree SHA is not a tree object');
+    assert.equal(
+      await create({ message: 'm', tree, parents: ['abc'] }),
+      "Each SHA in the 'parents' parameter must be exactly 40 characters and contain only [0-9a-f].",
+    );
+    assert.equal(
+      await create({ message: 'm', tree, parents: [main, '0'.repeat(40)] }),
+      'Parent SHA does not exist or is not a commit object',
+    );
+    assert.equal(
+      await create({ message: 'm', tree, parents: [tree] }),
+      'Parent SHA does not exist or is not a commit object',
+    );
+    assert.equal(await create({ tree }), 'Invalid request.\n\n"message" wasn\'t supplied.');
+  });
+
+  test('answers 403 to a read-only token', async () => {
+    const { name, main, tree } = await diverged();
+    const answer = await call(emulator(), 'POST', `/repos/${name}/git/commits`, {
+      token: testTokens.reader,
+      body: { message: 'm', tree, parents: [main] },
+    });
+    assert.equal(answer.status, 403);
+  });
+});
+
 describe('pull requests', () => {
   async function branchWithChange(name: string, base: string, branch: string): Promise<void> {
     await call(emulator(), 'POST', `/repos/${name}/git/refs`, {
@@ -201,6 +317,38 @@ describe('pull requests', () => {
     assert.equal(answer.status, 422);
     const errors = (answer.body as { errors: { message: string }[] }).errors;
     assert.equal(errors[0]?.message, 'No commits between main and same');
+  });
+
+  test('closes an open pull request whose commits are pushed to its base branch', async () => {
+    const { name, base } = await repository();
+    await branchWithChange(name, base, 'merge-me');
+    await call(emulator(), 'POST', `/repos/${name}/pulls`, {
+      ...writer,
+      body: { title: 't', head: 'acme:merge-me', base: 'main' },
+    });
+    await emulator().pushFiles(name, 'main', { 'other.txt': 'o\n' });
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'open', 'the base moving alone');
+    await call(emulator(), 'POST', `/repos/${name}/git/refs`, {
+      ...writer,
+      body: { ref: 'refs/heads/release', sha: base },
+    });
+    const head = await emulator().head(name, 'merge-me');
+    await call(emulator(), 'PATCH', `/repos/${name}/git/refs/heads/release`, {
+      ...writer,
+      body: { sha: head },
+    });
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'open', 'another branch taking it');
+    const main = await emulator().head(name, 'main');
+    const tree = (await emulator().commit(name, main ?? '')).tree;
+    const merge = await call(emulator(), 'POST', `/repos/${name}/git/commits`, {
+      ...writer,
+      body: { message: 'Merge', tree, parents: [main, head] },
+    });
+    await call(emulator(), 'PATCH', `/repos/${name}/git/refs/heads/main`, {
+      ...writer,
+      body: { sha: (merge.body as { sha: string }).sha },
+    });
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'closed');
   });
 
   test('closes an open pull request whose head branch is reset to the base commit', async () => {
@@ -298,6 +446,63 @@ describe('reading refs and comparing commits', () => {
     await emulator().pushFiles(name, 'side', { 'b.txt': 'b\n' });
     assert.deepEqual(await status(`main...side`), ['diverged', 1, 1]);
     assert.deepEqual(await status(`${base}...side`), ['ahead', 1, 0]);
+  });
+
+  test('lists only the newest 250 commits without paging, and pages oldest first with the files on page 1', async () => {
+    const { name, base } = await repository();
+    await call(emulator(), 'POST', `/repos/${name}/git/refs`, {
+      ...writer,
+      body: { ref: 'refs/heads/long', sha: base },
+    });
+    await emulator().pushFiles(name, 'long', { 'new.txt': 'new\n' }, 'Commit 0');
+    const messages = Array.from({ length: 259 }, (_, index) => `Commit ${index + 1}`);
+    await appendCommits(emulator(), name, 'long', messages);
+    const compare = async (query: string) => {
+      const answer = await call(
+        emulator(),
+        'GET',
+        `/repos/${name}/compare/main...long${query}`,
+        writer,
+      );
+      assert.equal(answer.status, 200);
+      const body = answer.body as {
+        ahead_by: number;
+        commits: { commit: { message: string } }[];
+        files: { filename: string }[];
+      };
+      const listed = body.commits.map((commit) => commit.commit.message);
+      return {
+        ahead: body.ahead_by,
+        first: listed[0],
+        count: listed.length,
+        files: body.files.length,
+      };
+    };
+    assert.deepEqual(await compare(''), { ahead: 260, first: 'Commit 10', count: 250, files: 1 });
+    assert.deepEqual(await compare('?per_page=100&page=1'), {
+      ahead: 260,
+      first: 'Commit 0',
+      count: 100,
+      files: 1,
+    });
+    assert.deepEqual(await compare('?per_page=100&page=3'), {
+      ahead: 260,
+      first: 'Commit 200',
+      count: 60,
+      files: 0,
+    });
+    assert.deepEqual(await compare('?page=2'), {
+      ahead: 260,
+      first: 'Commit 30',
+      count: 30,
+      files: 0,
+    });
+    assert.deepEqual(await compare('?per_page=500'), {
+      ahead: 260,
+      first: 'Commit 0',
+      count: 100,
+      files: 1,
+    });
   });
 
   test('answers 404 for an unknown ref and for commits without a common ancestor', async () => {

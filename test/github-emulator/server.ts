@@ -3,6 +3,7 @@
  * the REST routes, the answer, and the request log.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { commitRoutes } from './commit-routes.ts';
 import { compareRoutes } from './compare-routes.ts';
 import { graphql } from './graphql.ts';
 import { pullRequestRoutes } from './pull-routes.ts';
@@ -27,7 +28,7 @@ export interface Shared {
   readonly api: string;
 }
 
-const routes = [...repositoryRoutes, ...compareRoutes, ...pullRequestRoutes];
+const routes = [...repositoryRoutes, ...commitRoutes, ...compareRoutes, ...pullRequestRoutes];
 
 /** Answers one request and records it. */
 export async function serve(
@@ -39,7 +40,9 @@ export async function serve(
   const path = decodeURIComponent(url.pathname);
   const method = req.method ?? 'GET';
   const isGraphql = path === '/graphql';
-  const reply = await answer(req, { path, method, query: url.searchParams, isGraphql }, shared);
+  const text = await readBody(req);
+  const request = { path, method, query: url.searchParams, isGraphql, text };
+  const reply = await answer(req, request, shared);
   const body = reply.body === undefined ? '' : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
@@ -51,12 +54,19 @@ export async function serve(
     path,
     status: reply.status,
     graphqlErrors: errorTypes(reply),
+    ...(method === 'GET' || text === '' ? {} : { body: parsedOrText(text) }),
   });
 }
 
 async function answer(
   req: IncomingMessage,
-  request: { path: string; method: string; query: URLSearchParams; isGraphql: boolean },
+  request: {
+    path: string;
+    method: string;
+    query: URLSearchParams;
+    isGraphql: boolean;
+    text: string;
+  },
   shared: Shared,
 ): Promise<Reply> {
   const doc = request.isGraphql ? docs.graphql : docs.rest;
@@ -66,7 +76,7 @@ async function answer(
   const user = shared.tokens.find((known) => known.token === token);
   if (!user) return badCredentials(doc);
   let body: unknown;
-  const text = await readBody(req);
+  const { text, ...rest } = request;
   if (text !== '') {
     try {
       body = JSON.parse(text);
@@ -75,7 +85,7 @@ async function answer(
     }
   }
   const urls = { api: shared.api, web: shared.web };
-  const context: RequestContext = { ...request, body, user, ...shared, urls };
+  const context: RequestContext = { ...rest, body, user, ...shared, urls };
   if (request.isGraphql) {
     return request.method === 'POST' ? graphql(context) : restError(404, 'Not Found', doc);
   }
@@ -89,6 +99,15 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A request body as the log keeps it: parsed JSON, or the text when it is not JSON. */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function errorTypes(reply: Reply): string[] {

@@ -16,6 +16,14 @@ export interface EmulatorToken {
   readonly access: TokenAccess;
 }
 
+/**
+ * Whether `user` stands for a GitHub App (a bot): GitHub's installation tokens, the workflow's
+ * `GITHUB_TOKEN` among them, start with `ghs_`; a person's tokens do not.
+ */
+export function isApp(user: EmulatorToken): boolean {
+  return user.token.startsWith('ghs_');
+}
+
 /** The states of a pull request. */
 export const pullRequestStates = ['open', 'closed'] as const;
 export type PullRequestState = (typeof pullRequestStates)[number];
@@ -40,11 +48,13 @@ export interface EmulatorRequest {
   readonly status: number;
   /** For `/graphql`: the `type` of each error in the answer (`STALE_DATA`, ...). */
   readonly graphqlErrors: readonly string[];
+  /** The body a write sent (parsed JSON), so tests can see what was asked, such as `force`. */
+  readonly body?: unknown;
 }
 
 /** The emulator's memory, shared by every route. */
 export class EmulatorState {
-  /** Commits made through `createCommitOnBranch`, which GitHub signs. */
+  /** Commits GitHub signed: made through `createCommitOnBranch`, or by an app through the API. */
   readonly signed = new Set<string>();
   readonly requests: EmulatorRequest[] = [];
   readonly #pulls = new Map<string, PullRequestRecord[]>();
@@ -69,12 +79,13 @@ export class EmulatorState {
 
   /**
    * GitHub closes an open pull request whose head branch is deleted or moved to a commit the
-   * base already contains (nothing left to merge). Call after every change of `branch`.
+   * base already contains, or whose base branch comes to contain its head (merged by a push):
+   * nothing is left to merge. Call after every change of `branch`.
    */
   async branchMoved(store: RepositoryStore, fullName: string, branch: string): Promise<void> {
     for (const pull of this.pulls(fullName)) {
-      if (pull.state !== 'open' || pull.head !== branch) continue;
-      const head = await store.head(fullName, branch);
+      if (pull.state !== 'open' || (pull.head !== branch && pull.base !== branch)) continue;
+      const head = await store.head(fullName, pull.head);
       const base = await store.head(fullName, pull.base);
       const nothingToMerge =
         head === undefined ||

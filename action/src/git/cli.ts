@@ -108,14 +108,6 @@ export function createGitCli(options: GitCliOptions): Git {
       return (await checked(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
     },
     push: (branch) => push(['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`]),
-    pushWithLease: (branch, expected) =>
-      push([
-        'push',
-        '--porcelain',
-        `--force-with-lease=refs/heads/${branch}:${expected ?? ''}`,
-        'origin',
-        `HEAD:refs/heads/${branch}`,
-      ]),
     changedPaths: async (from, to) => {
       const out = await checked(['diff', '--name-only', '-z', '--no-renames', from, to, '--']);
       return out.split('\0').filter((path) => path !== '');

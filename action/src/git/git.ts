@@ -28,10 +28,8 @@ export interface Git {
   resetToRemote(branch: string): Promise<string>;
   /** Commits exactly `paths` with `message`; returns the new commit. */
   commit(paths: readonly string[], message: string, author: GitIdentity): Promise<string>;
-  /** Pushes `HEAD` to `branch` on origin without forcing. */
+  /** Pushes `HEAD` to `branch` on origin without forcing (there is no forcing push). */
   push(branch: string): Promise<PushOutcome>;
-  /** Pushes `HEAD` to `branch` only when the remote branch is still at `expected` (or absent when undefined). */
-  pushWithLease(branch: string, expected: string | undefined): Promise<PushOutcome>;
   /** Paths (relative, `/`-separated) that differ between two commits. */
   changedPaths(from: string, to: string): Promise<string[]>;
 }

@@ -2,8 +2,9 @@
  * What the `api` and `pull-request` landers need from GitHub, as an interface: the landers
  * depend on this, `client.ts` implements it over octokit.
  *
- * Answers that are expected outcomes (a stale head, a branch that already exists or is missing,
- * a pull request that already exists) are data; anything else throws a `GitHubApiError`.
+ * Answers that are expected outcomes (a stale head, a branch that already exists, is missing or
+ * moved on so that a move is not a fast-forward, a pull request that already exists) are data;
+ * anything else throws a `GitHubApiError`.
  */
 import type { FileChange } from '../land/types.ts';
 
@@ -46,8 +47,22 @@ export interface CommitSummary {
   readonly sha: string;
   /** The whole message. */
   readonly message: string;
+  /** The commit's tree (git's object id). */
+  readonly tree: string;
   readonly parents: readonly string[];
 }
+
+/** What `createCommit` is asked to write: a commit of an existing tree. */
+export interface NewCommit {
+  /** The whole message. */
+  readonly message: string;
+  readonly tree: string;
+  /** One parent for a plain commit, two (or more) for a merge commit. */
+  readonly parents: readonly string[];
+}
+
+/** How `moveBranch` ended; `not-fast-forward` when the branch is no longer behind `sha`. */
+export type MoveResult = 'moved' | 'missing' | 'not-fast-forward';
 
 /** One file of a comparison: the diff from the merge base to `head`. */
 export interface ComparedFile {
@@ -60,9 +75,11 @@ export interface ComparedFile {
 
 /** `GET compare/{base}...{head}`: what `head` has that `base` lacks. */
 export interface Comparison {
-  /** Commits reachable from `head` and not from `base`. */
+  /** How many commits are reachable from `head` and not from `base`. */
   readonly aheadBy: number;
   readonly behindBy: number;
+  /** Every commit reachable from `head` and not from `base` (all `aheadBy` of them), oldest first. */
+  readonly commits: readonly CommitSummary[];
   readonly files: readonly ComparedFile[];
 }
 
@@ -79,10 +96,12 @@ export interface GitHubClient {
   commit(sha: string): Promise<CommitSummary>;
   /** `head` against `base` (branch names or shas); `unrelated` when they share no history. */
   compare(base: string, head: string): Promise<Comparison | 'unrelated'>;
+  /** Writes a commit (moving no branch); returns its sha. */
+  createCommit(commit: NewCommit): Promise<string>;
   /** Creates `branch` at `sha`, unless it exists. */
   createBranch(branch: string, sha: string): Promise<'created' | 'exists'>;
-  /** Moves `branch` to `sha`; `force` allows a move that is not a fast-forward. */
-  moveBranch(branch: string, sha: string, force: boolean): Promise<'moved' | 'missing'>;
+  /** Moves `branch` to `sha` only as a fast-forward (`sha` descends from its head); never forces. */
+  moveBranch(branch: string, sha: string): Promise<MoveResult>;
   /** Deletes `branch`, unless it is already gone. */
   deleteBranch(branch: string): Promise<'deleted' | 'missing'>;
   /** The open pull request from `head` into `base` (branches of this repository), if any. */

@@ -2,12 +2,14 @@
  * What the pull request branch holds, read before `commit: pull-request` touches it: whether the
  * action may move it, and whether it already is the change the run would make.
  *
- * The lander force-moves the branch to each new commit (see `pull-request-lander.ts`), which
- * drops whatever the branch held beyond the base. That may only ever be the action's own commit,
- * so a branch that exists is moved only when its head carries the action's trailers
- * (`Kustodian-Source-Repository`, `Kustodian-Source-Commit`, `Kustodian-Workflow-Run`) and it is
- * at most that one commit ahead of the base. A branch people share (`pr-branch: release`), the
- * action's branch after someone pushed to it, and a branch with another history are refused.
+ * The lander only ever fast-forwards the branch (see `pull-request-lander.ts`), so nothing on it
+ * is lost; still, it adds commits only to a branch that is the action's own. A commit is the
+ * action's when its message carries one of the action's trailers (`Kustodian-Source-Repository`,
+ * `Kustodian-Source-Commit`, `Kustodian-Workflow-Run`), and the branch is the action's when its
+ * head and every commit on it that the base head lacks are (the bump commits and the merge
+ * commits the action makes to bring the branch up to the base). A branch people share
+ * (`pr-branch: release`), the action's branch after someone pushed to it or merged into it by
+ * hand, and a branch with another history are refused and left as they are.
  */
 import { createHash } from 'node:crypto';
 import type { FileChange } from '../land/types.ts';
@@ -19,59 +21,80 @@ export interface BranchState {
   readonly branch: string;
   /** The commit the branch points to. */
   readonly head: CommitSummary;
-  /** The branch against its base; `unrelated` when they share no history. */
+  /** The branch against the base head it was read with; `unrelated` when they share no history. */
   readonly againstBase: Comparison | 'unrelated';
 }
 
-/** Reads `branch` and compares it with `base`; undefined when the branch does not exist. */
+/**
+ * Reads `branch` and compares it with `baseHead` (the base branch's head commit); undefined
+ * when the branch does not exist.
+ */
 export async function readBranch(
   client: GitHubClient,
   branch: string,
-  base: string,
+  baseHead: string,
 ): Promise<BranchState | undefined> {
   const sha = await client.branchHead(branch);
   if (sha === undefined) return undefined;
-  const [head, againstBase] = await Promise.all([client.commit(sha), client.compare(base, sha)]);
+  const [head, againstBase] = await Promise.all([
+    client.commit(sha),
+    client.compare(baseHead, sha),
+  ]);
   return { branch, head, againstBase };
 }
 
 /**
- * Why the action may not move the branch, or undefined when it may: it holds nothing beyond the
- * base but (at most) one commit that carries the action's trailers.
+ * Why the action may not move the branch, or undefined when it may: its head and every commit
+ * on it that the base (named `base` in messages) lacks carry the action's trailers.
  */
 export function moveRefusal(state: BranchState, base: string): string | undefined {
-  const short = state.head.sha.slice(0, 12);
-  if (state.againstBase === 'unrelated') {
-    return `it shares no history with ${base}`;
+  const { head, againstBase } = state;
+  if (againstBase === 'unrelated') return `it shares no history with ${base}`;
+  const missing = `it has no ${trailerKeys.join(', ')} trailer`;
+  if (!carriesTrailers(head.message)) {
+    return `its head ${head.sha.slice(0, 12)} was not made by this action (${missing})`;
   }
-  if (!carriesTrailers(state.head.message)) {
-    return `its head ${short} was not made by this action (it has no ${trailerKeys.join(', ')} trailer)`;
+  const foreign = againstBase.commits.find((commit) => !carriesTrailers(commit.message));
+  if (foreign !== undefined) {
+    const headline = foreign.message.split('\n', 1)[0] ?? '';
+    return `its commit ${foreign.sha.slice(0, 12)} (${headline}), which ${base} lacks, was not made by this action (${missing})`;
   }
-  const ahead = state.againstBase.aheadBy;
-  if (ahead > 1) {
-    return `it holds ${ahead} commits that ${base} lacks, and only the action's own head commit may be replaced`;
+  if (againstBase.commits.length < againstBase.aheadBy) {
+    return `GitHub listed ${againstBase.commits.length} of the ${againstBase.aheadBy} commits it holds that ${base} lacks, so they could not all be checked`;
   }
   return undefined;
 }
 
 /**
- * Whether the branch is exactly `changes` as one commit on top of `baseHead`: its head's only
- * parent is `baseHead` and the files it changes are these paths with these contents.
+ * Whether the branch already is exactly `changes` on top of the base head it was read with:
+ * that head is in the branch's history (so it is the pull request's merge base), and the files
+ * the branch changes from it are these paths with these contents.
  */
-export function holdsExactly(
-  state: BranchState,
-  baseHead: string,
-  changes: readonly FileChange[],
-): boolean {
-  const { head, againstBase } = state;
-  if (againstBase === 'unrelated' || againstBase.aheadBy !== 1) return false;
-  if (head.parents.length !== 1 || head.parents[0] !== baseHead) return false;
+export function holdsExactly(state: BranchState, changes: readonly FileChange[]): boolean {
+  const { againstBase } = state;
+  if (againstBase === 'unrelated' || againstBase.aheadBy === 0 || againstBase.behindBy !== 0) {
+    return false;
+  }
   if (againstBase.files.length !== changes.length) return false;
   const wanted = new Map(changes.map((change) => [change.path, blobSha(change.content)]));
   return againstBase.files.every(
     (file) =>
       (file.status === 'modified' || file.status === 'added') && wanted.get(file.path) === file.sha,
   );
+}
+
+/**
+ * The parents of the branch's next commit (whose tree is the base head plus the change), so that
+ * it is a fast-forward of the branch and the base head is its merge base with the base: the base
+ * head alone when the branch head is already in it (the change's own commit on the base head is
+ * that fast-forward), the branch head alone when the base head is already in the branch, and
+ * otherwise both, branch head first (a merge commit).
+ */
+export function nextParents(state: BranchState, baseHead: string): readonly string[] {
+  const { head, againstBase } = state;
+  if (againstBase !== 'unrelated' && againstBase.aheadBy === 0) return [baseHead];
+  if (againstBase !== 'unrelated' && againstBase.behindBy === 0) return [head.sha];
+  return [head.sha, baseHead];
 }
 
 /** Whether a commit message has one of the trailers the action writes. */

@@ -5,17 +5,20 @@
  * |------------------------|------------------------------------------------------|-----------------------------------|
  * | `defaultBranch`        | `GET /repos/{o}/{r}`                                 | the base when none is given       |
  * | `branchHead`           | `GET /repos/{o}/{r}/git/ref/heads/{b}`               | whether the pull request branch exists |
- * | `commit`               | `GET /repos/{o}/{r}/commits/{sha}`                   | whose commit heads that branch    |
- * | `compare`              | `GET /repos/{o}/{r}/compare/{base}...{head}`         | what that branch holds beyond its base |
+ * | `commit`               | `GET /repos/{o}/{r}/commits/{sha}`                   | whose commit heads that branch, a commit's tree |
+ * | `compare`              | `GET /repos/{o}/{r}/compare/{base}...{head}?per_page=100&page=n` | what that branch holds beyond its base |
  * | `createCommitOnBranch` | `POST /graphql` mutation `createCommitOnBranch`      | the signed, compare-and-swap commit |
+ * | `createCommit`         | `POST /repos/{o}/{r}/git/commits`                    | the pull request's merge commit   |
  * | `createBranch`         | `POST /repos/{o}/{r}/git/refs`                       | the pull request's scratch branch |
- * | `moveBranch`           | `PATCH /repos/{o}/{r}/git/refs/heads/{b}`            | the (bot-owned) pull request branch |
+ * | `moveBranch`           | `PATCH /repos/{o}/{r}/git/refs/heads/{b}`, `force: false` | fast-forwarding the pull request branch |
  * | `deleteBranch`         | `DELETE /repos/{o}/{r}/git/refs/heads/{b}`           | removing the scratch branch       |
  * | `findOpenPullRequest`  | `GET /repos/{o}/{r}/pulls?head=o:b&base=b&state=open` | the pull request to update       |
  * | `createPullRequest`    | `POST /repos/{o}/{r}/pulls`                          | opening it                        |
  * | `updatePullRequest`    | `PATCH /repos/{o}/{r}/pulls/{n}`                     | refreshing its title and body     |
  *
- * `getOctokit` has no retry or throttling plugin; the landers decide what to retry.
+ * `getOctokit` has no retry or throttling plugin; the landers decide what to retry. No call can
+ * force a branch: `moveBranch` always sends `force: false`, so GitHub moves the branch only when
+ * the new commit descends from its head, and answers 422 `Update is not a fast forward` otherwise.
  */
 import { getOctokit } from '@actions/github';
 import type {
@@ -24,6 +27,8 @@ import type {
   CommitSummary,
   Comparison,
   GitHubClient,
+  MoveResult,
+  NewCommit,
   PullRequest,
   PullRequestText,
   RepositoryName,
@@ -126,25 +131,32 @@ class OctokitClient implements GitHubClient {
         ...this.repository,
         ref: sha,
       });
-      const { data } = answer;
-      return {
-        sha: data.sha,
-        message: data.commit.message,
-        parents: data.parents.map((parent) => parent.sha),
-      };
+      return commitSummaryOf(answer.data);
     });
   }
 
   compare(base: string, head: string): Promise<Comparison | 'unrelated'> {
     const run = async (): Promise<Comparison | 'unrelated'> => {
-      const answer = await this.#octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
-        ...this.repository,
-        basehead: `${base}...${head}`,
-      });
-      const { data } = answer;
+      const page = (number: number) =>
+        this.#octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', {
+          ...this.repository,
+          basehead: `${base}...${head}`,
+          per_page: comparePageSize,
+          page: number,
+        });
+      // With paging, the first page has the files of the whole comparison and every page up to
+      // `per_page` commits, oldest first; without it GitHub lists only the newest 250.
+      const { data } = await page(1);
+      const commits = data.commits.map(commitSummaryOf);
+      for (let number = 2; commits.length < data.ahead_by; number++) {
+        const next = (await page(number)).data.commits;
+        if (next.length === 0) break;
+        commits.push(...next.map(commitSummaryOf));
+      }
       return {
         aheadBy: data.ahead_by,
         behindBy: data.behind_by,
+        commits,
         files: (data.files ?? []).map((file) => ({
           path: file.filename,
           status: file.status,
@@ -175,19 +187,35 @@ class OctokitClient implements GitHubClient {
     return this.#call('create branch', `${this.#name}@${branch}`, run, exists);
   }
 
-  moveBranch(branch: string, sha: string, force: boolean): Promise<'moved' | 'missing'> {
+  createCommit(commit: NewCommit): Promise<string> {
+    return this.#call('create commit', `${this.#name}@${commit.parents.join(',')}`, async () => {
+      // No author, committer or signature: GitHub then signs a commit an app's token makes.
+      const answer = await this.#octokit.request('POST /repos/{owner}/{repo}/git/commits', {
+        ...this.repository,
+        message: commit.message,
+        tree: commit.tree,
+        parents: [...commit.parents],
+      });
+      return answer.data.sha;
+    });
+  }
+
+  moveBranch(branch: string, sha: string): Promise<MoveResult> {
     const run = async () => {
       await this.#octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', {
         ...this.repository,
         ref: `heads/${branch}`,
         sha,
-        force,
+        force: false,
       });
       return 'moved' as const;
     };
-    const missing = (thrown: unknown) =>
-      is422(thrown, 'Reference does not exist') ? ('missing' as const) : undefined;
-    return this.#call('move branch', `${this.#name}@${branch}`, run, missing);
+    const expected = (thrown: unknown): MoveResult | undefined => {
+      if (is422(thrown, 'Reference does not exist')) return 'missing';
+      if (is422(thrown, 'Update is not a fast forward')) return 'not-fast-forward';
+      return undefined;
+    };
+    return this.#call('move branch', `${this.#name}@${branch}`, run, expected);
   }
 
   deleteBranch(branch: string): Promise<'deleted' | 'missing'> {
@@ -262,6 +290,23 @@ class OctokitClient implements GitHubClient {
 /** Whether `thrown` is a 422 one of whose messages includes `text`. */
 function is422(thrown: unknown, text: string): boolean {
   return statusOf(thrown) === 422 && restMessagesOf(thrown).some((each) => each.includes(text));
+}
+
+/** Commits per page of a comparison: GitHub's largest page. */
+const comparePageSize = 100;
+
+/** A commit as `GET commits/{sha}` and the `commits` of a comparison give it. */
+function commitSummaryOf(data: {
+  sha: string;
+  commit: { message: string; tree: { sha: string } };
+  parents: readonly { sha: string }[];
+}): CommitSummary {
+  return {
+    sha: data.sha,
+    message: data.commit.message,
+    tree: data.commit.tree.sha,
+    parents: data.parents.map((parent) => parent.sha),
+  };
 }
 
 function pullRequestOf(data: { number: number; html_url: string }): PullRequest {

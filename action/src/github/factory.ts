@@ -77,6 +77,8 @@ export function createGitHubLander(input: GitHubLanderInput): Lander {
     base: input.branch,
     branch: settings.branch ?? pullRequestBranch(settings.images, input.branch),
     checkout,
+    maxAttempts: input.maxAttempts,
+    clock: input.clock,
     ...(settings.title === undefined ? {} : { title: settings.title }),
     log: input.log,
   });

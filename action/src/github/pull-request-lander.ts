@@ -1,30 +1,37 @@
 /**
- * `commit: pull-request`: the edit becomes one signed commit on top of the base branch's head,
- * on a branch the action owns, and one pull request from that branch is opened or, when it is
- * already open, updated in place (title and body). Running again with the same images updates
- * the same pull request; nothing is pushed with git and nothing is ever forced in git. When the
+ * `commit: pull-request`: the edit lands on a branch the action owns, from which one pull request
+ * is opened or, when it is already open, updated in place (title and body). Running again with
+ * the same images updates the same pull request. Nothing is pushed with git, and the branch is
+ * only ever moved by a fast-forward: nothing is forced, so no commit on it is ever lost. When the
  * open pull request's branch already is the change on top of the base head, the run changes
  * nothing (`unchanged`, with the pull request's URL).
  *
- * How the branch gets the commit, and why that way:
- * 1. A scratch branch is created at the base head (`POST git/refs`), the commit is made on it
- *    with `createCommitOnBranch` (so GitHub signs it), and the scratch branch is deleted.
- * 2. The pull request branch is moved to that commit with `force: true` (or created there).
+ * Each attempt, on the base head `B` the checkout holds:
+ * 1. The branch is read and compared with `B`; it must be the action's own (see
+ *    `branch-ownership.ts`). When it already is exactly the change on top of `B`, stop.
+ * 2. The edit is prepared and made as one signed commit `C` (parent `B`, tree `B` plus the bump)
+ *    on a scratch branch at `B` with `createCommitOnBranch`; the scratch branch is deleted.
+ * 3. The branch gets the change (`branch-update.ts`): a missing branch is created at `C`; a branch
+ *    whose head is already in `B` is fast-forwarded to `C`; otherwise a commit `M` with `C`'s
+ *    tree is made (`POST git/commits`) with the parents `[branch head, B]` (a merge commit; just
+ *    `[branch head]` when `B` is already in the branch) and the branch is fast-forwarded to it
+ *    (`PATCH git/refs`, `force: false`). `M` descends from the old head, and its merge base with
+ *    the base branch is `B`, so the pull request's diff is exactly the bump.
+ * 4. When another writer moved the branch in between (GitHub answers 422 `Update is not a fast
+ *    forward`, or the branch appeared), the checkout is moved to the base's new head and the
+ *    attempt is made again from step 1 after a jittered backoff, at most `maxAttempts` times.
  *
- * The force is needed because the new commit's parent is the base head, not the branch's old
- * commit; it is acceptable only because the branch belongs to the action: the base and the
- * default branch are refused by name, and an existing branch is moved only when all it holds
- * beyond the base is the action's own commit (see `branch-ownership.ts`).
- * The commit is not made on the pull request branch itself after resetting it to the base head:
- * for that moment the branch would have nothing to merge, and GitHub closes an open pull request
- * whose head has no commits the base lacks.
+ * The commit is not made on the pull request branch itself: `createCommitOnBranch` can only add a
+ * commit on top of a branch's head, and the bump must be made on the base head for the pull
+ * request to show just the bump.
  */
-import { randomBytes } from 'node:crypto';
-import { messageOf, StepError } from '@kustodian/shared/errors';
-import type { Checkout, FileChange, Lander, LandResult } from '../land/types.ts';
+import { StepError } from '@kustodian/shared/errors';
+import { type Backoff, backoffDelay, defaultBackoff } from '../clock.ts';
+import type { Checkout, Lander, LandResult, PrepareEdit } from '../land/types.ts';
 import type { GitHubClient, PullRequest, PullRequestText } from './api.ts';
-import { uniqueChanges } from './api-lander.ts';
+import { type RetryClock, uniqueChanges } from './api-lander.ts';
 import { type BranchState, holdsExactly, moveRefusal, readBranch } from './branch-ownership.ts';
+import { commitOnScratch, updateBranch } from './branch-update.ts';
 import type { CheckoutRefresher } from './checkout.ts';
 import { splitCommitMessage } from './commit-message.ts';
 
@@ -36,6 +43,10 @@ export interface PullRequestLanderOptions {
   /** The action's own branch the pull request comes from (`pullRequestBranch` or `pr-branch`). */
   readonly branch: string;
   readonly checkout: CheckoutRefresher;
+  /** Attempts in all, the first included (`max-attempts`). */
+  readonly maxAttempts: number;
+  readonly clock: RetryClock;
+  readonly backoff?: Backoff;
   /** The pull request's title; the message's first line when absent. */
   readonly title?: string;
   readonly log?: (line: string) => void;
@@ -46,38 +57,65 @@ export function createPullRequestLander(options: PullRequestLanderOptions): Land
   return {
     land: async ({ message, prepare }) => {
       await refuseSharedBranch(options);
-      const existing = await readBranch(options.client, options.branch, options.base);
-      if (existing !== undefined) refuseForeignBranch(options, existing);
-      const checkout = await options.checkout.current();
-      const changes = uniqueChanges(await prepare(checkout));
-      if (changes.length === 0) return { outcome: 'unchanged', attempts: 1, changedPaths: [] };
-      if (existing !== undefined && holdsExactly(existing, checkout.head, changes)) {
-        const open = await options.client.findOpenPullRequest(options.branch, options.base);
-        if (open) {
-          options.log?.(
-            `${options.branch} already holds this change; ${open.url} is left as it is`,
-          );
-          return { outcome: 'unchanged', pullRequestUrl: open.url, attempts: 1, changedPaths: [] };
-        }
+      let checkout = await options.checkout.current();
+      for (let attempt = 1; ; attempt++) {
+        const result = await attemptOnce(options, message, prepare, checkout, attempt);
+        if (result !== 'raced') return result;
+        await waitBeforeRetry(options, attempt);
+        checkout = await options.checkout.refresh();
       }
-      const commitSha = await commitOnScratch(options, checkout, message, changes);
-      await pointBranch(options, commitSha, existing);
-      const { headline, body = '' } = splitCommitMessage(message);
-      const text = { title: options.title ?? headline, body };
-      const { pullRequest, opened } = await openOrUpdate(options, text);
-      const result: LandResult = {
-        outcome: opened ? 'pull-request-opened' : 'pull-request-updated',
-        commitSha,
-        pullRequestUrl: pullRequest.url,
-        attempts: 1,
-        changedPaths: changes.map((change) => change.path),
-      };
-      return result;
     },
   };
 }
 
-/** The branch is force-moved, so it must not be one that people share. */
+/** One attempt on the base head `checkout` holds; `raced` when another writer moved the branch. */
+async function attemptOnce(
+  options: PullRequestLanderOptions,
+  message: string,
+  prepare: PrepareEdit,
+  checkout: Checkout,
+  attempt: number,
+): Promise<LandResult | 'raced'> {
+  const { client, branch, base } = options;
+  const existing = await readBranch(client, branch, checkout.head);
+  if (existing !== undefined) refuseForeignBranch(options, existing);
+  const changes = uniqueChanges(await prepare(checkout));
+  const unchanged = { outcome: 'unchanged', attempts: attempt, changedPaths: [] } as const;
+  if (changes.length === 0) return unchanged;
+  const changedPaths = changes.map((change) => change.path);
+  const text = pullRequestText(options, message);
+  if (existing !== undefined && holdsExactly(existing, changes)) {
+    const open = await client.findOpenPullRequest(branch, base);
+    if (open) {
+      options.log?.(`${branch} already holds this change; ${open.url} is left as it is`);
+      return { ...unchanged, pullRequestUrl: open.url };
+    }
+    // The branch is right but its pull request was closed: open one again, committing nothing.
+    const { pullRequest, opened } = await openOrUpdate(options, text);
+    const outcome = opened ? 'pull-request-opened' : 'pull-request-updated';
+    const commitSha = existing.head.sha;
+    return { outcome, commitSha, pullRequestUrl: pullRequest.url, attempts: attempt, changedPaths };
+  }
+  const commit = await commitOnScratch(options, checkout, message, changes);
+  const head = await updateBranch(options, { baseHead: checkout.head, commit, message, existing });
+  if (head === 'raced') return 'raced';
+  const { pullRequest, opened } = await openOrUpdate(options, text);
+  return {
+    outcome: opened ? 'pull-request-opened' : 'pull-request-updated',
+    commitSha: head,
+    pullRequestUrl: pullRequest.url,
+    attempts: attempt,
+    changedPaths,
+  };
+}
+
+/** The pull request's title (`pr-title`, or the message's first line) and body. */
+function pullRequestText(options: PullRequestLanderOptions, message: string): PullRequestText {
+  const { headline, body = '' } = splitCommitMessage(message);
+  return { title: options.title ?? headline, body };
+}
+
+/** The branch gets each new commit, so it must not be one that people share. */
 async function refuseSharedBranch(options: PullRequestLanderOptions): Promise<void> {
   const { branch, base, client } = options;
   let shared: string | undefined;
@@ -103,62 +141,21 @@ function refuseForeignBranch(options: PullRequestLanderOptions, state: BranchSta
   );
 }
 
-/** Makes the signed commit on a throwaway branch at the base head; returns the commit. */
-async function commitOnScratch(
-  options: PullRequestLanderOptions,
-  checkout: Checkout,
-  message: string,
-  changes: readonly FileChange[],
-): Promise<string> {
-  const { client } = options;
-  const scratch = `${options.branch}-next-${randomBytes(4).toString('hex')}`;
-  await client.createBranch(scratch, checkout.head);
-  try {
-    const result = await client.createCommitOnBranch({
-      branch: scratch,
-      expectedHeadOid: checkout.head,
-      message,
-      changes,
-    });
-    if (result.kind === 'stale') {
-      throw new StepError(
-        'commit',
-        `${client.repository.owner}/${client.repository.repo}@${scratch}`,
-        `the scratch branch was moved by someone else: ${result.message}`,
-      );
-    }
-    return result.oid;
-  } finally {
-    await client.deleteBranch(scratch).catch((thrown: unknown) => {
-      options.log?.(`could not delete the scratch branch ${scratch}: ${messageOf(thrown)}`);
-    });
-  }
-}
-
-/**
- * Creates the pull request branch at `sha`, or moves it there when it exists (`existing`, already
- * checked to be the action's). A branch that appears in between is checked before it is moved.
- */
-async function pointBranch(
-  options: PullRequestLanderOptions,
-  sha: string,
-  existing: BranchState | undefined,
-): Promise<void> {
+/** Throws when no attempt is left, otherwise waits the backoff for retry number `attempt`. */
+async function waitBeforeRetry(options: PullRequestLanderOptions, attempt: number): Promise<void> {
   const { client, branch } = options;
-  if (existing === undefined) {
-    if ((await client.createBranch(branch, sha)) === 'created') return;
-    // Created since it was read (by a concurrent run, or by someone else): check it first.
-    const raced = await readBranch(client, branch, options.base);
-    if (raced !== undefined) refuseForeignBranch(options, raced);
+  if (attempt >= options.maxAttempts) {
+    throw new StepError(
+      'pull request',
+      `${client.repository.owner}/${client.repository.repo}@${branch}`,
+      `the branch kept moving: another writer moved it during each of ${attempt} attempts (max-attempts); nothing was forced`,
+    );
   }
-  if ((await client.moveBranch(branch, sha, true)) === 'moved') return;
-  // Deleted since it was read: create it after all.
-  if ((await client.createBranch(branch, sha)) === 'created') return;
-  throw new StepError(
-    'pull request',
-    `${client.repository.owner}/${client.repository.repo}@${branch}`,
-    'the branch was deleted and created again while this run moved it; nothing was moved, run again',
+  const wait = backoffDelay(attempt, options.backoff ?? defaultBackoff, options.clock.random);
+  options.log?.(
+    `${branch} was moved by another writer (the update was not a fast-forward); reading it again in ${wait} ms`,
   );
+  await options.clock.sleep(wait);
 }
 
 /** Updates the open pull request from the branch, or opens one. */

@@ -10,6 +10,7 @@ import {
   testTokens,
   uniqueRepository,
 } from '../../../test/github-emulator/for-tests.ts';
+import { isAncestor, pullRequestDiff } from '../github/support.ts';
 import { runAction, tempDir } from '../helpers.ts';
 import { type HttpsGit, startHttpsGit, webConfigFiles } from './https-git.ts';
 
@@ -79,6 +80,49 @@ describe('the bundled action in pull-request mode', () => {
     );
     assert.deepEqual(await emulator().branches(name), ['main', pull.head].sort());
     assert.equal(emulator().pullRequests(name).length, 1);
+  });
+
+  it('fast-forwards its branch when the base moved between two runs, the pull request showing only the bump; a third run changes nothing', async () => {
+    const name = uniqueRepository();
+    await emulator().createRepository(name, webConfigFiles);
+    const first = await bump(name, 'registry.example.com/web=2.0.0', '201');
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const [pull] = emulator().pullRequests(name);
+    assert.ok(pull, 'a pull request was opened');
+    const firstHead = (await emulator().head(name, pull.head)) ?? '';
+    assert.equal(first.outputs['commit-sha'], firstHead);
+
+    const moved = await emulator().pushFiles(name, 'main', { 'docs/notes.md': 'notes\n' });
+    const second = await bump(name, 'registry.example.com/web=2.0.0', '202');
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal(second.outputs.changed, 'true');
+    assert.equal(second.outputs['pull-request-url'], first.outputs['pull-request-url']);
+    const secondHead = (await emulator().head(name, pull.head)) ?? '';
+    assert.equal(second.outputs['commit-sha'], secondHead);
+    assert.notEqual(secondHead, firstHead);
+    assert.equal(
+      await isAncestor(emulator(), name, firstHead, secondHead),
+      true,
+      'the second run fast-forwards the branch: the first head is an ancestor of the second',
+    );
+    assert.deepEqual(await pullRequestDiff(emulator(), name, 'main', pull.head), {
+      mergeBase: moved,
+      paths: ['production/kustomization.yaml'],
+    });
+    assert.equal(emulator().pullRequests(name).length, 1);
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'open');
+
+    emulator().clearRequests();
+    const third = await bump(name, 'registry.example.com/web=2.0.0', '203');
+    assert.equal(third.code, 0, third.stdout + third.stderr);
+    assert.equal(third.outputs.changed, 'false');
+    assert.equal(third.outputs['pull-request-url'], first.outputs['pull-request-url']);
+    assert.equal(await emulator().head(name, pull.head), secondHead, 'the branch must not move');
+    const writes = emulator()
+      .requests()
+      .filter((request) => request.method !== 'GET');
+    assert.deepEqual(writes, []);
+    assert.deepEqual(await emulator().branches(name), ['main', pull.head].sort());
   });
 
   it('refuses to move a branch named by pr-branch that holds someone else’s commit', async () => {

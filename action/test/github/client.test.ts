@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import {
+  appendCommits,
   githubEmulator,
   testTokens,
   uniqueRepository,
@@ -114,11 +115,13 @@ describe('the GitHub client', () => {
     const name = uniqueRepository();
     const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
     const client = emulatorClient(emulator(), name, testTokens.writer);
-    assert.equal(await client.moveBranch('bot/x', base, true), 'missing');
+    assert.equal(await client.moveBranch('bot/x', base), 'missing');
     assert.equal(await client.createBranch('bot/x', base), 'created');
     assert.equal(await client.createBranch('bot/x', base), 'exists');
     const ahead = await emulator().pushFiles(name, 'bot/x', { 'b.txt': 'b\n' });
-    assert.equal(await client.moveBranch('bot/x', ahead, false), 'moved');
+    assert.equal(await client.moveBranch('bot/x', ahead), 'moved');
+    assert.equal(await client.moveBranch('bot/x', base), 'not-fast-forward');
+    assert.equal(await emulator().head(name, 'bot/x'), ahead, 'a move back is never forced');
     const text = { title: 'T', body: 'B', head: 'bot/x', base: 'main' };
     const opened = await client.createPullRequest(text);
     assert.notEqual(opened, 'exists');
@@ -137,17 +140,62 @@ describe('the GitHub client', () => {
     await client.createBranch('kustodian/bump-x', base);
     const head = await emulator().pushFiles(name, 'kustodian/bump-x', { 'a.txt': 'b\n' }, 'B');
     assert.equal(await client.branchHead('kustodian/bump-x'), head);
-    assert.deepEqual(await client.commit(head), { sha: head, message: 'B', parents: [base] });
+    const tree = (await emulator().commit(name, head)).tree;
+    const summary = { sha: head, message: 'B', tree, parents: [base] };
+    assert.deepEqual(await client.commit(head), summary);
     const comparison = await client.compare('main', head);
     assert.notEqual(comparison, 'unrelated');
     assert.deepEqual(comparison, {
       aheadBy: 1,
       behindBy: 0,
+      commits: [summary],
       files: [{ path: 'a.txt', status: 'modified', sha: blobSha('b\n') }],
     });
     await emulator().pushFiles(name, 'orphan', { 'o.txt': 'o\n' });
     assert.equal(await client.compare('main', 'orphan'), 'unrelated');
     const missing = await rejection(client.compare('main', 'nope'));
     assert.equal(missing.status, 404);
+  });
+
+  test('lists every commit a branch holds beyond its base, past one page, oldest first', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    await client.createBranch('long', base);
+    const messages = Array.from({ length: 260 }, (_, index) => `Commit ${index}`);
+    const head = await appendCommits(emulator(), name, 'long', messages);
+    const comparison = await client.compare(base, head);
+    assert.notEqual(comparison, 'unrelated');
+    if (comparison === 'unrelated') return;
+    assert.equal(comparison.aheadBy, 260);
+    assert.deepEqual(
+      comparison.commits.map((commit) => commit.message),
+      messages,
+    );
+    assert.equal(comparison.commits.at(-1)?.sha, head);
+  });
+
+  test('writes a merge commit of a tree with two parents, moving no branch', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'a.txt': 'a\n' });
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    await client.createBranch('topic', base);
+    const topic = await emulator().pushFiles(name, 'topic', { 'b.txt': 'b\n' });
+    const main = await emulator().pushFiles(name, 'main', { 'a.txt': 'A\n' });
+    const { tree } = await client.commit(main);
+    const message = 'Bump app to 2.0.0\n\nKustodian-Source-Commit: abc';
+    const sha = await client.createCommit({ message, tree, parents: [topic, main] });
+    const commit = await emulator().commit(name, sha);
+    assert.deepEqual(commit.parents, [topic, main]);
+    assert.equal(commit.tree, tree);
+    assert.equal(commit.message, message);
+    assert.equal(commit.verified, true, 'GitHub signs what an app makes without an author');
+    assert.equal(await emulator().head(name, 'topic'), topic);
+    assert.equal(await client.moveBranch('topic', sha), 'moved');
+    const missing = await rejection(
+      client.createCommit({ message, tree, parents: ['0'.repeat(40)] }),
+    );
+    assert.equal(missing.status, 422);
+    assert.match(missing.message, /Parent SHA does not exist or is not a commit object/);
   });
 });

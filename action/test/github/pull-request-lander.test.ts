@@ -2,15 +2,25 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ImageUpdate } from '@kustodian/shared/images/update';
 import {
+  call,
   githubEmulator,
   testTokens,
   uniqueRepository,
 } from '../../../test/github-emulator/for-tests.ts';
+import type { GitHubClient } from '../../src/github/api.ts';
 import { workingCopyRefresher } from '../../src/github/checkout.ts';
 import { pullRequestBranch } from '../../src/github/pr-branch.ts';
 import { createPullRequestLander } from '../../src/github/pull-request-lander.ts';
 import type { LandResult } from '../../src/land/types.ts';
-import { cloneFromEmulator, emulatorClient, kustomization, setImagesIn } from './support.ts';
+import {
+  cloneFromEmulator,
+  emulatorClient,
+  instantClock,
+  isAncestor,
+  kustomization,
+  pullRequestDiff,
+  setImagesIn,
+} from './support.ts';
 
 const emulator = githubEmulator();
 const path = 'apps/web/kustomization.yaml';
@@ -24,20 +34,48 @@ async function configRepository(): Promise<string> {
   return name;
 }
 
+/** `client`, with `before` awaited ahead of each `moveBranch`. */
+function beforeEachMove(client: GitHubClient, before: () => Promise<void>): GitHubClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property !== 'moveBranch') return value.bind(target);
+      return async (...args: unknown[]) => {
+        await before();
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** The message of another run of the action: it carries the trailers. */
+function anotherRunsMessage(tag: string): string {
+  return `Bump app-0 to ${tag}\n\n${trailers}`;
+}
+
 /** One run of the lander on a fresh clone of `main`, as one workflow run would do. */
 async function run(
   name: string,
   images: readonly ImageUpdate[],
-  options: { branch?: string; title?: string; base?: string } = {},
+  options: {
+    branch?: string;
+    title?: string;
+    base?: string;
+    client?: GitHubClient;
+    clock?: ReturnType<typeof instantClock>;
+  } = {},
 ): Promise<LandResult> {
   const base = options.base ?? 'main';
   const copy = await cloneFromEmulator(emulator(), name, base, testTokens.writer);
   try {
     const lander = createPullRequestLander({
-      client: emulatorClient(emulator(), name, testTokens.writer),
+      client: options.client ?? emulatorClient(emulator(), name, testTokens.writer),
       base,
       branch: options.branch ?? pullRequestBranch(images, base),
       checkout: workingCopyRefresher(copy, base),
+      maxAttempts: 3,
+      clock: options.clock ?? instantClock(),
       ...(options.title === undefined ? {} : { title: options.title }),
     });
     return await lander.land({ message, prepare: setImagesIn(path, images) });
@@ -75,8 +113,8 @@ describe('commit: pull-request', () => {
 
   test('updates the same pull request on a second run instead of opening another', async () => {
     const name = await configRepository();
-    await run(name, [{ name: 'app-0', newTag: '2.0.0' }]);
-    // The base moves in between; the second run rebuilds the branch on the new base head.
+    const first = await run(name, [{ name: 'app-0', newTag: '2.0.0' }]);
+    // The base moves in between; the second run builds on the new base head.
     const moved = await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
     const second = await run(name, [{ name: 'app-0', newTag: '2.0.1' }], { title: 'Bump app-0' });
     assert.equal(second.outcome, 'pull-request-updated');
@@ -86,7 +124,7 @@ describe('commit: pull-request', () => {
     assert.equal(pulls[0]?.title, 'Bump app-0');
     assert.match(second.pullRequestUrl ?? '', /\/pull\/1$/);
     const head = await emulator().head(name, pulls[0]?.head ?? '');
-    assert.deepEqual((await emulator().commit(name, head ?? '')).parents, [moved]);
+    assert.deepEqual((await emulator().commit(name, head ?? '')).parents, [first.commitSha, moved]);
     assert.match((await emulator().readFile(name, head ?? '', path)) ?? '', /newTag: 2\.0\.1/);
     assert.deepEqual(
       await emulator().branches(name),
@@ -145,16 +183,207 @@ describe('commit: pull-request', () => {
     assert.equal(emulator().pullRequests(name)[0]?.state, 'open');
   });
 
-  test('builds the same change again on a base that moved since the branch was made', async () => {
+  test('fast-forwards its branch onto a base that moved: the old head stays, the pull request shows only the bump, a third run changes nothing', async () => {
     const name = await configRepository();
     const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const branch = pullRequestBranch(images, 'main');
     const first = await run(name, images);
     const moved = await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
     const second = await run(name, images);
     assert.equal(second.outcome, 'pull-request-updated');
-    assert.notEqual(second.commitSha, first.commitSha);
-    const head = await emulator().head(name, pullRequestBranch(images, 'main'));
-    assert.deepEqual((await emulator().commit(name, head ?? '')).parents, [moved]);
+    const head = (await emulator().head(name, branch)) ?? '';
+    assert.equal(head, second.commitSha);
+    assert.notEqual(head, first.commitSha);
+    assert.equal(
+      await isAncestor(emulator(), name, first.commitSha ?? '', head),
+      true,
+      'the old head is an ancestor of the new one: a fast-forward',
+    );
+    const merge = await emulator().commit(name, head);
+    assert.deepEqual(merge.parents, [first.commitSha, moved]);
+    assert.match(merge.message, /Kustodian-Source-Commit: abc123/);
+    assert.equal(merge.verified, true, 'GitHub signs a commit an app makes through the API');
+    assert.deepEqual(await pullRequestDiff(emulator(), name, 'main', branch), {
+      mergeBase: moved,
+      paths: [path],
+    });
+    assert.equal(await emulator().readFile(name, head, 'README.md'), '# config\n');
+    assert.match((await emulator().readFile(name, head, path)) ?? '', /newTag: 2\.0\.0/);
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'open');
+
+    emulator().clearRequests();
+    const third = await run(name, images);
+    assert.deepEqual(third, {
+      outcome: 'unchanged',
+      pullRequestUrl: first.pullRequestUrl,
+      attempts: 1,
+      changedPaths: [],
+    });
+    assert.equal(await emulator().head(name, branch), head, 'the branch must not move');
+    const writes = emulator()
+      .requests()
+      .filter((request) => request.method !== 'GET');
+    assert.deepEqual(writes, []);
+    assert.equal(emulator().pullRequests(name).length, 1);
+  });
+
+  test('lands a new tag on a base that did not move as one commit on top of the branch head', async () => {
+    const name = await configRepository();
+    const base = (await emulator().head(name, 'main')) ?? '';
+    const first = await run(name, [{ name: 'app-0', newTag: '2.0.0' }]);
+    const second = await run(name, [{ name: 'app-0', newTag: '2.0.1' }]);
+    assert.equal(second.outcome, 'pull-request-updated');
+    const branch = pullRequestBranch([{ name: 'app-0', newTag: '2.0.0' }], 'main');
+    const head = (await emulator().head(name, branch)) ?? '';
+    assert.equal(head, second.commitSha);
+    assert.deepEqual((await emulator().commit(name, head)).parents, [first.commitSha]);
+    assert.deepEqual(await pullRequestDiff(emulator(), name, 'main', branch), {
+      mergeBase: base,
+      paths: [path],
+    });
+    assert.match((await emulator().readFile(name, head, path)) ?? '', /newTag: 2\.0\.1/);
+  });
+
+  test('opens a pull request again, committing nothing, when its branch already holds the change but the pull request was closed', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const first = await run(name, images);
+    const closed = await call(emulator(), 'PATCH', `/repos/${name}/pulls/1`, {
+      token: testTokens.writer,
+      body: { state: 'closed' },
+    });
+    assert.equal(closed.status, 200);
+    const branch = pullRequestBranch(images, 'main');
+    emulator().clearRequests();
+    const second = await run(name, images);
+    assert.equal(second.outcome, 'pull-request-opened');
+    assert.equal(second.commitSha, first.commitSha);
+    assert.equal(await emulator().head(name, branch), first.commitSha, 'the branch must not move');
+    assert.match(second.pullRequestUrl ?? '', /\/pull\/2$/);
+    const writes = emulator()
+      .requests()
+      .filter((request) => request.method !== 'GET')
+      .map((request) => `${request.method} ${request.path}`);
+    assert.deepEqual(writes, [`POST /repos/${name}/pulls`]);
+  });
+
+  test('after its pull request was merged, moves the branch on by a plain fast-forward', async () => {
+    const name = await configRepository();
+    const client = emulatorClient(emulator(), name, testTokens.writer);
+    const branch = pullRequestBranch([{ name: 'app-0', newTag: '2.0.0' }], 'main');
+    const first = await run(name, [{ name: 'app-0', newTag: '2.0.0' }]);
+    // The pull request is merged by a fast-forward of main, and main moves on.
+    assert.equal(await client.moveBranch('main', first.commitSha ?? ''), 'moved');
+    assert.equal(emulator().pullRequests(name)[0]?.state, 'closed');
+    const moved = await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
+    const result = await run(name, [{ name: 'app-0', newTag: '2.0.1' }]);
+    assert.equal(result.outcome, 'pull-request-opened');
+    const head = (await emulator().head(name, branch)) ?? '';
+    assert.deepEqual(
+      (await emulator().commit(name, head)).parents,
+      [moved],
+      'no merge commit: the old head is already in the base head',
+    );
+    assert.equal(await isAncestor(emulator(), name, first.commitSha ?? '', head), true);
+  });
+
+  test('retries a move GitHub refuses as not a fast-forward after another run moved the branch, never forcing', async () => {
+    const name = await configRepository();
+    const branch = pullRequestBranch([{ name: 'app-0', newTag: '2.0.0' }], 'main');
+    await run(name, [{ name: 'app-0', newTag: '2.0.0' }]);
+    const moved = await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
+    let concurrent: string | undefined;
+    const client = beforeEachMove(emulatorClient(emulator(), name, testTokens.writer), async () => {
+      if (concurrent !== undefined) return;
+      // Another run of the action lands on the branch between this run's read and its move.
+      const theirs = kustomization(2).replace('newTag: 1.0.0', 'newTag: 2.0.5');
+      concurrent = await emulator().pushFiles(
+        name,
+        branch,
+        { [path]: theirs },
+        anotherRunsMessage('2.0.5'),
+      );
+    });
+    const clock = instantClock();
+    emulator().clearRequests();
+    const result = await run(name, [{ name: 'app-0', newTag: '2.0.1' }], { client, clock });
+    assert.equal(result.outcome, 'pull-request-updated');
+    assert.equal(result.attempts, 2);
+    assert.equal(clock.waits.length, 1, 'one jittered wait before the retry');
+    const refs = emulator()
+      .requests()
+      .filter((request) => request.method === 'PATCH' && request.path.includes('/git/refs/'));
+    assert.deepEqual(
+      refs.map((request) => [request.status, (request.body as { force?: unknown }).force]),
+      [
+        [422, false],
+        [200, false],
+      ],
+      'the first move is refused as not a fast-forward, the second lands; neither forces',
+    );
+    const head = (await emulator().head(name, branch)) ?? '';
+    assert.equal(head, result.commitSha);
+    assert.equal(
+      await isAncestor(emulator(), name, concurrent ?? '', head),
+      true,
+      'the other run’s commit stays in the branch’s history',
+    );
+    assert.deepEqual((await emulator().commit(name, head)).parents, [concurrent, moved]);
+    assert.deepEqual(await pullRequestDiff(emulator(), name, 'main', branch), {
+      mergeBase: moved,
+      paths: [path],
+    });
+    assert.match((await emulator().readFile(name, head, path)) ?? '', /newTag: 2\.0\.1/);
+    assert.equal(emulator().pullRequests(name).length, 1);
+  });
+
+  test('refuses, after a move GitHub refused, a branch someone else pushed to meanwhile, keeping their commit', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const branch = pullRequestBranch(images, 'main');
+    await run(name, images);
+    await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
+    let theirs: string | undefined;
+    const client = beforeEachMove(emulatorClient(emulator(), name, testTokens.writer), async () => {
+      theirs ??= await emulator().pushFiles(
+        name,
+        branch,
+        { 'fix.txt': 'by hand\n' },
+        'Fix by hand',
+      );
+    });
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '2.0.1' }], { client }), {
+      message: /refusing to move .*: its head [0-9a-f]{12} was not made by this action/,
+    });
+    assert.equal(await emulator().head(name, branch), theirs);
+  });
+
+  test('gives up after max-attempts when the branch keeps moving, without forcing', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const branch = pullRequestBranch(images, 'main');
+    await run(name, images);
+    await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
+    let last = '';
+    let count = 0;
+    const client = beforeEachMove(emulatorClient(emulator(), name, testTokens.writer), async () => {
+      count += 1;
+      const theirs = kustomization(2).replace('newTag: 1.0.0', `newTag: 3.0.${count}`);
+      last = await emulator().pushFiles(
+        name,
+        branch,
+        { [path]: theirs },
+        anotherRunsMessage(`3.0.${count}`),
+      );
+    });
+    const clock = instantClock();
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '2.0.1' }], { client, clock }), {
+      message: new RegExp(
+        `pull request ${name}@${branch}: the branch kept moving: another writer moved it during each of 3 attempts \\(max-attempts\\); nothing was forced`,
+      ),
+    });
+    assert.equal(clock.waits.length, 2);
+    assert.equal(await emulator().head(name, branch), last, 'the last writer’s commit is kept');
   });
 
   test('refuses to move a branch that holds commits the action did not make', async () => {
@@ -186,12 +415,41 @@ describe('commit: pull-request', () => {
     const name = await configRepository();
     const client = emulatorClient(emulator(), name, testTokens.writer);
     await client.createBranch('release', (await emulator().head(name, 'main')) ?? '');
-    await emulator().pushFiles(name, 'release', { 'notes.txt': 'v1\n' }, 'Release notes');
+    const notes = await emulator().pushFiles(
+      name,
+      'release',
+      { 'notes.txt': 'v1\n' },
+      'Release notes',
+    );
     const bumped = await emulator().pushFiles(name, 'release', { 'x.txt': 'x\n' }, message);
     await assert.rejects(run(name, [{ name: 'app-0', newTag: '9.0.0' }], { branch: 'release' }), {
-      message: /refusing to move release: it holds 2 commits that main lacks/,
+      message: new RegExp(
+        `refusing to move release: its commit ${notes.slice(0, 12)} \\(Release notes\\), which main lacks, was not made by this action`,
+      ),
     });
     assert.equal(await emulator().head(name, 'release'), bumped);
+  });
+
+  test('refuses its own branch after someone merged the base into it by hand', async () => {
+    const name = await configRepository();
+    const images = [{ name: 'app-0', newTag: '2.0.0' }];
+    const branch = pullRequestBranch(images, 'main');
+    const first = await run(name, images);
+    const moved = await emulator().pushFiles(name, 'main', { 'README.md': '# config\n' });
+    const tree = (await emulator().commit(name, moved)).tree;
+    const merged = await call(emulator(), 'POST', `/repos/${name}/git/commits`, {
+      token: testTokens.writer,
+      body: { message: "Merge branch 'main'", tree, parents: [first.commitSha, moved] },
+    });
+    assert.equal(merged.status, 201);
+    const sha = (merged.body as { sha: string }).sha;
+    await emulatorClient(emulator(), name, testTokens.writer).moveBranch(branch, sha);
+    await assert.rejects(run(name, [{ name: 'app-0', newTag: '2.0.1' }]), {
+      message: new RegExp(
+        `refusing to move ${branch}: its head ${sha.slice(0, 12)} was not made by this action`,
+      ),
+    });
+    assert.equal(await emulator().head(name, branch), sha);
   });
 
   test('refuses a branch that shares no history with the base', async () => {

@@ -104,3 +104,57 @@ export function instantClock(): {
     random: () => 0.5,
   };
 }
+
+/** Runs git in the emulator's bare repository of `fullName`; the exit code and stdout. */
+async function bareGit(
+  emulator: GitHubEmulator,
+  fullName: string,
+  args: readonly string[],
+): Promise<{ exitCode: number | undefined; stdout: string }> {
+  const result = await execaRunner('git', args, {
+    cwd: join(emulator.git.root, `${fullName}.git`),
+  });
+  return { exitCode: result.exitCode, stdout: result.stdout.trim() };
+}
+
+/** Whether `ancestor` is in the history of `descendant`, as `git merge-base --is-ancestor` says. */
+export async function isAncestor(
+  emulator: GitHubEmulator,
+  fullName: string,
+  ancestor: string,
+  descendant: string,
+): Promise<boolean> {
+  const result = await bareGit(emulator, fullName, [
+    'merge-base',
+    '--is-ancestor',
+    ancestor,
+    descendant,
+  ]);
+  return result.exitCode === 0;
+}
+
+/**
+ * What a pull request from `head` into `base` shows: the merge base, and the paths that differ
+ * between it and `head` (`git diff --name-only <merge-base> <head>`), sorted.
+ */
+export async function pullRequestDiff(
+  emulator: GitHubEmulator,
+  fullName: string,
+  base: string,
+  head: string,
+): Promise<{ mergeBase: string; paths: string[] }> {
+  const run = async (args: readonly string[]) => {
+    const result = await bareGit(emulator, fullName, args);
+    assert.equal(result.exitCode, 0, `git ${args.join(' ')}`);
+    return result.stdout;
+  };
+  const mergeBase = await run(['merge-base', `refs/heads/${base}`, `refs/heads/${head}`]);
+  const names = await run(['diff', '--name-only', mergeBase, `refs/heads/${head}`, '--']);
+  return {
+    mergeBase,
+    paths: names
+      .split('\n')
+      .filter((line) => line !== '')
+      .sort(),
+  };
+}
