@@ -149,6 +149,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
         void drift.forget(key);
         void source.forget(key);
       },
+      redact: (text) => redactor.redact(text),
     });
     log.info('reconciling', { namespace: config.namespace ?? '(all)' });
     if (signal) {

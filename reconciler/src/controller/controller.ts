@@ -65,6 +65,8 @@ export interface ControllerOptions {
   readonly onReconciled?: (key: string, app: Application, ifNotPresent?: readonly string[]) => void;
   /** Called when an Application is deleted (to stop watching its objects). */
   readonly onDeleted?: (key: string) => void;
+  /** Scrubs known secrets and URL credentials from status messages; none when absent. */
+  readonly redact?: (text: string) => string;
 }
 
 /** A running controller. */
@@ -288,6 +290,24 @@ export function startController(options: ControllerOptions): Controller {
     }
   };
 
+  /** The result with its messages scrubbed, as every status write stores them. */
+  const redacted = (result: ReconcileResult): ReconcileResult => {
+    const redact = options.redact;
+    if (redact === undefined) return result;
+    const outcome =
+      result.outcome.kind === 'failed' || result.outcome.kind === 'progressing'
+        ? { ...result.outcome, message: redact(result.outcome.message) }
+        : result.outcome.kind === 'succeeded'
+          ? {
+              ...result.outcome,
+              message: redact(result.outcome.message),
+              health: { ...result.outcome.health, message: redact(result.outcome.health.message) },
+            }
+          : result.outcome;
+    const health = result.health && { ...result.health, message: redact(result.health.message) };
+    return { ...result, outcome, ...(health ? { health } : {}) };
+  };
+
   const contextOf = (app: Application, spec: ReturnType<typeof specOf>): AppContext => ({
     key: keyOf(app),
     namespace: app.metadata.namespace ?? 'default',
@@ -305,7 +325,7 @@ export function startController(options: ControllerOptions): Controller {
   };
 
   const writeStatus = async (app: Application, result: ReconcileResult, appLog: Logger) => {
-    const status = nextStatus(app, result, new Date(clock.now()));
+    const status = nextStatus(app, redacted(result), new Date(clock.now()));
     if (!statusChanged(app, status)) return;
     try {
       const stored = await kube.apply(
