@@ -94,7 +94,7 @@ export function isStalling(reason: FailureReason): boolean {
 
 type Wanted = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
-function wantedConditions(outcome: Outcome): Wanted[] {
+function wantedConditions(outcome: Outcome, health?: HealthVerdict['status']): Wanted[] {
   switch (outcome.kind) {
     case 'succeeded': {
       const healthy = outcome.health.status;
@@ -116,14 +116,22 @@ function wantedConditions(outcome: Outcome): Wanted[] {
     case 'failed':
       return [
         { type: 'Ready', status: 'False', reason: outcome.reason, message: outcome.message },
+        // A wait that ran out while objects were still progressing is not a verdict of Degraded.
         ...(outcome.reason === 'HealthCheckFailed'
           ? [
-              {
-                type: 'Healthy',
-                status: 'False',
-                reason: 'Degraded',
-                message: outcome.message,
-              } as const,
+              health === 'Progressing'
+                ? ({
+                    type: 'Healthy',
+                    status: 'Unknown',
+                    reason: 'Progressing',
+                    message: outcome.message,
+                  } as const)
+                : ({
+                    type: 'Healthy',
+                    status: 'False',
+                    reason: 'Degraded',
+                    message: outcome.message,
+                  } as const),
             ]
           : []),
         ...(isStalling(outcome.reason)
@@ -155,7 +163,8 @@ function wantedConditions(outcome: Outcome): Wanted[] {
 }
 
 /**
- * The conditions after `outcome`: `Reconciling` and `Stalled` are present only while true,
+ * The conditions after `outcome` (and `health`, what the health checks last said): `Reconciling`
+ * and `Stalled` are present only while true,
  * `Healthy` is kept from before when this outcome says nothing about health, a condition
  * keeps its `lastTransitionTime` while its status does not change, and every message is
  * bounded ({@link boundMessage}).
@@ -165,8 +174,9 @@ export function nextConditions(
   outcome: Outcome,
   generation: number,
   now: Date,
+  health?: HealthVerdict['status'],
 ): Condition[] {
-  const wanted = wantedConditions(outcome);
+  const wanted = wantedConditions(outcome, health);
   const byType = new Map(previous.map((c) => [c.type, c]));
   const keepHealthy = !wanted.some((c) => c.type === 'Healthy') && outcome.kind !== 'suspended';
   const result: Condition[] = [];

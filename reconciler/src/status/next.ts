@@ -27,7 +27,13 @@ export function nextStatus(
   const next: ApplicationStatus = {
     ...before,
     observedGeneration: generation,
-    conditions: nextConditions(before.conditions ?? [], result.outcome, generation, now),
+    conditions: nextConditions(
+      before.conditions ?? [],
+      result.outcome,
+      generation,
+      now,
+      result.health?.status,
+    ),
   };
   const requestedAt = app.metadata.annotations;
   const marker =

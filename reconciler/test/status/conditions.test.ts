@@ -72,6 +72,24 @@ describe('conditions', () => {
     assert.equal(failed.find((c) => c.type === 'Ready')?.lastTransitionTime, t1.toISOString());
   });
 
+  test('a health wait that ran out says Progressing, one that found a failure says Degraded', () => {
+    const timedOut = {
+      kind: 'failed',
+      reason: 'HealthCheckFailed',
+      message: 'not healthy within 60s',
+    } as const;
+    const healthyOf = (health: 'Progressing' | 'Degraded') =>
+      nextConditions([], timedOut, 1, t0, health).find((c) => c.type === 'Healthy');
+    assert.deepEqual(
+      [healthyOf('Progressing')?.status, healthyOf('Progressing')?.reason],
+      ['Unknown', 'Progressing'],
+    );
+    assert.deepEqual(
+      [healthyOf('Degraded')?.status, healthyOf('Degraded')?.reason],
+      ['False', 'Degraded'],
+    );
+  });
+
   test('a build failure stalls until the inputs change', () => {
     const stalled = nextConditions(
       [],
