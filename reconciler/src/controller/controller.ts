@@ -22,28 +22,25 @@ import type { Metrics } from '../metrics.ts';
 import { findCondition } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
 import { nextStatus, statusChanged } from '../status/next.ts';
+import { redactResult } from '../status/redact.ts';
 import { announce } from './announce.ts';
 import { backoffDelay } from './backoff.ts';
-import {
-  addFinalizerPatch,
-  decideDeletion,
-  finalizeObjects,
-  hasFinalizer,
-  isDeleting,
-  removeFinalizerPatch,
-} from './finalize.ts';
+import { deletionSteps } from './deletion.ts';
+import { hasFinalizer, isDeleting } from './finalize.ts';
 import type { AppContext, ApplicationLookup } from './ports.ts';
 import { startQueue, type WorkQueue } from './queue.ts';
 import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 
 const noChanges = { created: 0, configured: 0, unchanged: 0, deleted: 0 } as const;
 
-function refOfApp(app: Application) {
+/** The pipeline's view of an Application with a parsed spec. */
+function contextOf(app: Application, spec: ReturnType<typeof specOf>): AppContext {
   return {
-    apiVersion: APPLICATION_API_VERSION,
-    kind: APPLICATION_KIND,
-    name: app.metadata.name,
+    key: keyOf(app),
     namespace: app.metadata.namespace ?? 'default',
+    name: app.metadata.name,
+    spec,
+    app,
   };
 }
 
@@ -195,126 +192,23 @@ export function startController(options: ControllerOptions): Controller {
     return { ok: true, afterMs: 0 };
   };
 
-  /** Adds the finalizer; on failure logs it and goes on (the next reconcile tries again). */
-  const addFinalizer = async (app: Application, appLog: Logger): Promise<Application> => {
-    try {
-      const stored = (await kube.patch(refOfApp(app), addFinalizerPatch(app))) as
-        | Application
-        | undefined;
-      if (stored === undefined) return app;
-      remember(stored);
-      return stored;
-    } catch (error) {
-      appLog.warn(
-        'could not add the finalizer; deleting this Application would leave its objects',
-        {
-          error: messageOf(error),
-        },
-      );
-      return app;
-    }
-  };
-
-  /** The Application is being deleted: deal with its objects, then let it go. */
-  const finalizeOne = async (
-    app: Application,
-    spec: ReturnType<typeof specOf> | undefined,
-    problem: string | undefined,
-    appLog: Logger,
-    signal: AbortSignal,
-  ): Promise<{ ok: boolean; afterMs: number }> => {
-    const key = keyOf(app);
-    // Its objects are going or staying as they are: drift must not bring them back.
-    options.onDeleted?.(key);
-    if (!hasFinalizer(app)) return { ok: true, afterMs: 0 };
-    const decision = decideDeletion(spec, problem);
-    const outcome = await finalizeObjects(app, decision, {
-      prune: (entries) =>
-        deps.engine.prune(entries, contextOf(app, spec as NonNullable<typeof spec>), signal),
-      namespaceTerminating: await isTerminating(app.metadata.namespace ?? 'default', appLog),
-    });
-    const retryMs = spec?.retryInterval ?? 30_000;
-    if (outcome.kind === 'failed') {
-      const deleted = new Set(outcome.report.deleted.map((entry) => entry.id));
-      const skipped = new Set(outcome.report.skipped.map((entry) => entry.id));
-      const result: ReconcileResult = {
-        outcome: { kind: 'failed', reason: 'PruneFailed', message: outcome.message },
-        inventory: (app.status?.inventory?.entries ?? []).filter(
-          (entry) => !deleted.has(entry.id) && !skipped.has(entry.id),
-        ),
-        changes: { ...noChanges, deleted: deleted.size },
-      };
-      await writeStatus(app, result, appLog);
-      await announce(app, result, { events: options.events, metrics, log: appLog });
-      return { ok: false, afterMs: retryMs };
-    }
-    if (outcome.kind === 'deleted') {
-      const count = outcome.report.deleted.length;
-      if (count > 0) metrics.objectsPruned.inc(count);
-      appLog.info('deleted the objects of the deleted Application', { deleted: count });
-      const withNamespace =
-        outcome.withNamespace > 0 ? `, ${outcome.withNamespace} going with its namespace` : '';
-      await options.events.record(
-        app,
-        'Normal',
-        'ObjectsDeleted',
-        `the Application is being deleted: ${count} object(s) deleted, ${outcome.report.skipped.length} left alone${withNamespace}`,
-      );
-    } else {
-      appLog.info('left the objects of the deleted Application in place', { why: outcome.why });
-      await options.events.record(
-        app,
-        'Normal',
-        'ObjectsOrphaned',
-        `the Application is being deleted: ${outcome.left} object(s) left in place because ${outcome.why}`,
-      );
-    }
-    try {
-      await kube.patch(refOfApp(app), removeFinalizerPatch(app));
-      return { ok: true, afterMs: 0 };
-    } catch (error) {
-      // Most often its finalizers changed since it was read: the watch brings the new ones.
-      appLog.warn('could not remove the finalizer; trying again', { error: messageOf(error) });
-      return { ok: false, afterMs: 1000 };
-    }
-  };
-
-  /** Whether a namespace is being deleted; a read that fails counts as no. */
-  const isTerminating = async (name: string, appLog: Logger): Promise<boolean> => {
-    try {
-      const namespace = await kube.get({ apiVersion: 'v1', kind: 'Namespace', name });
-      return namespace === undefined || typeof namespace.metadata.deletionTimestamp === 'string';
-    } catch (error) {
-      appLog.warn('could not read the namespace of the Application', { error: messageOf(error) });
-      return false;
-    }
-  };
-
-  /** The result with its messages scrubbed, as every status write stores them. */
-  const redacted = (result: ReconcileResult): ReconcileResult => {
-    const redact = options.redact;
-    if (redact === undefined) return result;
-    const outcome =
-      result.outcome.kind === 'failed' || result.outcome.kind === 'progressing'
-        ? { ...result.outcome, message: redact(result.outcome.message) }
-        : result.outcome.kind === 'succeeded'
-          ? {
-              ...result.outcome,
-              message: redact(result.outcome.message),
-              health: { ...result.outcome.health, message: redact(result.outcome.health.message) },
-            }
-          : result.outcome;
-    const health = result.health && { ...result.health, message: redact(result.health.message) };
-    return { ...result, outcome, ...(health ? { health } : {}) };
-  };
-
-  const contextOf = (app: Application, spec: ReturnType<typeof specOf>): AppContext => ({
-    key: keyOf(app),
-    namespace: app.metadata.namespace ?? 'default',
-    name: app.metadata.name,
-    spec,
-    app,
+  const deletion = deletionSteps({
+    kube,
+    engine: deps.engine,
+    events: options.events,
+    metrics,
+    contextOf,
+    writeStatus: (app, result, appLog) => writeStatus(app, result, appLog),
+    ...(options.onDeleted ? { onDeleted: options.onDeleted } : {}),
   });
+
+  /** Adds the finalizer and keeps the stored Application (the watch event follows). */
+  const addFinalizer = async (app: Application, appLog: Logger): Promise<Application> => {
+    const stored = await deletion.addFinalizer(app, appLog);
+    if (stored !== app) remember(stored);
+    return stored;
+  };
+  const finalizeOne = deletion.finalize;
 
   /** Keeps a newer copy of an Application than the cache has (the watch event follows). */
   const remember = (app: Application) => {
@@ -325,7 +219,7 @@ export function startController(options: ControllerOptions): Controller {
   };
 
   const writeStatus = async (app: Application, result: ReconcileResult, appLog: Logger) => {
-    const status = nextStatus(app, redacted(result), new Date(clock.now()));
+    const status = nextStatus(app, redactResult(result, options.redact), new Date(clock.now()));
     if (!statusChanged(app, status)) return;
     try {
       const stored = await kube.apply(
