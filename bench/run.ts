@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { pathWithPinnedTools } from '../test/env/binaries.ts';
 import { startLocalEnv } from '../test/env/index.ts';
 import { type BenchResult, formatTable, writeResults } from './support/results.ts';
 
@@ -20,7 +21,10 @@ const here = import.meta.dirname;
 function runBench(file: string, args: readonly string[]): Promise<number> {
   console.log(`\n==> ${file}`);
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve(here, file), ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [resolve(here, file), ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, PATH: pathWithPinnedTools() },
+    });
     child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
   });
 }

@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { glob, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathWithPinnedTools } from './env/binaries.ts';
 import { testEnvVariable } from './env/for-tests.ts';
 import { startLocalEnv } from './env/index.ts';
 
@@ -63,7 +64,10 @@ try {
     const child = spawn(
       process.execPath,
       ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=600000', ...files],
-      { stdio: 'inherit', env: { ...process.env, [testEnvVariable]: infoFile } },
+      {
+        stdio: 'inherit',
+        env: { ...process.env, PATH: pathWithPinnedTools(), [testEnvVariable]: infoFile },
+      },
     );
     child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
   });

@@ -6,7 +6,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** The pinned versions of every binary the local environment runs. */
 export const versions = {
@@ -22,6 +22,7 @@ export const binaryNames = [
   'kube-apiserver',
   'kube-controller-manager',
   'kube-scheduler',
+  'kubectl',
   'kwok',
   'kustomize',
 ] as const;
@@ -48,6 +49,15 @@ function versionOf(name: BinaryName): string {
 /** The absolute path of one cached binary (it may not be built yet). */
 export function binaryPath(name: BinaryName): string {
   return join(cacheDir(), 'bin', `${name}-${versionOf(name)}`, name);
+}
+
+/**
+ * `PATH` with the directories of the pinned command-line tools (kubectl, kustomize) first, so
+ * tests and benchmarks run the versions the local environment pins, not whatever the machine has.
+ */
+export function pathWithPinnedTools(path: string = process.env.PATH ?? ''): string {
+  const dirs = (['kubectl', 'kustomize'] as const).map((name) => dirname(binaryPath(name)));
+  return [...dirs, path].filter((part) => part !== '').join(delimiter);
 }
 
 /** The directory holding kwok's default stage definitions. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local environment's binaries from the Go module proxy, once per version.
 #
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, kustomize
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, kustomize
 #
 # Binaries land in $KUSTODIAN_CACHE/bin/<name>-<version>/ (default ~/.cache/kustodian), outside
 # the repository, so only a cold machine pays for the build. A binary that is already there is
@@ -33,7 +33,7 @@ install_into() {
 
 build_kubernetes() {
   local missing=()
-  for c in kube-apiserver kube-controller-manager kube-scheduler; do
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
     have "$c" "$K8S_VERSION" || missing+=("$c")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
