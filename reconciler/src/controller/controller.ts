@@ -29,9 +29,7 @@ import { deletionSteps } from './deletion.ts';
 import { hasFinalizer, isDeleting } from './finalize.ts';
 import type { AppContext, ApplicationLookup } from './ports.ts';
 import { startQueue, type WorkQueue } from './queue.ts';
-import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
-
-const noChanges = { created: 0, configured: 0, unchanged: 0, deleted: 0 } as const;
+import { noChanges, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 
 /** The pipeline's view of an Application with a parsed spec. */
 function contextOf(app: Application, spec: ReturnType<typeof specOf>): AppContext {
@@ -155,6 +153,8 @@ export function startController(options: ControllerOptions): Controller {
         changes: noChanges,
       };
     }
+    // Scrubbed once, so that status and the news `announce` compares it with say the same.
+    result = redactResult(result, options.redact);
     const fresh = cache.get(key) ?? held;
     if (signal.aborted) return superseded(fresh, result, signal.reason, appLog);
     await writeStatus(fresh, result, appLog);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { localEnv } from '../../../test/env/for-tests.ts';
+import { waitFor } from '../../../test/env/wait.ts';
 import { type Controller, startController } from '../../src/controller/controller.ts';
 import { systemClock } from '../../src/kube/clock.ts';
 import { createLogger, createRedactor, memorySink } from '../../src/log.ts';
@@ -19,6 +20,8 @@ import {
 
 const env = localEnv();
 const secret = 'pw-9d1f0c7e-very-secret';
+// Known to nobody but the URL it is in: only URL scrubbing can remove it.
+const urlPassword = 'url-only-4b7e2a';
 
 describe('status messages', () => {
   let namespace: string;
@@ -37,7 +40,9 @@ describe('status messages', () => {
     );
   });
 
-  test('never store a known secret or the credentials of a URL', async () => {
+  test('never store a known secret or the credentials of a URL, and a retry is no news', async () => {
+    let resolves = 0;
+    const warnings: string[] = [];
     const redactor = createRedactor();
     redactor.addSecret(secret);
     controller = startController({
@@ -45,8 +50,9 @@ describe('status messages', () => {
       deps: {
         source: {
           resolve: async () => {
+            resolves++;
             throw new Error(
-              `fetch https://bot:${secret}@git.example.invalid/team/leaky.git: the server said "${secret}" is wrong`,
+              `fetch https://bot:${urlPassword}@git.example.invalid/team/leaky.git: the server said "${secret}" is wrong`,
             );
           },
           checkout: async () => assert.fail('no checkout after a failed resolve'),
@@ -58,7 +64,11 @@ describe('status messages', () => {
           health: async () => assert.fail('no health check'),
         },
       },
-      events: { record: async () => undefined },
+      events: {
+        record: async (_app, type, reason) => {
+          if (type === 'Warning') warnings.push(reason);
+        },
+      },
       metrics: createMetrics({ processMetrics: false }),
       log: createLogger({ level: 'debug', sink: memorySink(), redactor }),
       clock: systemClock,
@@ -79,6 +89,15 @@ describe('status messages', () => {
     );
     const stored = JSON.stringify(app.status);
     assert.ok(!stored.includes(secret), stored);
+    assert.ok(!stored.includes(urlPassword), stored);
     assert.match(readyOf(app)?.message ?? '', /is wrong/);
+
+    // The same failure again is no news: one Warning Event, not one per retry.
+    for (let retry = 1; retry <= 3; retry++) {
+      const before = resolves;
+      controller.refresh(`${namespace}/leaky`, 'retry');
+      await waitFor('one more reconcile', async () => resolves > before, { timeoutMs: 15_000 });
+    }
+    assert.deepEqual(warnings, ['ReconcileFailed']);
   });
 });
