@@ -58,7 +58,7 @@ function isRole(item: PreparedObject): boolean {
 }
 
 /** The id of the role a RoleBinding or ClusterRoleBinding refers to, if it is one. */
-export function roleOfBinding(item: PreparedObject): string | undefined {
+function roleOfBinding(item: PreparedObject): string | undefined {
   if (item.key.group !== rbacGroup) return undefined;
   if (item.key.kind !== 'RoleBinding' && item.key.kind !== 'ClusterRoleBinding') return undefined;
   const roleRef = item.object.roleRef as { kind?: unknown; name?: unknown } | undefined;

@@ -21,10 +21,7 @@ import {
 } from '../kube/object.ts';
 
 /** The managers client-side apply writes as (the second one by kubectl's own migration). */
-export const clientSideManagers: readonly string[] = [
-  'kubectl-client-side-apply',
-  'before-first-apply',
-];
+const clientSideManagers: readonly string[] = ['kubectl-client-side-apply', 'before-first-apply'];
 
 /**
  * The JSON Patch that moves the fields of client-side apply entries to Kustodian's apply entry,

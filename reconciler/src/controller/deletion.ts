@@ -5,13 +5,9 @@
  */
 import type { ApplicationSpec } from '@kustodian/shared/config/application';
 import { messageOf } from '@kustodian/shared/errors';
-import {
-  APPLICATION_API_VERSION,
-  APPLICATION_KIND,
-  type Application,
-  keyOf,
-} from '../api/application.ts';
+import { type Application, keyOf } from '../api/application.ts';
 import type { Kube } from '../kube/kube.ts';
+import { refOf } from '../kube/object.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventRecorder } from '../status/events.ts';
@@ -24,7 +20,7 @@ import {
   removeFinalizerPatch,
 } from './finalize.ts';
 import type { AppContext, EnginePort } from './ports.ts';
-import type { ReconcileResult } from './reconcile.ts';
+import { noChanges, type ReconcileResult } from './reconcile.ts';
 
 /** What the deletion steps need from the controller. */
 export interface DeletionDeps {
@@ -58,15 +54,13 @@ export interface DeletionSteps {
   ): Promise<NextRun>;
 }
 
-const noChanges = { created: 0, configured: 0, unchanged: 0, deleted: 0 } as const;
-
 /** Binds the deletion steps to `deps`. */
 export function deletionSteps(deps: DeletionDeps): DeletionSteps {
   const { kube, metrics, events } = deps;
 
   const addFinalizer = async (app: Application, log: Logger): Promise<Application> => {
     try {
-      const stored = (await kube.patch(refOfApp(app), addFinalizerPatch(app))) as
+      const stored = (await kube.patch(refOf(app), addFinalizerPatch(app))) as
         | Application
         | undefined;
       return stored ?? app;
@@ -97,7 +91,10 @@ export function deletionSteps(deps: DeletionDeps): DeletionSteps {
     const outcome = await finalizeObjects(app, decision, {
       prune: (entries) =>
         deps.engine.prune(entries, deps.contextOf(app, spec as ApplicationSpec), signal),
-      namespaceTerminating: await isTerminating(app.metadata.namespace ?? 'default', log),
+      // Only a decision to delete asks whether the namespace is going.
+      namespaceTerminating:
+        decision.kind === 'delete' &&
+        (await isTerminating(app.metadata.namespace ?? 'default', log)),
     });
     if (outcome.kind === 'failed') {
       const deleted = new Set(outcome.report.deleted.map((entry) => entry.id));
@@ -135,7 +132,7 @@ export function deletionSteps(deps: DeletionDeps): DeletionSteps {
       );
     }
     try {
-      await kube.patch(refOfApp(app), removeFinalizerPatch(app));
+      await kube.patch(refOf(app), removeFinalizerPatch(app));
       return { ok: true, afterMs: 0 };
     } catch (error) {
       // Most often its finalizers changed since it was read: the watch brings the new ones.
@@ -145,13 +142,4 @@ export function deletionSteps(deps: DeletionDeps): DeletionSteps {
   };
 
   return { addFinalizer, finalize };
-}
-
-function refOfApp(app: Application) {
-  return {
-    apiVersion: APPLICATION_API_VERSION,
-    kind: APPLICATION_KIND,
-    name: app.metadata.name,
-    namespace: app.metadata.namespace ?? 'default',
-  };
 }

@@ -66,7 +66,13 @@ export interface ReconcileResult {
   readonly drifted?: readonly string[];
 }
 
-const noChanges: ChangeCounts = { created: 0, configured: 0, unchanged: 0, deleted: 0 };
+/** Counts of a reconcile that changed nothing. */
+export const noChanges: Readonly<ChangeCounts> = {
+  created: 0,
+  configured: 0,
+  unchanged: 0,
+  deleted: 0,
+};
 
 /** Runs the pipeline for `ctx`. Throws only when it cannot continue for reasons outside the app. */
 export async function reconcile(

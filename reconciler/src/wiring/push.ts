@@ -17,7 +17,7 @@ import {
 } from '../api/application.ts';
 import { isConflict, isInvalid } from '../kube/errors.ts';
 import type { JsonPatchOperation, Kube } from '../kube/kube.ts';
-import type { KubeRef } from '../kube/object.ts';
+import { type KubeRef, refOf } from '../kube/object.ts';
 import { type PushEvent, repoKey } from '../server/github.ts';
 import type { PushResult } from '../server/webhook.ts';
 
@@ -108,12 +108,7 @@ async function requestRefresh(
   listed: Application,
   at: string,
 ): Promise<void> {
-  const ref: KubeRef = {
-    apiVersion: APPLICATION_API_VERSION,
-    kind: APPLICATION_KIND,
-    namespace: listed.metadata.namespace ?? 'default',
-    name: listed.metadata.name,
-  };
+  const ref: KubeRef = refOf(listed);
   let app: Application | undefined = listed;
   for (let attempt = 1; app !== undefined; attempt++) {
     try {
