@@ -98,7 +98,7 @@ describe('a push to the webhook of either replica', () => {
     );
   });
   after(async () => {
-    for (const instance of instances) await instance.stop().catch(() => undefined);
+    for (const instance of instances) await instance.stop();
     await git?.stop();
   });
 
