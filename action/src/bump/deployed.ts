@@ -74,7 +74,7 @@ export function runs(overlay: PlannedOverlay, name: string): boolean {
  * Whether `image` already is what `update` asks for, with the semantics of the edit: a tag
  * alone drops the digest, a digest alone drops the tag, both set both, a name alone keeps them.
  */
-export function isAsWanted(image: RenderedImage, update: ImageUpdate): boolean {
+function isAsWanted(image: RenderedImage, update: ImageUpdate): boolean {
   if (update.newName !== undefined && image.name !== update.newName) return false;
   const { newTag, digest } = update;
   if (newTag === undefined && digest === undefined) return true;

@@ -7,11 +7,13 @@
  * a separate config repository) the place goes into the message text as
  * `apps/web/overlays/staging/kustomization.yaml:12: ...`, which cannot point at a wrong file.
  */
+
+import { defaultServerUrl } from '../git/remote.ts';
 import type { Problem } from '../validate/problems.ts';
 import type { ActionSink, AnnotationPlace } from './sink.ts';
 
 /** Annotations of one severity GitHub shows for a step. */
-export const annotationLimit = 10;
+const annotationLimit = 10;
 
 /** Where a problem's file and line go: the annotation's properties, or its message text. */
 export const placements = ['properties', 'text'] as const;
@@ -41,7 +43,7 @@ export function placementFor(origin: FilesOrigin): Placement {
 }
 
 function isWorkflowRepository(repository: string, own: string, serverUrl?: string): boolean {
-  const server = (serverUrl || 'https://github.com').replace(/\/+$/, '');
+  const server = (serverUrl || defaultServerUrl).replace(/\/+$/, '');
   const name = repository
     .trim()
     .replace(/\/+$/, '')

@@ -4,7 +4,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import type { Git } from '../git/git.ts';
-import { gitAuthEnv, gitNetworkEnv, resolveRemote } from '../git/remote.ts';
+import { defaultServerUrl, gitAuthEnv, gitNetworkEnv, resolveRemote } from '../git/remote.ts';
 import type { ActionInputs } from '../inputs.ts';
 
 /** Creates the `Git` of one working copy (the real one is `createGitCli` over execa). */
@@ -40,7 +40,7 @@ export async function checkout(
 ): Promise<Cloned> {
   const remote = resolveRemote(
     inputs.repository,
-    boundaries.env.GITHUB_SERVER_URL || 'https://github.com',
+    boundaries.env.GITHUB_SERVER_URL || defaultServerUrl,
   );
   const env = { ...gitNetworkEnv(boundaries.env), ...gitAuthEnv(remote, inputs.token) };
   const git = boundaries.createGit({ dir, remoteUrl: remote.url, env, secrets });
