@@ -74,7 +74,11 @@ export const noChanges: Readonly<ChangeCounts> = {
   deleted: 0,
 };
 
-/** Runs the pipeline for `ctx`. Throws only when it cannot continue for reasons outside the app. */
+/**
+ * Runs the pipeline for `ctx`. Each step that fails, by a result or by throwing, returns its own
+ * reason (a thrown prune is PruneFailed, a thrown health check HealthCheckFailed); it throws only
+ * when a newer reconcile cut it short before it wrote anything.
+ */
 export async function reconcile(
   ctx: AppContext,
   deps: ReconcileDeps,
@@ -178,12 +182,14 @@ export async function reconcile(
         ? await deps.engine.compare(objects, ctx, signal)
         : await deps.engine.apply(objects, ctx, signal, (entry) => written.push(entry));
   } catch (error) {
-    if (written.length === 0) throw error;
-    if (signal.aborted) return cutShort({ ...attempted, ...withWritten() });
+    if (signal.aborted) {
+      if (written.length === 0) throw error;
+      return cutShort({ ...attempted, ...withWritten() });
+    }
     return failed('ApplyFailed', messageOf(error), {
       ...attempted,
       ...withWritten(),
-      ...syncOf(revision, true, 'ApplyFailed'),
+      ...syncOf(revision, written.length > 0, 'ApplyFailed'),
     });
   }
   attempted = { ...attempted, ifNotPresent: applied.ifNotPresent ?? [] };
@@ -211,9 +217,14 @@ export async function reconcile(
     try {
       pruned = await deps.engine.prune(stale, ctx, signal);
     } catch (error) {
-      if (!signal.aborted) throw error;
-      // Cut short: what was applied and what was to go both stay listed for the next attempt.
-      return cutShort({ ...attempted, inventory: [...withEntries(inventory, stale)], changes });
+      // Cut short or failed as a whole: what was applied and what was to go both stay listed,
+      // so the next attempt prunes them.
+      const kept = { ...attempted, inventory: [...withEntries(inventory, stale)], changes };
+      if (signal.aborted) return cutShort(kept);
+      return failed('PruneFailed', `prune: ${messageOf(error)}`, {
+        ...kept,
+        ...syncOf(revision, changed(changes), 'PruneFailed'),
+      });
     }
     changes.deleted = pruned.deleted.length;
     inventory = [
@@ -236,13 +247,23 @@ export async function reconcile(
   }
 
   // 8. Health: kstatus rules; with `wait`, Ready waits for it (a new revision cancels the wait).
-  const health = await deps.engine.health(
-    applied.inventory,
-    ctx,
-    ctx.spec.wait,
-    signal,
-    applied.observed,
-  );
+  let health: HealthReport;
+  try {
+    health = await deps.engine.health(
+      applied.inventory,
+      ctx,
+      ctx.spec.wait,
+      signal,
+      applied.observed,
+    );
+  } catch (error) {
+    const kept = { ...attempted, inventory, changes };
+    if (signal.aborted) return cutShort(kept);
+    return failed('HealthCheckFailed', `health check: ${messageOf(error)}`, {
+      ...kept,
+      ...syncOf(revision, changed(changes), 'HealthCheckFailed'),
+    });
+  }
   // The history records a health failure as one: a rollout that keeps failing is no success.
   const unhealthy = healthProblem(health, ctx);
   const reason = unhealthy === undefined ? undefined : 'HealthCheckFailed';

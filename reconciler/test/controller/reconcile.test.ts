@@ -182,6 +182,61 @@ describe('an apply cut short by a refresh', () => {
   });
 });
 
+describe('a step that throws', () => {
+  test('an apply that throws before writing fails ApplyFailed and keeps the inventory', async () => {
+    const result = await run(applicationWith({ inventory: { entries: [oldEntry] } }), {
+      apply: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
+      },
+    });
+    assert.deepEqual(result.outcome, {
+      kind: 'failed',
+      reason: 'ApplyFailed',
+      message: 'connect ECONNREFUSED 127.0.0.1:6443',
+    });
+    assert.equal(result.inventory, undefined, 'status keeps the inventory it has');
+  });
+
+  test('a prune that throws fails PruneFailed and keeps what was to be pruned listed', async () => {
+    const result = await run(applicationWith({ inventory: { entries: [oldEntry] } }), {
+      apply: async () => report({ created: 2, unchanged: 0 }),
+      prune: async () => {
+        throw new Error('discovery: the server is currently unable to handle the request');
+      },
+    });
+    assert.equal(result.outcome.kind, 'failed');
+    assert.equal(result.outcome.kind === 'failed' && result.outcome.reason, 'PruneFailed');
+    assert.match(
+      result.outcome.kind === 'failed' ? result.outcome.message : '',
+      /^prune: discovery: the server is currently unable/,
+    );
+    assert.deepEqual(
+      result.inventory?.map((entry) => entry.id),
+      ['ConfigMap/apps/old', 'Namespace/shop', 'Secret/shop/db'],
+    );
+    assert.equal(result.sync?.reason, 'PruneFailed');
+  });
+
+  test('a health check that throws fails HealthCheckFailed, with the applied inventory', async () => {
+    const result = await run(applicationWith(), {
+      apply: async () => report({ created: 2, unchanged: 0 }),
+      health: async () => {
+        throw new Error('watch Deployment/shop/web: 500 Internal Server Error');
+      },
+    });
+    assert.equal(result.outcome.kind === 'failed' && result.outcome.reason, 'HealthCheckFailed');
+    assert.match(
+      result.outcome.kind === 'failed' ? result.outcome.message : '',
+      /^health check: watch Deployment\/shop\/web/,
+    );
+    assert.deepEqual(
+      result.inventory?.map((entry) => entry.id),
+      ['Namespace/shop', 'Secret/shop/db'],
+    );
+    assert.equal(result.sync?.reason, 'HealthCheckFailed');
+  });
+});
+
 test('passes on which objects were applied IfNotPresent, for drift watching', async () => {
   const result = await run(applicationWith(), {
     apply: async () => report({ ifNotPresent: ['Secret/shop/db'] }),
