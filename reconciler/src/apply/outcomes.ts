@@ -54,4 +54,6 @@ export interface PreparedObject {
   definedInSet: boolean;
   /** Why it cannot be applied at all (unknown kind, duplicate), if so. */
   problem?: string;
+  /** A HorizontalPodAutoscaler of the same set scales it (see `yielded.ts`). */
+  autoscaled?: true;
 }

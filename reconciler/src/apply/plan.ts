@@ -16,6 +16,7 @@ import { immutableFields } from './immutable.ts';
 import { applyPolicyOf } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 import { takeOverPatch } from './takeover.ts';
+import { withReplicasLeftToAutoscaler } from './yielded.ts';
 
 /** What the write phase will do with an object. */
 export type Plan =
@@ -64,6 +65,7 @@ export async function planObject(
     live = known ? known.live : await context.kube.get(refOf(item.object), options);
     // Created once, then left to whoever changes it.
     if (live && applyPolicyOf(item.object) === 'IfNotPresent') return { action: 'none', live };
+    if (live && item.autoscaled) item.object = withReplicasLeftToAutoscaler(item.object, live);
     const merged = await context.kube.apply(item.object, { ...options, dryRun: true });
     if (!live) return { action: 'create' };
     const diff = changedPaths(live, merged);

@@ -1,7 +1,8 @@
 /**
  * Preparing a set for apply: resolve each kind (from discovery, or from a CRD in the same set
  * when its kind is not served yet), give namespaced objects without a namespace the default
- * one, drop the namespace of cluster-scoped ones, and set the ownership marks.
+ * one, drop the namespace of cluster-scoped ones, leave out the fields other controllers own by
+ * design (see `yielded.ts`), and set the ownership marks.
  */
 import { messageOf } from '@kustodian/shared/errors';
 import { groupOf } from '@kustodian/shared/manifests/object-id';
@@ -11,6 +12,7 @@ import { idOf, isRecord, type KubeObject } from '../kube/object.ts';
 import { objectOptionsProblem } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 import { type Owner, withOwnership } from './ownership.ts';
+import { markAutoscaled, withoutYieldedFields } from './yielded.ts';
 
 /** What preparing needs. */
 export interface PrepareContext {
@@ -33,6 +35,7 @@ export async function prepareObjects(
     seen.add(item.id);
     prepared.push(item);
   }
+  markAutoscaled(prepared);
   return prepared;
 }
 
@@ -58,7 +61,7 @@ async function prepareOne(
   const { namespace: _given, ...metadata } = obj.metadata;
   const namespace = namespaced ? obj.metadata.namespace || context.defaultNamespace : undefined;
   const object = withOwnership(
-    { ...obj, metadata: namespace ? { ...metadata, namespace } : metadata },
+    { ...withoutYieldedFields(obj), metadata: namespace ? { ...metadata, namespace } : metadata },
     context.owner,
   );
   const key = {
