@@ -89,6 +89,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
         'overlays',
         `no overlay found${inputs.overlays.length > 0 ? ` matching ${inputs.overlays.join(', ')}` : ''}`,
       );
+    sink.info(`overlays to build (${overlays.length}): ${overlays.join(', ')}`);
     // 6. Build every overlay before the edit, a bounded number at once; meanwhile, find the
     //    repository's CRDs.
     const renderOptions = {

@@ -1,10 +1,14 @@
 /**
  * The `paths` input: globs of kustomization directories, matched inside the checkout. Each
  * match must hold a kustomization file that, after resolving symlinks, is still inside the
- * checkout; a glob that selects no such directory is a problem, not silently nothing.
+ * checkout; a glob that selects no such directory is a problem, not silently nothing. A glob
+ * starting with `!` excludes what it matches, the last matching glob deciding (as in
+ * `@actions/glob`); `paths` of exclusions only keep the default choice of file, never an
+ * excluded one (see `step/plan.ts`).
  */
 import { glob } from 'node:fs/promises';
 import { join } from 'node:path';
+import { negation, selectedBy } from '@kustodian/shared/kustomize/discover';
 import {
   findKustomizationFile,
   inside,
@@ -27,9 +31,13 @@ export async function selectKustomizations(
 ): Promise<SelectedFiles> {
   const files = new Set<string>();
   const problems: Problem[] = [];
-  for (const pattern of globs) {
+  for (const pattern of globs.filter((each) => !negation(each).negate)) {
     let matched = 0;
-    for await (const dir of glob(pattern, { cwd: root, exclude: (name) => name === '.git' })) {
+    for await (const dir of glob(negation(pattern).glob, {
+      cwd: root,
+      exclude: (name) => name === '.git',
+    })) {
+      if (!selectedBy(globs, dir)) continue;
       const real = await realpathOrUndefined(join(root, dir));
       if (real === undefined) continue;
       if (!inside(root, real)) {
@@ -58,7 +66,10 @@ export async function selectKustomizations(
     }
     if (matched === 0) {
       problems.push(
-        error('inputs', `paths: "${pattern}" matches no directory with a kustomization file`),
+        error(
+          'inputs',
+          `paths: "${pattern}" matches no directory with a kustomization file${globs.length > 1 ? ' that a later exclusion keeps' : ''}`,
+        ),
       );
     }
   }

@@ -110,7 +110,8 @@ interface FileEdit {
 function nearestEdit(overlay: PlannedOverlay, update: ImageUpdate): FileEdit[] {
   const index = holderIndex(overlay.tree, update.name);
   const node = overlay.tree[Math.max(index, 0)];
-  if (node === undefined) return [];
+  // A new entry goes only into the overlay's own kustomization (absent when `paths` excludes it).
+  if (node === undefined || (index < 0 && node.dir !== overlay.overlay)) return [];
   const entry = index < 0 ? undefined : entryFor(node, update.name);
   const deployed = deployedAs(overlay, renderedName(update.name, entry));
   if (allAsWanted(deployed, update)) return [];

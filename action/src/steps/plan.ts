@@ -5,7 +5,7 @@
  */
 import { StepError } from '@kustodian/shared/errors';
 import { checkImageReference } from '@kustodian/shared/images/reference';
-import { findOverlays } from '@kustodian/shared/kustomize/discover';
+import { findOverlays, negation, selectedBy } from '@kustodian/shared/kustomize/discover';
 import type { ParsedObject } from '@kustodian/shared/manifests/parse';
 import type { RenderedImage } from '../bump/deployed.ts';
 import { selectKustomizations } from '../bump/paths.ts';
@@ -36,6 +36,14 @@ export async function planFromRendered(
     });
   }
   if (inputs.paths.length === 0) return planBump(inputs.images, overlays, undefined);
+  if (inputs.paths.every((pattern) => negation(pattern).negate)) {
+    // Exclusions only: the default choice, among the kustomizations not excluded.
+    const allowed = overlays.map((overlay) => ({
+      ...overlay,
+      tree: overlay.tree.filter((node) => selectedBy(inputs.paths, node.dir)),
+    }));
+    return planBump(inputs.images, allowed, undefined);
+  }
   const selected = await selectKustomizations(root, inputs.paths);
   const plan = planBump(inputs.images, overlays, selected.files);
   return { ...plan, problems: [...selected.problems, ...plan.problems] };

@@ -1,23 +1,34 @@
 /**
- * The same object rendered by two overlays that deploy to the same place: both would own it,
+ * The same object rendered by two overlays that deploy to the same cluster: both would own it,
  * and each apply would undo the other's.
  *
- * "The same place" is decided simply, and by the repository's own layout: an object's cluster
- * is its `kustodian.dev/cluster` annotation when it has one, else the name of its overlay's
- * directory (`apps/web/overlays/production` and `apps/api/overlays/production` both deploy to
- * `production`). Two overlays clash when they render the same object id (group, Kind,
- * namespace, name) for the same cluster.
+ * Only what the repository says decides where an overlay goes (see `deployments.ts`): the
+ * Application manifests in it (Kustodian's, Argo CD's, Flux's `Kustomization`) and the
+ * `kustodian.dev/cluster` annotation on a kustomization or on a rendered object. An overlay
+ * the repository places nowhere is never in a clash: directory names are no evidence (two
+ * `overlays/prod` of different platforms, or alternative overlays never deployed together,
+ * share a last segment without sharing a cluster).
  */
 import { compareText } from '@kustodian/shared/manifests/object-id';
 
-/** The annotation that names the cluster an object deploys to. */
+/** The annotation that names the cluster an overlay (on its kustomization) or an object deploys to. */
 export const clusterAnnotation = 'kustodian.dev/cluster';
+
+/** One place an overlay is deployed to: a cluster, and the namespace of objects that name none. */
+export interface Placement {
+  readonly cluster: string;
+  readonly namespace?: string;
+  /** What says so (`clusters/prod/apps.yaml`), for the message. */
+  readonly source: string;
+}
 
 /** One rendered object, as the check sees it. */
 export interface PlacedObject {
   readonly id: string;
   readonly overlay: string;
-  /** The object's `kustodian.dev/cluster` annotation, if any. */
+  /** Whether the object names its namespace (else it takes its placement's). */
+  readonly namespaced: boolean;
+  /** The object's `kustodian.dev/cluster` annotation, if any: it overrides the overlay's places. */
   readonly cluster?: string;
 }
 
@@ -26,22 +37,41 @@ export interface Clash {
   readonly id: string;
   readonly cluster: string;
   readonly overlays: readonly string[];
+  /** What placed the overlays there, sorted. */
+  readonly sources: readonly string[];
 }
 
-/** The cluster an overlay deploys to by default: the last segment of its path. */
-export function defaultCluster(overlay: string): string {
-  return overlay === '.' ? '.' : (overlay.split('/').pop() ?? overlay);
-}
-
-/** Every object id that two or more overlays render into the same cluster, sorted. */
-export function findClashes(objects: readonly PlacedObject[]): Clash[] {
-  const owners = new Map<string, { id: string; cluster: string; overlays: Set<string> }>();
+/**
+ * Every object id that two or more overlays render into the same cluster (and, for an object
+ * naming no namespace, the same default namespace), sorted. `placements` maps an overlay to
+ * where it is deployed; objects of an overlay with no placement and no annotation are not checked.
+ */
+export function findClashes(
+  objects: readonly PlacedObject[],
+  placements: ReadonlyMap<string, readonly Placement[]>,
+): Clash[] {
+  const owners = new Map<
+    string,
+    { id: string; cluster: string; overlays: Set<string>; sources: Set<string> }
+  >();
   for (const object of objects) {
-    const cluster = object.cluster ?? defaultCluster(object.overlay);
-    const key = `${cluster}\0${object.id}`;
-    const entry = owners.get(key) ?? { id: object.id, cluster, overlays: new Set<string>() };
-    entry.overlays.add(object.overlay);
-    owners.set(key, entry);
+    const places =
+      object.cluster === undefined
+        ? (placements.get(object.overlay) ?? [])
+        : [{ cluster: object.cluster, source: `${clusterAnnotation} on ${object.id}` }];
+    for (const place of places) {
+      const namespace = object.namespaced ? '' : (place.namespace ?? '');
+      const key = `${place.cluster}\0${namespace}\0${object.id}`;
+      const entry = owners.get(key) ?? {
+        id: object.id,
+        cluster: place.cluster,
+        overlays: new Set<string>(),
+        sources: new Set<string>(),
+      };
+      entry.overlays.add(object.overlay);
+      entry.sources.add(place.source);
+      owners.set(key, entry);
+    }
   }
   return [...owners.values()]
     .filter((entry) => entry.overlays.size > 1)
@@ -49,6 +79,7 @@ export function findClashes(objects: readonly PlacedObject[]): Clash[] {
       id: entry.id,
       cluster: entry.cluster,
       overlays: [...entry.overlays].sort(compareText),
+      sources: [...entry.sources].sort(compareText),
     }))
     .sort((a, b) => compareText(a.cluster, b.cluster) || compareText(a.id, b.id));
 }

@@ -6,9 +6,10 @@
 import type { ParsedObject } from '@kustodian/shared/manifests/parse';
 import { type CustomKind, createSchemaCompiler, customKindsOf } from './crd.ts';
 import { isCrd, scanRepositoryCrds } from './crd-sources.ts';
+import { scanPlacements } from './deployments-scan.ts';
 import { checkObjects } from './objects.ts';
 import { parseOutput } from './parsed.ts';
-import { clusterAnnotation, findClashes, type PlacedObject } from './placement.ts';
+import { clusterAnnotation, findClashes, type PlacedObject, type Placement } from './placement.ts';
 import { error, type Problem } from './problems.ts';
 import type { RenderedOverlay } from './render.ts';
 
@@ -18,16 +19,25 @@ export interface ValidationResult {
   readonly objects: ReadonlyMap<string, readonly ParsedObject[]>;
 }
 
-/** Custom kinds of the repository's CRDs, found once per run and reused for the re-validation. */
+/**
+ * What the repository's files say, found once per run and reused for the re-validation: the
+ * custom kinds of its CRDs, and where its overlays are deployed (see `deployments.ts`).
+ */
 export interface CrdCatalog {
   readonly repositoryKinds: readonly CustomKind[];
   readonly compiler: ReturnType<typeof createSchemaCompiler>;
+  /** Overlay → where it is deployed; absent means the repository places none. */
+  readonly placements?: ReadonlyMap<string, readonly Placement[]>;
 }
 
-/** Scans the checkout at `root` for CRDs. */
+/** Scans the checkout at `root` for CRDs and for what places its overlays. */
 export async function loadCrdCatalog(root: string): Promise<CrdCatalog> {
   const compiler = createSchemaCompiler();
-  return { compiler, repositoryKinds: scanRepositoryCrds(root, compiler) };
+  return {
+    compiler,
+    repositoryKinds: scanRepositoryCrds(root, compiler),
+    placements: scanPlacements(root),
+  };
 }
 
 /** Validates the rendered overlays (the problems of their rendering included). */
@@ -63,13 +73,14 @@ export async function validateRendered(
       ...(await checkObjects({ overlay: result.overlay, file: result.file }, list, custom)),
     );
   }
-  problems.push(...clashProblems(objects, rendered));
+  problems.push(...clashProblems(objects, rendered, catalog.placements ?? new Map()));
   return { problems, objects };
 }
 
 function clashProblems(
   objects: ReadonlyMap<string, readonly ParsedObject[]>,
   rendered: readonly RenderedOverlay[],
+  placements: ReadonlyMap<string, readonly Placement[]>,
 ): Problem[] {
   const placed: PlacedObject[] = [];
   for (const [overlay, list] of objects) {
@@ -82,14 +93,15 @@ function clashProblems(
       placed.push({
         id: parsed.id,
         overlay,
+        namespaced: typeof parsed.object.metadata.namespace === 'string',
         ...(typeof annotation === 'string' ? { cluster: annotation } : {}),
       });
     }
   }
   const fileOf = new Map(rendered.map((result) => [result.overlay, result.file]));
-  return findClashes(placed).map((clash) => {
+  return findClashes(placed, placements).map((clash) => {
     const first = clash.overlays[0] ?? '';
-    const message = `${clash.id} is deployed to cluster "${clash.cluster}" by ${clash.overlays.length} overlays: ${clash.overlays.join(', ')}; each apply would undo the other's (set ${clusterAnnotation} or rename an overlay directory if they deploy to different clusters)`;
+    const message = `${clash.id} is deployed to the cluster ${clash.cluster} by ${clash.overlays.length} overlays: ${clash.overlays.join(', ')} (placed by ${clash.sources.join(', ')}); each apply would undo the other's`;
     return error('same-place', message, { overlay: first, file: fileOf.get(first) ?? first });
   });
 }

@@ -6,6 +6,7 @@ import type { ImageUpdate } from '@kustodian/shared/images/update';
 import { applyBump } from '../../src/bump/apply.ts';
 import type { RenderedImage } from '../../src/bump/deployed.ts';
 import { filesWithoutEffect } from '../../src/bump/effect.ts';
+import { selectKustomizations } from '../../src/bump/paths.ts';
 import { type BumpPlan, type BumpTarget, planBump, type TargetEdit } from '../../src/bump/plan.ts';
 import { compareVersionTags } from '../../src/bump/semver.ts';
 import { tempDir } from '../helpers.ts';
@@ -28,6 +29,16 @@ describe('planning a bump', () => {
   const running = (tag: string) => [{ name: 'ghcr.io/acme/web', tag }];
   const targets = (plan: BumpPlan) =>
     plan.targets.map((t) => [t.file, t.edits.map((edit) => `${edit.update.name} ${edit.mode}`)]);
+
+  it("adds a new entry only to the overlay's own kustomization, never to a base (paths exclusions remove it)", () => {
+    const plain = { dir: 'base', file: 'base/kustomization.yaml', images: [] };
+    const plan = planBump(
+      [web],
+      [{ overlay: 'staging', tree: [plain], images: running('1.0.0') }],
+      undefined,
+    );
+    assert.deepEqual(targets(plan), []);
+  });
 
   it('edits the nearest kustomization that has an entry, a shared base once', () => {
     const plan = planBump(
@@ -239,6 +250,27 @@ describe('applying a bump', () => {
     assert.deepEqual(applied.problems, []);
     assert.deepEqual(applied.files, []);
     assert.equal(await readFile(join(dir, file), 'utf8'), original);
+  });
+});
+
+describe('selecting kustomizations by the paths input', () => {
+  it('reads globs in order, a later `!` glob excluding what an earlier one matched', async () => {
+    const { dir, cleanup } = await tempDir('paths');
+    try {
+      for (const name of ['apps/web/staging', 'apps/web/prod', 'apps/api/staging']) {
+        await mkdir(join(dir, name), { recursive: true });
+        await writeFile(join(dir, name, 'kustomization.yaml'), 'resources: []\n');
+      }
+      const selected = await selectKustomizations(dir, ['apps/*/*', '!apps/*/prod']);
+      assert.deepEqual(selected, {
+        files: ['apps/api/staging/kustomization.yaml', 'apps/web/staging/kustomization.yaml'],
+        problems: [],
+      });
+      const again = await selectKustomizations(dir, ['apps/*/*', '!apps/**', 'apps/api/*']);
+      assert.deepEqual(again.files, ['apps/api/staging/kustomization.yaml']);
+    } finally {
+      await cleanup();
+    }
   });
 });
 

@@ -105,19 +105,35 @@ describe('validating rendered overlays', () => {
     assert.match(result.problems[0]?.message ?? '', /has no tag/);
   });
 
+  it('reports no clash between overlays sharing a directory name when nothing places them', async () => {
+    const result = await validateRendered(
+      [
+        overlay('apps/a/production', deployment('1')),
+        overlay('apps/b/production', deployment('1')),
+      ],
+      catalog,
+    );
+    assert.deepEqual(result.problems, []);
+  });
+
   it('reports the same object deployed to the same cluster by two overlays', async () => {
+    const placements = new Map([
+      ['apps/a/production', [{ cluster: '"prod"', source: 'clusters/a.yaml' }]],
+      ['apps/b/production', [{ cluster: '"prod"', source: 'clusters/b.yaml' }]],
+      ['apps/b/staging', [{ cluster: '"staging"', source: 'clusters/c.yaml' }]],
+    ]);
     const result = await validateRendered(
       [
         overlay('apps/a/production', deployment('1')),
         overlay('apps/b/production', deployment('1')),
         overlay('apps/b/staging', deployment('1')),
       ],
-      catalog,
+      { ...catalog, placements },
     );
     assert.equal(result.problems.length, 1);
     assert.match(
       result.problems[0]?.message ?? '',
-      /cluster "production" by 2 overlays: apps\/a\/production, apps\/b\/production/,
+      /cluster "prod" by 2 overlays: apps\/a\/production, apps\/b\/production \(placed by clusters\/a\.yaml, clusters\/b\.yaml\)/,
     );
   });
 

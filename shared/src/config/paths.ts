@@ -25,10 +25,13 @@ export function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-/** A zod string that must be a relative path inside the repository. */
-export function relativePathSchema(what = 'path'): z.ZodString {
+/** A zod string that must be a relative path inside the repository (once `strip`ped). */
+export function relativePathSchema(
+  what = 'path',
+  strip: (path: string) => string = (path) => path,
+): z.ZodString {
   return z.string().superRefine((path, ctx) => {
-    const problem = relativePathProblem(path);
+    const problem = relativePathProblem(strip(path));
     if (problem) {
       ctx.addIssue({
         code: 'custom',
@@ -49,11 +52,12 @@ export function splitList(text: string): string[] {
 
 /**
  * A zod schema reading a newline- or comma-separated list of relative globs into an array;
- * each problem names the entry's index (`overlays[1]`).
+ * each problem names the entry's index (`overlays[1]`). An entry may start with `!` (an
+ * exclusion, as in `@actions/glob`); the glob after it must be relative too.
  */
 export function globListSchema() {
   return z
     .string()
     .transform(splitList)
-    .pipe(z.array(relativePathSchema('glob')));
+    .pipe(z.array(relativePathSchema('glob', (glob) => glob.replace(/^!+/, ''))));
 }

@@ -115,7 +115,7 @@ function removePair(source: string, map: YAMLMap, pair: Pair): TextEdit {
   return { start: from, end, text: '' };
 }
 
-/** New entries: after the last entry, or in a new or previously empty `images:`. */
+/** New entries: after the last entry, in a previously empty `images:`, or in a new `images:` at the end of the file. */
 function appendEdits(
   source: string,
   file: KustomizationFile,
@@ -139,8 +139,12 @@ function appendEdits(
   const dashColumn = keyColumn + sequenceOffset(source, root);
   const entries = blockEntries(plans, dashColumn, 2);
   if (!imagesPair) {
-    const at = lineEnd(source, contentEnd(root));
-    return [{ start: at, end: at, text: `\n${' '.repeat(keyColumn)}images:${entries}` }];
+    // A new key goes at the end of the file, after any trailing comments: right after the last
+    // key, it would come between a list and its commented-out items (`components:` followed by
+    // `# - ../x`), which a person uncommenting one would then add to `images`.
+    const key = `${' '.repeat(keyColumn)}images:${entries}`;
+    const at = source.length;
+    return [{ start: at, end: at, text: source.endsWith('\n') ? `${key}\n` : `\n${key}` }];
   }
   // `images:` with no value, or `images: ~`: drop the null, then add the entries below.
   const value = imagesPair.value as Node;

@@ -1,19 +1,25 @@
 /**
  * Finding the overlays of a config repository: every directory holding a kustomization that
- * no other kustomization builds on. Bases and components are built through their overlays,
- * not on their own.
+ * no other kustomization builds on and that is not a `kind: Component`. Bases and components
+ * are built through their overlays, not on their own: a Component is only ever applied to the
+ * resources of what includes it (kustomize refuses to build one alone, or its patches find
+ * nothing to patch), so one that nothing includes is skipped, not failed.
  */
 import type { Dirent } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { join, matchesGlob, resolve } from 'node:path';
 import { StepError } from '../errors.ts';
 import { isRemote } from './jail-rules.ts';
-import { kustomizationFileNames, references } from './kustomization.ts';
+import { type Kustomization, kustomizationFileNames, references } from './kustomization.ts';
 import { inside, posixRelative, readKustomization, realpathOrUndefined } from './read.ts';
 
 /** Which overlays to keep, by their path relative to the root (`overlays/prod`, `.` for the root). */
 export interface FindOverlaysOptions {
-  /** Keep only overlays matching one of these globs (`path.matchesGlob`); all when absent or empty. */
+  /**
+   * Which overlays to keep, as `path.matchesGlob` patterns; a pattern starting with `!` excludes.
+   * As in `@actions/glob`, the last pattern that matches an overlay decides; when there are
+   * only exclusions, every overlay starts included. All overlays when absent or empty.
+   */
   readonly include?: readonly string[];
   /** Drop overlays matching any of these globs. */
   readonly exclude?: readonly string[];
@@ -38,16 +44,19 @@ export async function findOverlays(
 ): Promise<string[]> {
   const realRoot = await realpath(root);
   const dirs = await kustomizationDirs(realRoot, options.maxEntries ?? defaultMaxEntries);
-  const referenced = new Set<string>();
+  const skipped = new Set<string>();
   for (const [dir, file] of dirs) {
-    for (const base of await basesOf(realRoot, dir, file)) referenced.add(base);
+    const read = await readInside(realRoot, file);
+    if (read === undefined) continue;
+    if (read.kind === 'Component') skipped.add(dir);
+    for (const base of await basesOf(realRoot, dir, read)) skipped.add(base);
   }
   const include = options.include ?? [];
   const exclude = options.exclude ?? [];
   return [...dirs.keys()]
-    .filter((dir) => !referenced.has(dir))
+    .filter((dir) => !skipped.has(dir))
     .map((dir) => posixRelative(realRoot, dir))
-    .filter((name) => include.length === 0 || include.some((glob) => matchesGlob(name, glob)))
+    .filter((name) => selectedBy(include, name))
     .filter((name) => !exclude.some((glob) => matchesGlob(name, glob)))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -89,14 +98,37 @@ async function listDirectory(root: string, dir: string): Promise<Dirent[]> {
   }
 }
 
-/** The real directories a kustomization builds on (resources, components, bases, plugins), inside root. */
-async function basesOf(root: string, dir: string, file: string): Promise<string[]> {
+/**
+ * Whether ordered `patterns` select `name`: the last one matching decides (`!` excludes);
+ * with no pattern, or only exclusions, a name no pattern matches is selected.
+ */
+export function selectedBy(patterns: readonly string[], name: string): boolean {
+  let selected = patterns.every((pattern) => negation(pattern).negate);
+  for (const pattern of patterns) {
+    const { negate, glob } = negation(pattern);
+    if (matchesGlob(name, glob)) selected = !negate;
+  }
+  return selected;
+}
+
+/** A pattern without its leading `!`s, and whether they negate it (as `@actions/glob` reads them). */
+export function negation(pattern: string): { negate: boolean; glob: string } {
+  const glob = pattern.replace(/^!+/, '');
+  return { negate: (pattern.length - glob.length) % 2 === 1, glob };
+}
+
+/** The kustomization in `file` when it is inside `root` and parses. */
+async function readInside(root: string, file: string): Promise<Kustomization | undefined> {
   const realFile = await realpathOrUndefined(file);
-  if (realFile === undefined || !inside(root, realFile)) return [];
+  if (realFile === undefined || !inside(root, realFile)) return undefined;
   const read = await readKustomization(realFile);
-  if (!('kustomization' in read)) return [];
+  return 'kustomization' in read ? read.kustomization : undefined;
+}
+
+/** The real directories a kustomization builds on (resources, components, bases, plugins), inside root. */
+async function basesOf(root: string, dir: string, kustomization: Kustomization): Promise<string[]> {
   const bases: string[] = [];
-  for (const ref of references(read.kustomization)) {
+  for (const ref of references(kustomization)) {
     if (ref.role === 'file' || isRemote(ref.value)) continue;
     const real = await realpathOrUndefined(resolve(dir, ref.value));
     if (real !== undefined && real !== dir && inside(root, real)) bases.push(real);

@@ -40,4 +40,13 @@ describe('relative paths', () => {
     );
     assert.deepEqual(globListSchema().parse('a/*, b/**'), ['a/*', 'b/**']);
   });
+
+  it('keeps exclusions (`!glob`) and checks the glob after the `!`', () => {
+    assert.deepEqual(globListSchema().parse('!a/*\n!!b'), ['!a/*', '!!b']);
+    const result = globListSchema().safeParse('!../other\n!/abs');
+    assert.deepEqual(
+      result.error?.issues.map((issue) => issue.path),
+      [[0], [1]],
+    );
+  });
 });

@@ -14,6 +14,9 @@ describe('findOverlays', () => {
       'base/kustomization.yaml': 'resources:\n  - config.yaml\n',
       'base/config.yaml': configMap('app'),
       'components/monitoring/kustomization.yaml': 'kind: Component\n',
+      // A component nothing includes, whose patch would find nothing to patch on its own.
+      'components/unused/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - patch: |\n      kind: Deployment\n      metadata: {name: absent}\n',
       'generators/settings/kustomization.yaml': 'resources: []\n',
       'overlays/dev/kustomization.yml': 'resources:\n  - ../../base\n',
       'overlays/prod/Kustomization':
@@ -50,6 +53,24 @@ describe('findOverlays', () => {
       await findOverlays(tree.root, { include: ['**/*'], exclude: ['apps/b*', 'overlays/**'] }),
       ['apps/self', 'apps/web'],
     );
+  });
+
+  it('skips a Component that nothing includes instead of listing it as an overlay', async () => {
+    assert.ok(!(await findOverlays(tree.root)).some((name) => name.startsWith('components/')));
+  });
+
+  it('reads patterns in order, the last match deciding, as @actions/glob does', async () => {
+    assert.deepEqual(await findOverlays(tree.root, { include: ['!overlays/*', '!apps/b*'] }), [
+      'apps/self',
+      'apps/web',
+    ]);
+    assert.deepEqual(
+      await findOverlays(tree.root, { include: ['overlays/*', '!overlays/*', 'overlays/dev'] }),
+      ['overlays/dev'],
+    );
+    assert.deepEqual(await findOverlays(tree.root, { include: ['!!overlays/dev'] }), [
+      'overlays/dev',
+    ]);
   });
 
   it('names the root itself `.` when it is an overlay', async () => {
