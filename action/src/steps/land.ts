@@ -46,7 +46,10 @@ export async function landBump(context: LandContext): Promise<LandResult> {
       git: cloned.git,
       branch: cloned.branch,
       author: inputs.author,
-      maxAttempts: inputs.maxAttempts,
+      retry: {
+        timeoutMs: inputs.retryTimeoutMs,
+        ...(inputs.maxAttempts === undefined ? {} : { maxAttempts: inputs.maxAttempts }),
+      },
       clock: boundaries.clock,
       log: (line) => sink.info(line),
     },

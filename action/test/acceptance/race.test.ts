@@ -1,7 +1,8 @@
 /**
- * Race safety and token secrecy against a real git server over HTTPS: eight runs of the bundled
- * action bump eight different images of one kustomization file at the same time, in `push`
- * mode; every one lands, no commit is lost, nothing is forced, and the token never shows.
+ * Race safety and token secrecy against a real git server over HTTPS: sixteen runs of the
+ * bundled action, with the default inputs (no max-attempts, the default retry-timeout), bump
+ * sixteen different images of one kustomization file at the same time, in `push` mode; every
+ * one lands exactly once, no commit is lost, nothing is forced, and the token never shows.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -9,9 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { commitsOf, fileAt, git, runAction, tempDir } from '../helpers.ts';
 import { type HttpsGit, seedRepository, startHttpsGit } from './https-git.ts';
 
-const apps = Array.from({ length: 8 }, (_, index) => `app${index + 1}`);
+const apps = Array.from({ length: 16 }, (_, index) => `app${index + 1}`);
 
-/** One overlay running eight Deployments, all eight images pinned in its kustomization. */
+/** One overlay running sixteen Deployments, all sixteen images pinned in its kustomization. */
 function raceRepository(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const app of apps) {
@@ -52,13 +53,16 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
     ({ dir, cleanup } = await tempDir('race'));
     https = await startHttpsGit(dir, token);
     await seedRepository(https, dir, 'shop', raceRepository());
+    const bare = https.barePath('shop');
+    await git(['--git-dir', bare, 'config', 'receive.denyNonFastForwards', 'true']);
+    await git(['--git-dir', bare, 'config', 'core.logAllRefUpdates', 'always']);
   });
   after(async () => {
     await https?.server.stop();
     await cleanup();
   });
 
-  it('lands all eight bumps, loses no commit and never forces', async () => {
+  it('lands all sixteen bumps with the default inputs, each once, loses no commit and never forces', async () => {
     const runs = await Promise.all(
       apps.map((app) =>
         runAction({
@@ -66,7 +70,6 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
             repository: https.url('shop'),
             token,
             images: `registry.example.com/${app}=2.0.0`,
-            'max-attempts': '20',
           },
           env: { GIT_SSL_CAINFO: https.caFile },
         }),
@@ -92,6 +95,15 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
       .trim()
       .split('\n');
     assert.ok(parents.slice(0, -1).every((line) => line.split(' ').length === 2));
+    // Each bump is in exactly one commit, and every commit is one run's bump.
+    const subjects = (await git(['--git-dir', bare, 'log', '--format=%s', 'main'])).split('\n');
+    for (const app of apps) {
+      const own = subjects.filter((line) => line.includes(`registry.example.com/${app} `));
+      assert.equal(own.length, 1, `${app} landed once: ${subjects.join(' | ')}`);
+    }
+    // The server refuses non-fast-forwards and logs every update of main: none was forced.
+    const reflog = await git(['--git-dir', bare, 'reflog', 'show', '--format=%H', 'main']);
+    assert.equal(reflog.trim().split('\n').length, apps.length, 'one update per bump');
   });
 
   it('never shows the token in stdout, stderr, outputs or summary', async () => {
