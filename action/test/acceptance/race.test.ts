@@ -76,6 +76,13 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
       ),
     );
     for (const run of runs) assert.equal(run.code, 0, run.stdout + run.stderr);
+    // The runs that lost a race re-planned on the new head building only what the bumps reach.
+    const retried = runs.filter((run) => /planned the bump again/.test(run.stdout));
+    assert.ok(retried.length > 0, 'some run lost a race');
+    for (const run of retried) {
+      assert.doesNotMatch(run.stdout, /built every overlay again/);
+      assert.match(run.stdout, /built again only the overlays they reach/);
+    }
     const bare = https.barePath('shop');
     const commits = await commitsOf(bare);
     assert.equal(commits.length, 1 + apps.length);
