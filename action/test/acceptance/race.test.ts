@@ -9,40 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { commitsOf, fileAt, git, runAction, tempDir } from '../helpers.ts';
 import { type HttpsGit, seedRepository, startHttpsGit } from './https-git.ts';
-
-const apps = Array.from({ length: 16 }, (_, index) => `app${index + 1}`);
-
-/** One overlay running sixteen Deployments, all sixteen images pinned in its kustomization. */
-function raceRepository(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const app of apps) {
-    files[`base/${app}.yaml`] = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      `  name: ${app}`,
-      'spec:',
-      '  selector:',
-      `    matchLabels: {app: ${app}}`,
-      '  template:',
-      `    metadata: {labels: {app: ${app}}}`,
-      '    spec:',
-      '      containers:',
-      `        - name: ${app}`,
-      `          image: registry.example.com/${app}:1.0.0`,
-      '',
-    ].join('\n');
-  }
-  files['base/kustomization.yaml'] =
-    `resources:\n${apps.map((app) => `  - ${app}.yaml`).join('\n')}\n`;
-  const entries = apps.map(
-    (app) =>
-      `  # ${app}, bumped by its own pipeline\n  - name: registry.example.com/${app}\n    newTag: 1.0.0\n`,
-  );
-  files['production/kustomization.yaml'] =
-    `# Every app of the shop.\nnamespace: shop\nresources:\n  - ../base\nimages:\n${entries.join('')}`;
-  return files;
-}
+import { apps, raceRepository } from './race-repository.ts';
 
 describe('concurrent runs in push mode against a git server over HTTPS', () => {
   let dir = '';
