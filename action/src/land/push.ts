@@ -32,17 +32,23 @@ export function createPushLander(options: PushLanderOptions): Lander {
     land: async ({ message, prepare }) => {
       const retries = startRetries(options.retry, clock, options.backoff);
       for (let attempt = 1; ; attempt++) {
+        const started = clock.now();
         const result = await attemptOnce(options, message, prepare, attempt);
         if (result !== 'rejected') return result;
         const next = retries.next(attempt);
         if ('giveUp' in next) {
           throw new StepError('push', branch, `the branch kept moving; ${next.giveUp}`);
         }
+        const took = Math.round(clock.now() - started);
         log(
-          `push to ${branch} was rejected because the branch moved; retrying in ${next.waitMs} ms`,
+          `push to ${branch} was rejected because the branch moved (attempt ${attempt} took ${took} ms); retrying in ${next.waitMs} ms`,
         );
         await clock.sleep(next.waitMs);
-        await git.resetToRemote(branch);
+        const fetching = clock.now();
+        const head = await git.resetToRemote(branch);
+        log(
+          `fetched ${branch} at ${head.slice(0, 12)} in ${Math.round(clock.now() - fetching)} ms`,
+        );
       }
     },
   };

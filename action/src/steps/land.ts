@@ -180,12 +180,13 @@ async function headPlan(
     return { rendered: state.rendered, plan: context.plan, catalog: context.catalog };
   }
   const found: Problem[] = [];
+  const started = context.boundaries.clock.now();
   try {
     const changed = await context.cloned.git.changedPaths(planned.head, checkout.head);
     const earlier = { head: { overlays: state.overlays ?? [], rendered: state.rendered }, changed };
     const next = await planOnHead(context.inputs, options, checkout.head, found, earlier);
     context.sink.info(
-      `planned the bump again on ${checkout.head.slice(0, 12)} (${changed.length} files changed since; ${next.reused ? 'built again only the overlays they reach' : 'built every overlay again'})`,
+      `planned the bump again on ${checkout.head.slice(0, 12)} in ${Math.round(context.boundaries.clock.now() - started)} ms (${changed.length} files changed since; ${next.reused ? 'built again only the overlays they reach' : 'built every overlay again'})`,
     );
     state.overlays = next.overlays;
     state.rendered = next.rendered;
