@@ -8,6 +8,7 @@
  * 1. validate.bench.ts    the action's validate step vs a sequential `kustomize build` loop
  * 2. reconciler.bench.ts  first sync and no-op resync of 1,000 objects vs `kubectl apply --server-side`
  * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects each
+ * 4. races.bench.ts       16 concurrent push-mode bumps of one file vs pull/edit/push shell loops
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -39,6 +40,7 @@ try {
     ['validate.bench.ts', []],
     ['reconciler.bench.ts', ['--env', envFile]],
     ['memory.bench.ts', ['--env', envFile]],
+    ['races.bench.ts', []],
   ] as const) {
     const out = join(env.dir, `${file}.json`);
     if ((await runBench(file, [...args, '--results', out])) !== 0) {

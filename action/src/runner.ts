@@ -69,7 +69,7 @@ export const gitHubLanders: GitHubLanderFactory = (context) =>
     repo: context.repo,
     git: context.git,
     branch: context.branch,
-    maxAttempts: context.maxAttempts,
+    retry: context.retry,
     clock: context.clock,
     log: context.log,
     pullRequest: context.pullRequest,

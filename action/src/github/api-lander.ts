@@ -6,21 +6,17 @@
  * compare-and-swap: when another writer moved the branch in between, GitHub answers
  * `STALE_DATA` (inside an HTTP 200) and changes nothing. The lander then moves the checkout to
  * the new head, prepares the edit again there (never replaying the old bytes, which would
- * revert the other writer's change), and retries after a jittered exponential backoff, at most
- * `maxAttempts` times. Every other error is final.
+ * revert the other writer's change), and retries after a jittered exponential backoff while the
+ * retry budget lasts (`../land/retry.ts`). Every other error is final.
  */
 import { StepError } from '@kustodian/shared/errors';
-import { type Backoff, backoffDelay, defaultBackoff } from '../clock.ts';
+import type { Backoff } from '../clock.ts';
+import { type Retries, type RetryClock, type RetryLimits, startRetries } from '../land/retry.ts';
 import type { FileChange, Lander, LandResult, PrepareEdit } from '../land/types.ts';
 import type { GitHubClient } from './api.ts';
 import type { CheckoutRefresher } from './checkout.ts';
 
-/** Waiting between attempts, and the randomness of the jitter (the action's `Clock` fits). */
-export interface RetryClock {
-  sleep(ms: number): Promise<void>;
-  /** A number in [0, 1). */
-  random(): number;
-}
+export type { RetryClock } from '../land/retry.ts';
 
 /** What the api lander needs. */
 export interface ApiLanderOptions {
@@ -28,8 +24,8 @@ export interface ApiLanderOptions {
   /** The branch to commit to; `checkout` has it checked out. */
   readonly branch: string;
   readonly checkout: CheckoutRefresher;
-  /** Attempts in all, the first included. */
-  readonly maxAttempts: number;
+  /** How long, and at most how many times, to try (`retry-timeout`, `max-attempts`). */
+  readonly retry: RetryLimits;
   readonly clock: RetryClock;
   readonly backoff?: Backoff;
   /** Progress lines, such as a retry after `STALE_DATA`. */
@@ -40,11 +36,12 @@ export interface ApiLanderOptions {
 export function createApiLander(options: ApiLanderOptions): Lander {
   return {
     land: async ({ message, prepare }) => {
+      const retries = startRetries(options.retry, options.clock, options.backoff);
       let checkout = await options.checkout.current();
       for (let attempt = 1; ; attempt++) {
         const result = await attemptOnce(options, message, prepare, checkout, attempt);
         if (result !== 'stale') return result;
-        await waitBeforeRetry(options, attempt);
+        await waitBeforeRetry(options, retries, attempt);
         checkout = await options.checkout.refresh();
       }
     },
@@ -77,20 +74,24 @@ async function attemptOnce(
 }
 
 /** Throws when no attempt is left, otherwise waits the backoff for retry number `attempt`. */
-async function waitBeforeRetry(options: ApiLanderOptions, attempt: number): Promise<void> {
+async function waitBeforeRetry(
+  options: ApiLanderOptions,
+  retries: Retries,
+  attempt: number,
+): Promise<void> {
   const { owner, repo } = options.client.repository;
-  if (attempt >= options.maxAttempts) {
+  const next = retries.next(attempt);
+  if ('giveUp' in next) {
     throw new StepError(
       'commit',
       `${owner}/${repo}@${options.branch}`,
-      `the branch kept moving: GitHub answered STALE_DATA to all ${attempt} attempts (max-attempts)`,
+      `the branch kept moving: GitHub answered STALE_DATA to every attempt; ${next.giveUp}`,
     );
   }
-  const wait = backoffDelay(attempt, options.backoff ?? defaultBackoff, options.clock.random);
   options.log?.(
-    `${options.branch} moved while the commit was prepared (STALE_DATA); preparing again on the new head in ${wait} ms`,
+    `${options.branch} moved while the commit was prepared (STALE_DATA); preparing again on the new head in ${next.waitMs} ms`,
   );
-  await options.clock.sleep(wait);
+  await options.clock.sleep(next.waitMs);
 }
 
 /** One change per path (the last one wins), sorted by path: GitHub refuses a path twice. */

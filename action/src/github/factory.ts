@@ -4,8 +4,9 @@
  */
 import { StepError } from '@kustodian/shared/errors';
 import type { ImageUpdate } from '@kustodian/shared/images/update';
+import type { RetryClock, RetryLimits } from '../land/retry.ts';
 import type { Lander } from '../land/types.ts';
-import { createApiLander, type RetryClock } from './api-lander.ts';
+import { createApiLander } from './api-lander.ts';
 import { type WorkingCopy, workingCopyRefresher } from './checkout.ts';
 import { createGitHubClient } from './client.ts';
 import { pullRequestBranch } from './pr-branch.ts';
@@ -39,7 +40,8 @@ export interface GitHubLanderInput {
    */
   readonly git: WorkingCopy;
   readonly branch: string;
-  readonly maxAttempts: number;
+  /** How long, and at most how many times, to try landing. */
+  readonly retry: RetryLimits;
   readonly clock: RetryClock;
   readonly log: (line: string) => void;
   /** Required for `pull-request`. */
@@ -59,7 +61,7 @@ export function createGitHubLander(input: GitHubLanderInput): Lander {
       client,
       branch: input.branch,
       checkout,
-      maxAttempts: input.maxAttempts,
+      retry: input.retry,
       clock: input.clock,
       log: input.log,
     });
@@ -77,7 +79,7 @@ export function createGitHubLander(input: GitHubLanderInput): Lander {
     base: input.branch,
     branch: settings.branch ?? pullRequestBranch(settings.images, input.branch),
     checkout,
-    maxAttempts: input.maxAttempts,
+    retry: input.retry,
     clock: input.clock,
     ...(settings.title === undefined ? {} : { title: settings.title }),
     log: input.log,

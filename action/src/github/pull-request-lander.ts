@@ -19,17 +19,18 @@
  *    the base branch is `B`, so the pull request's diff is exactly the bump.
  * 4. When another writer moved the branch in between (GitHub answers 422 `Update is not a fast
  *    forward`, or the branch appeared), the checkout is moved to the base's new head and the
- *    attempt is made again from step 1 after a jittered backoff, at most `maxAttempts` times.
+ *    attempt is made again from step 1 after a jittered backoff, while the retry budget lasts (`../land/retry.ts`).
  *
  * The commit is not made on the pull request branch itself: `createCommitOnBranch` can only add a
  * commit on top of a branch's head, and the bump must be made on the base head for the pull
  * request to show just the bump.
  */
 import { StepError } from '@kustodian/shared/errors';
-import { type Backoff, backoffDelay, defaultBackoff } from '../clock.ts';
+import type { Backoff } from '../clock.ts';
+import { type Retries, type RetryClock, type RetryLimits, startRetries } from '../land/retry.ts';
 import type { Checkout, Lander, LandResult, PrepareEdit } from '../land/types.ts';
 import type { GitHubClient, PullRequest, PullRequestText } from './api.ts';
-import { type RetryClock, uniqueChanges } from './api-lander.ts';
+import { uniqueChanges } from './api-lander.ts';
 import { type BranchState, holdsExactly, moveRefusal, readBranch } from './branch-ownership.ts';
 import { commitOnScratch, updateBranch } from './branch-update.ts';
 import type { CheckoutRefresher } from './checkout.ts';
@@ -43,8 +44,8 @@ export interface PullRequestLanderOptions {
   /** The action's own branch the pull request comes from (`pullRequestBranch` or `pr-branch`). */
   readonly branch: string;
   readonly checkout: CheckoutRefresher;
-  /** Attempts in all, the first included (`max-attempts`). */
-  readonly maxAttempts: number;
+  /** How long, and at most how many times, to try (`retry-timeout`, `max-attempts`). */
+  readonly retry: RetryLimits;
   readonly clock: RetryClock;
   readonly backoff?: Backoff;
   /** The pull request's title; the message's first line when absent. */
@@ -57,11 +58,12 @@ export function createPullRequestLander(options: PullRequestLanderOptions): Land
   return {
     land: async ({ message, prepare }) => {
       await refuseSharedBranch(options);
+      const retries = startRetries(options.retry, options.clock, options.backoff);
       let checkout = await options.checkout.current();
       for (let attempt = 1; ; attempt++) {
         const result = await attemptOnce(options, message, prepare, checkout, attempt);
         if (result !== 'raced') return result;
-        await waitBeforeRetry(options, attempt);
+        await waitBeforeRetry(options, retries, attempt);
         checkout = await options.checkout.refresh();
       }
     },
@@ -142,20 +144,24 @@ function refuseForeignBranch(options: PullRequestLanderOptions, state: BranchSta
 }
 
 /** Throws when no attempt is left, otherwise waits the backoff for retry number `attempt`. */
-async function waitBeforeRetry(options: PullRequestLanderOptions, attempt: number): Promise<void> {
+async function waitBeforeRetry(
+  options: PullRequestLanderOptions,
+  retries: Retries,
+  attempt: number,
+): Promise<void> {
   const { client, branch } = options;
-  if (attempt >= options.maxAttempts) {
+  const next = retries.next(attempt);
+  if ('giveUp' in next) {
     throw new StepError(
       'pull request',
       `${client.repository.owner}/${client.repository.repo}@${branch}`,
-      `the branch kept moving: another writer moved it during each of ${attempt} attempts (max-attempts); nothing was forced`,
+      `the branch kept moving: another writer moved it during each attempt; ${next.giveUp}; nothing was forced`,
     );
   }
-  const wait = backoffDelay(attempt, options.backoff ?? defaultBackoff, options.clock.random);
   options.log?.(
-    `${branch} was moved by another writer (the update was not a fast-forward); reading it again in ${wait} ms`,
+    `${branch} was moved by another writer (the update was not a fast-forward); reading it again in ${next.waitMs} ms`,
   );
-  await options.clock.sleep(wait);
+  await options.clock.sleep(next.waitMs);
 }
 
 /** Updates the open pull request from the branch, or opens one. */

@@ -1,12 +1,14 @@
 /**
  * The `push` commit mode: commit in the working copy and `git push origin HEAD:<branch>`. When
  * the push is rejected because the branch moved, fetch the new head, reset to it, re-apply the
- * edit with `prepare`, and try again after a jittered backoff, at most `maxAttempts` times.
+ * edit with `prepare`, and try again after a jittered backoff while the retry budget lasts
+ * (`retry.ts`).
  * Never forces: another writer's commit is never lost.
  */
 import { StepError } from '@kustodian/shared/errors';
-import { type Backoff, backoffDelay, type Clock, defaultBackoff } from '../clock.ts';
+import type { Backoff, Clock } from '../clock.ts';
 import type { Git, GitIdentity } from '../git/git.ts';
+import { type RetryLimits, startRetries } from './retry.ts';
 import type { Lander, LandResult, PrepareEdit } from './types.ts';
 
 /** What the push lander needs. */
@@ -15,7 +17,7 @@ export interface PushLanderOptions {
   readonly git: Git;
   readonly branch: string;
   readonly author: GitIdentity;
-  readonly maxAttempts: number;
+  readonly retry: RetryLimits;
   readonly clock: Clock;
   readonly backoff?: Backoff;
   /** Progress lines (`push rejected, retrying in 420 ms`). */
@@ -28,20 +30,25 @@ export function createPushLander(options: PushLanderOptions): Lander {
   const log = options.log ?? (() => {});
   return {
     land: async ({ message, prepare }) => {
+      const retries = startRetries(options.retry, clock, options.backoff);
       for (let attempt = 1; ; attempt++) {
+        const started = clock.now();
         const result = await attemptOnce(options, message, prepare, attempt);
         if (result !== 'rejected') return result;
-        if (attempt >= options.maxAttempts) {
-          throw new StepError(
-            'push',
-            branch,
-            `the branch kept moving; gave up after ${attempt} attempts (max-attempts)`,
-          );
+        const next = retries.next(attempt);
+        if ('giveUp' in next) {
+          throw new StepError('push', branch, `the branch kept moving; ${next.giveUp}`);
         }
-        const wait = backoffDelay(attempt, options.backoff ?? defaultBackoff, clock.random);
-        log(`push to ${branch} was rejected because the branch moved; retrying in ${wait} ms`);
-        await clock.sleep(wait);
-        await git.resetToRemote(branch);
+        const took = Math.round(clock.now() - started);
+        log(
+          `push to ${branch} was rejected because the branch moved (attempt ${attempt} took ${took} ms); retrying in ${next.waitMs} ms`,
+        );
+        await clock.sleep(next.waitMs);
+        const fetching = clock.now();
+        const head = await git.resetToRemote(branch);
+        log(
+          `fetched ${branch} at ${head.slice(0, 12)} in ${Math.round(clock.now() - fetching)} ms`,
+        );
       }
     },
   };

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.ts';
 import type { Git, GitIdentity } from '../git/git.ts';
 import { createNoneLander } from './none.ts';
 import { createPushLander } from './push.ts';
+import type { RetryLimits } from './retry.ts';
 import type { Lander } from './types.ts';
 
 /** The commit modes, as the `commit` input names them. */
@@ -32,7 +33,8 @@ export interface LanderContext {
   readonly git: Git;
   readonly branch: string;
   readonly author: GitIdentity;
-  readonly maxAttempts: number;
+  /** How long, and at most how many times, to try landing. */
+  readonly retry: RetryLimits;
   readonly clock: Clock;
   readonly log: (line: string) => void;
 }

@@ -46,7 +46,10 @@ export async function landBump(context: LandContext): Promise<LandResult> {
       git: cloned.git,
       branch: cloned.branch,
       author: inputs.author,
-      maxAttempts: inputs.maxAttempts,
+      retry: {
+        timeoutMs: inputs.retryTimeoutMs,
+        ...(inputs.maxAttempts === undefined ? {} : { maxAttempts: inputs.maxAttempts }),
+      },
       clock: boundaries.clock,
       log: (line) => sink.info(line),
     },
@@ -75,7 +78,8 @@ export async function landBump(context: LandContext): Promise<LandResult> {
     ...(url === undefined ? {} : { runUrl: url }),
   };
   const message = commitMessage(inputs.images, origin, inputs.message);
-  return lander.land({ message, prepare: (checkout) => prepare(context, checkout) });
+  const planned: Planned = { head: cloned.head, catalog: context.catalog };
+  return lander.land({ message, prepare: (checkout) => prepare(context, checkout, planned) });
 }
 
 /**
@@ -83,11 +87,15 @@ export async function landBump(context: LandContext): Promise<LandResult> {
  * the edit, re-builds the overlays it touches and validates them with the rest; the files it
  * wrote. Files whose edit changes no rendered output are put back: they are no change.
  */
-async function prepare(context: LandContext, checkout: Checkout): Promise<FileChange[]> {
+async function prepare(
+  context: LandContext,
+  checkout: Checkout,
+  planned: Planned,
+): Promise<FileChange[]> {
   const { state, inputs } = context;
   const root = await realpath(checkout.dir);
   const options = { ...context.renderOptions, root };
-  const head = await headPlan(context, checkout, options);
+  const head = await headPlan(context, checkout, options, planned);
   const { plan } = head;
   const before = head.rendered.filter((result) => plan.affectedOverlays.includes(result.overlay));
   const applied = await applyBump(root, plan.targets, inputs.allowDowngrade);
@@ -149,26 +157,43 @@ interface HeadPlan {
   readonly catalog: CrdCatalog;
 }
 
+/** The head the last plan was made on (its overlays and builds are in the state), and its CRDs. */
+interface Planned {
+  head: string;
+  catalog: CrdCatalog;
+}
+
 /**
  * The cloned head's plan, or a new plan on a newer head: after a lost race the files, the
- * overlays and what they render may all have changed, so nothing of the old plan is reused.
+ * overlays and what they render may all have changed, so the plan is always made again. When
+ * only kustomization files changed (other runs' bumps, the common race), the overlays they do
+ * not reach keep their builds and the CRDs are kept (see `reuse.ts`): a retry stays cheap.
  */
 async function headPlan(
   context: LandContext,
   checkout: Checkout,
   options: RenderOptions,
+  planned: Planned,
 ): Promise<HeadPlan> {
   const { state } = context;
   if (checkout.head === context.cloned.head) {
     return { rendered: state.rendered, plan: context.plan, catalog: context.catalog };
   }
-  context.sink.info(`planning the bump again on ${checkout.head.slice(0, 12)}`);
   const found: Problem[] = [];
+  const started = context.boundaries.clock.now();
   try {
-    const planned = await planOnHead(context.inputs, options, checkout.head, found);
-    state.overlays = planned.overlays;
-    state.rendered = planned.rendered;
-    return { ...planned, catalog: await loadCrdCatalog(options.root) };
+    const changed = await context.cloned.git.changedPaths(planned.head, checkout.head);
+    const earlier = { head: { overlays: state.overlays ?? [], rendered: state.rendered }, changed };
+    const next = await planOnHead(context.inputs, options, checkout.head, found, earlier);
+    context.sink.info(
+      `planned the bump again on ${checkout.head.slice(0, 12)} in ${Math.round(context.boundaries.clock.now() - started)} ms (${changed.length} files changed since; ${next.reused ? 'built again only the overlays they reach' : 'built every overlay again'})`,
+    );
+    state.overlays = next.overlays;
+    state.rendered = next.rendered;
+    const catalog = next.reused ? planned.catalog : await loadCrdCatalog(options.root);
+    planned.head = checkout.head;
+    planned.catalog = catalog;
+    return { ...next, catalog };
   } finally {
     const known = new Set(state.problems.map((problem) => problem.message));
     state.problems.push(...found.filter((problem) => !known.has(problem.message)));

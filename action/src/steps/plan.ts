@@ -16,6 +16,7 @@ import { containerImages, imageName } from '../validate/images.ts';
 import { parseOutput } from '../validate/parsed.ts';
 import { errorsOf, type Problem } from '../validate/problems.ts';
 import { type RenderedOverlay, type RenderOptions, renderOverlays } from '../validate/render.ts';
+import { type EarlierHead, reusable } from './reuse.ts';
 
 /** Plans the bump of `inputs.images` over the checkout at `root` (a real path). */
 export async function planFromRendered(
@@ -54,23 +55,43 @@ export interface PlannedHead {
   readonly overlays: readonly string[];
   readonly rendered: readonly RenderedOverlay[];
   readonly plan: BumpPlan;
+  /** Whether only the overlays the changed kustomization files reach were built again. */
+  readonly reused: boolean;
+}
+
+/** A head planned on before, and the paths that changed since. */
+export interface SinceEarlier {
+  readonly head: EarlierHead;
+  readonly changed: readonly string[];
 }
 
 /**
  * Discovers, builds and plans on the checkout at `options.root` (a head other than the one
- * cloned). Its build failures and planning errors go to `problems` and end landing with a
- * `StepError`: nothing lands on a head whose overlays do not build.
+ * cloned). With `earlier`, overlays the changes since cannot reach keep their earlier build
+ * (see `reuse.ts`). Its build failures and planning errors go to `problems` and end landing
+ * with a `StepError`: nothing lands on a head whose overlays do not build.
  */
 export async function planOnHead(
   inputs: ActionInputs,
   options: RenderOptions,
   head: string,
   problems: Problem[],
+  earlier?: SinceEarlier,
 ): Promise<PlannedHead> {
   const object = `the branch head ${head.slice(0, 12)}`;
   const overlays = await findOverlays(options.root, { include: inputs.overlays });
   if (overlays.length === 0) throw new StepError('discover', object, 'no overlay found');
-  const rendered = await renderOverlays(overlays, options);
+  const reuse =
+    earlier === undefined
+      ? undefined
+      : await reusable(options.root, earlier.head, overlays, earlier.changed);
+  const built = await renderOverlays(reuse?.rebuild ?? overlays, options);
+  const rendered = overlays.map(
+    (overlay) =>
+      built.find((result) => result.overlay === overlay) ??
+      reuse?.kept.find((result) => result.overlay === overlay) ??
+      missing(overlay),
+  );
   const broken = errorsOf(rendered.flatMap((result) => result.problems));
   if (broken.length > 0) {
     problems.push(...broken);
@@ -86,7 +107,11 @@ export async function planOnHead(
     problems.push(...errors);
     throw new StepError('bump', object, `cannot plan the bump (listed); nothing landed`);
   }
-  return { overlays, rendered, plan };
+  return { overlays, rendered, plan, reused: reuse !== undefined };
+}
+
+function missing(overlay: string): never {
+  throw new StepError('build', overlay, 'neither built again nor kept from the earlier head');
 }
 
 /** The objects of each overlay that built and parsed. */

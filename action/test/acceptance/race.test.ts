@@ -1,47 +1,15 @@
 /**
- * Race safety and token secrecy against a real git server over HTTPS: eight runs of the bundled
- * action bump eight different images of one kustomization file at the same time, in `push`
- * mode; every one lands, no commit is lost, nothing is forced, and the token never shows.
+ * Race safety and token secrecy against a real git server over HTTPS: sixteen runs of the
+ * bundled action, with the default inputs (no max-attempts, the default retry-timeout), bump
+ * sixteen different images of one kustomization file at the same time, in `push` mode; every
+ * one lands exactly once, no commit is lost, nothing is forced, and the token never shows.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { commitsOf, fileAt, git, runAction, tempDir } from '../helpers.ts';
 import { type HttpsGit, seedRepository, startHttpsGit } from './https-git.ts';
-
-const apps = Array.from({ length: 8 }, (_, index) => `app${index + 1}`);
-
-/** One overlay running eight Deployments, all eight images pinned in its kustomization. */
-function raceRepository(): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const app of apps) {
-    files[`base/${app}.yaml`] = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      `  name: ${app}`,
-      'spec:',
-      '  selector:',
-      `    matchLabels: {app: ${app}}`,
-      '  template:',
-      `    metadata: {labels: {app: ${app}}}`,
-      '    spec:',
-      '      containers:',
-      `        - name: ${app}`,
-      `          image: registry.example.com/${app}:1.0.0`,
-      '',
-    ].join('\n');
-  }
-  files['base/kustomization.yaml'] =
-    `resources:\n${apps.map((app) => `  - ${app}.yaml`).join('\n')}\n`;
-  const entries = apps.map(
-    (app) =>
-      `  # ${app}, bumped by its own pipeline\n  - name: registry.example.com/${app}\n    newTag: 1.0.0\n`,
-  );
-  files['production/kustomization.yaml'] =
-    `# Every app of the shop.\nnamespace: shop\nresources:\n  - ../base\nimages:\n${entries.join('')}`;
-  return files;
-}
+import { apps, raceRepository } from './race-repository.ts';
 
 describe('concurrent runs in push mode against a git server over HTTPS', () => {
   let dir = '';
@@ -52,13 +20,16 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
     ({ dir, cleanup } = await tempDir('race'));
     https = await startHttpsGit(dir, token);
     await seedRepository(https, dir, 'shop', raceRepository());
+    const bare = https.barePath('shop');
+    await git(['--git-dir', bare, 'config', 'receive.denyNonFastForwards', 'true']);
+    await git(['--git-dir', bare, 'config', 'core.logAllRefUpdates', 'always']);
   });
   after(async () => {
     await https?.server.stop();
     await cleanup();
   });
 
-  it('lands all eight bumps, loses no commit and never forces', async () => {
+  it('lands all sixteen bumps with the default inputs, each once, loses no commit and never forces', async () => {
     const runs = await Promise.all(
       apps.map((app) =>
         runAction({
@@ -66,13 +37,19 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
             repository: https.url('shop'),
             token,
             images: `registry.example.com/${app}=2.0.0`,
-            'max-attempts': '20',
           },
           env: { GIT_SSL_CAINFO: https.caFile },
         }),
       ),
     );
     for (const run of runs) assert.equal(run.code, 0, run.stdout + run.stderr);
+    // The runs that lost a race re-planned on the new head building only what the bumps reach.
+    const retried = runs.filter((run) => /planned the bump again/.test(run.stdout));
+    assert.ok(retried.length > 0, 'some run lost a race');
+    for (const run of retried) {
+      assert.doesNotMatch(run.stdout, /built every overlay again/);
+      assert.match(run.stdout, /built again only the overlays they reach/);
+    }
     const bare = https.barePath('shop');
     const commits = await commitsOf(bare);
     assert.equal(commits.length, 1 + apps.length);
@@ -92,6 +69,15 @@ describe('concurrent runs in push mode against a git server over HTTPS', () => {
       .trim()
       .split('\n');
     assert.ok(parents.slice(0, -1).every((line) => line.split(' ').length === 2));
+    // Each bump is in exactly one commit, and every commit is one run's bump.
+    const subjects = (await git(['--git-dir', bare, 'log', '--format=%s', 'main'])).split('\n');
+    for (const app of apps) {
+      const own = subjects.filter((line) => line.includes(`registry.example.com/${app} `));
+      assert.equal(own.length, 1, `${app} landed once: ${subjects.join(' | ')}`);
+    }
+    // The server refuses non-fast-forwards and logs every update of main: none was forced.
+    const reflog = await git(['--git-dir', bare, 'reflog', 'show', '--format=%H', 'main']);
+    assert.equal(reflog.trim().split('\n').length, apps.length, 'one update per bump');
   });
 
   it('never shows the token in stdout, stderr, outputs or summary', async () => {

@@ -32,14 +32,21 @@ async function configRepository(images: number): Promise<string> {
 
 async function apiLander(
   name: string,
-  options: { maxAttempts?: number; clock?: ReturnType<typeof instantClock> } = {},
+  options: {
+    maxAttempts?: number;
+    timeoutMs?: number;
+    clock?: ReturnType<typeof instantClock>;
+  } = {},
 ): Promise<{ lander: Lander; copy: TestWorkingCopy }> {
   const copy = await cloneFromEmulator(emulator(), name, 'main', testTokens.writer);
   const lander = createApiLander({
     client: emulatorClient(emulator(), name, testTokens.writer),
     branch: 'main',
     checkout: workingCopyRefresher(copy, 'main'),
-    maxAttempts: options.maxAttempts ?? 5,
+    retry: {
+      timeoutMs: options.timeoutMs ?? 300_000,
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    },
     clock: options.clock ?? instantClock(),
   });
   return { lander, copy };
@@ -142,10 +149,40 @@ describe('commit: api', () => {
       };
       await assert.rejects(lander.land({ message: 'Bump', prepare }), {
         name: 'StepError',
-        message: `commit ${name}@main: the branch kept moving: GitHub answered STALE_DATA to all 3 attempts (max-attempts)`,
+        message: `commit ${name}@main: the branch kept moving: GitHub answered STALE_DATA to every attempt; gave up after 3 attempts (max-attempts 3)`,
       });
       assert.equal(round, 3);
       assert.equal(clock.waits.length, 2);
+      assert.doesNotMatch((await emulator().readFile(name, 'main', path)) ?? '', /4\.0\.0/);
+    } finally {
+      await copy.remove();
+    }
+  });
+
+  test('with no max-attempts, keeps trying until the retry-timeout is spent, and says so', async () => {
+    const name = await configRepository(1);
+    // Every reading of the time advances it by 1 s, and each wait by what was waited.
+    const clock = instantClock(1_000);
+    const { lander, copy } = await apiLander(name, { timeoutMs: 60_000, clock });
+    try {
+      const bump = setImagesIn(path, [{ name: 'app-0', newTag: '4.0.0' }]);
+      let round = 0;
+      const prepare: PrepareEdit = async (checkout) => {
+        round++;
+        await emulator().pushFiles(name, 'main', { [`noise-${round}.txt`]: `${round}\n` });
+        return bump(checkout);
+      };
+      const thrown = await lander.land({ message: 'Bump', prepare }).then(
+        () => assert.fail('landed on a branch that never stopped moving'),
+        (error: unknown) => error,
+      );
+      // Far more than the five attempts a fixed count used to allow, all of them reported.
+      assert.ok(round > 5, `attempts made: ${round}`);
+      assert.equal(
+        (thrown as Error).message,
+        `commit ${name}@main: the branch kept moving: GitHub answered STALE_DATA to every attempt; gave up after ${round} attempts in 1m (retry-timeout)`,
+      );
+      assert.ok(clock.waits.every((wait) => wait <= 60_000));
       assert.doesNotMatch((await emulator().readFile(name, 'main', path)) ?? '', /4\.0\.0/);
     } finally {
       await copy.remove();
@@ -156,6 +193,7 @@ describe('commit: api', () => {
     const count = 8;
     const name = await configRepository(count);
     const realClock = {
+      now: () => performance.now(),
       sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
       random: Math.random,
     };
@@ -172,7 +210,7 @@ describe('commit: api', () => {
             client: emulatorClient(emulator(), name, testTokens.writer),
             branch: 'main',
             checkout: workingCopyRefresher(copy, 'main'),
-            maxAttempts: 20,
+            retry: { timeoutMs: 300_000 },
             clock: realClock,
             backoff: { baseMs: 20, capMs: 400 },
           }).land({

@@ -28,7 +28,7 @@ async function withCopy(
         repo,
         git: copy,
         branch: 'main',
-        maxAttempts: 3,
+        retry: { timeoutMs: 300_000, maxAttempts: 3 },
         clock: instantClock(),
         log: () => {},
       },

@@ -74,7 +74,7 @@ async function run(
       base,
       branch: options.branch ?? pullRequestBranch(images, base),
       checkout: workingCopyRefresher(copy, base),
-      maxAttempts: 3,
+      retry: { timeoutMs: 300_000, maxAttempts: 3 },
       clock: options.clock ?? instantClock(),
       ...(options.title === undefined ? {} : { title: options.title }),
     });
@@ -379,7 +379,7 @@ describe('commit: pull-request', () => {
     const clock = instantClock();
     await assert.rejects(run(name, [{ name: 'app-0', newTag: '2.0.1' }], { client, clock }), {
       message: new RegExp(
-        `pull request ${name}@${branch}: the branch kept moving: another writer moved it during each of 3 attempts \\(max-attempts\\); nothing was forced`,
+        `pull request ${name}@${branch}: the branch kept moving: another writer moved it during each attempt; gave up after 3 attempts \\(max-attempts 3\\); nothing was forced`,
       ),
     });
     assert.equal(clock.waits.length, 2);

@@ -89,17 +89,27 @@ export function kustomization(count: number): string {
   ].join('\n');
 }
 
-/** A clock that does not wait and records what it was asked to wait. */
-export function instantClock(): {
+/**
+ * A clock that does not wait and records what it was asked to wait; its time moves only by
+ * what it slept (plus `tick` ms on every reading), so time budgets run out deterministically.
+ */
+export function instantClock(tick = 0): {
+  now(): number;
   sleep(ms: number): Promise<void>;
   random(): number;
   waits: number[];
 } {
   const waits: number[] = [];
+  let time = 0;
   return {
     waits,
+    now: () => {
+      time += tick;
+      return time;
+    },
     sleep: async (ms) => {
       waits.push(ms);
+      time += ms;
     },
     random: () => 0.5,
   };

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { type ImageUpdate, parseImageUpdates } from '../images/update.ts';
+import { durationSchema } from './duration.ts';
 import { parseWith } from './errors.ts';
 import { refNameSchema } from './git-ref.ts';
 import { classifyGitUrl, showGitUrl } from './git-url.ts';
@@ -26,6 +27,7 @@ export const ACTION_INPUT_NAMES = [
   'message',
   'allow-downgrade',
   'max-attempts',
+  'retry-timeout',
   'concurrency',
   'kubernetes-version',
   'pr-branch',
@@ -56,7 +58,10 @@ export interface ActionInputs {
   commit: CommitMode;
   message?: string;
   allowDowngrade: boolean;
-  maxAttempts: number;
+  /** Attempts at landing in all; no bound but `retryTimeoutMs` when absent. */
+  maxAttempts?: number;
+  /** How long landing keeps retrying on a moved branch, in milliseconds. */
+  retryTimeoutMs: number;
   concurrency: number;
   /** Kubernetes minor version to validate against, like `1.36`. */
   kubernetesVersion: string;
@@ -125,7 +130,8 @@ export function actionInputsSchema(options: ActionInputsOptions) {
     commit: z.enum(COMMIT_MODES).default('push'),
     message: z.string().optional(),
     'allow-downgrade': booleanInput.default(false),
-    'max-attempts': integerInput(1, 20).default(5),
+    'max-attempts': integerInput(1, 1000).optional(),
+    'retry-timeout': durationSchema({ min: 1000, max: 3_600_000 }).default(300_000),
     concurrency: integerInput(1, 32).default(4),
     'kubernetes-version': z
       .string()
@@ -143,10 +149,11 @@ export function actionInputsSchema(options: ActionInputsOptions) {
       paths: input.paths,
       commit: input.commit,
       allowDowngrade: input['allow-downgrade'],
-      maxAttempts: input['max-attempts'],
+      retryTimeoutMs: input['retry-timeout'],
       concurrency: input.concurrency,
       kubernetesVersion: input['kubernetes-version'],
       images: input.images,
+      ...present('maxAttempts', input['max-attempts']),
       ...present('ref', input.ref),
       ...present('token', input.token),
       ...present('message', input.message),

@@ -45,7 +45,7 @@ describe('action inputs', () => {
       images: [],
       commit: 'push',
       allowDowngrade: false,
-      maxAttempts: 5,
+      retryTimeoutMs: 300_000,
       concurrency: 4,
       kubernetesVersion: '1.36',
     });
@@ -63,6 +63,7 @@ describe('action inputs', () => {
       message: 'Bump api to 1.4.3',
       'allow-downgrade': 'True',
       'max-attempts': '3',
+      'retry-timeout': '90s',
       concurrency: '8',
       'kubernetes-version': '1.35',
       'pr-branch': 'kustodian/bump-api',
@@ -83,6 +84,7 @@ describe('action inputs', () => {
       message: 'Bump api to 1.4.3',
       allowDowngrade: true,
       maxAttempts: 3,
+      retryTimeoutMs: 90_000,
       concurrency: 8,
       kubernetesVersion: '1.35',
       prBranch: 'kustodian/bump-api',
@@ -177,14 +179,27 @@ describe('action inputs', () => {
   });
 
   it('bounds the number inputs', () => {
-    assert.deepEqual(problems({ 'max-attempts': '21', concurrency: '33' }), [
-      'max-attempts: expected at most 20, got 21',
+    assert.deepEqual(problems({ 'max-attempts': '1001', concurrency: '33' }), [
+      'max-attempts: expected at most 1000, got 1001',
       'concurrency: expected at most 32, got 33',
     ]);
     assert.deepEqual(problems({ 'max-attempts': '2.5' }), [
-      'max-attempts: expected a whole number from 1 to 20, got "2.5"',
+      'max-attempts: expected a whole number from 1 to 1000, got "2.5"',
     ]);
     assert.equal(parse({ 'max-attempts': '20', concurrency: '1' }).maxAttempts, 20);
+  });
+
+  it('bounds landing by a time, retry-timeout, and by a count only when max-attempts is set', () => {
+    const defaults = parse({});
+    assert.equal(defaults.retryTimeoutMs, 300_000);
+    assert.equal('maxAttempts' in defaults, false);
+    assert.equal(parse({ 'retry-timeout': '1m30s' }).retryTimeoutMs, 90_000);
+    assert.deepEqual(problems({ 'retry-timeout': 'soon' }), [
+      'retry-timeout: expected a duration like 30s, 5m or 1h30m (units: ms, s, m, h), got "soon"',
+    ]);
+    assert.deepEqual(problems({ 'retry-timeout': '2h' }), [
+      'retry-timeout: expected a duration between 1s and 1h, got "2h"',
+    ]);
   });
 
   it('ignores inputs it does not know', () => {
