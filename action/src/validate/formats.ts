@@ -7,7 +7,7 @@ import { formats } from '@kubernetes-models/validate';
 
 /**
  * Standard base64 with padding, as Go's `base64.StdEncoding` decodes a `[]byte` field: it skips
- * every `\r` and `\n` (kustomize folds the base64 of a binary file at 76 columns), and refuses
+ * every `\r` and `\n` (kustomize folds the base64 of a binary file over several lines), and refuses
  * anything else outside the alphabet, spaces included.
  */
 const paddedBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
