@@ -28,6 +28,21 @@ const testdata = join(import.meta.dirname, 'testdata', 'offline-validation');
 const placeholderGroup = 'differential.kustodian.test';
 const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
+/**
+ * Cases where the offline validator knowingly accepts what the server refuses, and why. Only
+ * this direction is ever tolerated: a CI failure the server would not give is never acceptable.
+ * Each entry is printed on every run, and an entry whose case comes to agree fails the test, so
+ * the list cannot go stale.
+ */
+const knownFalsePasses: Readonly<Record<string, string>> = {
+  'refused--crd-cel-rule.yaml#1':
+    'x-kubernetes-validations (CEL) rules are not evaluated offline: the server evaluates them after defaulting, with the Kubernetes CEL libraries',
+  'refused--micro-time-without-microseconds.yaml#1':
+    'MicroTime fields (Lease times) are plain strings in the built-in schemas',
+  'refused--unknown-field-typed.yaml#1':
+    'the built-in schemas of kubernetes-models do not close objects, so an undeclared field of a built-in kind is not refused offline',
+};
+
 interface Case {
   readonly name: string;
   readonly yaml: string;
@@ -108,20 +123,29 @@ describe('offline validation against the API server', () => {
     const cases = await readCases(group);
     assert.ok(cases.length > 0, 'the corpus is empty');
     const disagreements: string[] = [];
+    const tolerated: string[] = [];
     const mislabelled: string[] = [];
     for (const item of cases) {
       const offline = await offlineVerdict(item.yaml, catalog);
       const object = parseManifests(item.yaml, item.name)[0]?.object;
       assert.ok(object, `${item.name} holds no object`);
       const server = await serverVerdict(kc, object, namespace);
-      if (offline.accepted !== server.accepted) {
-        disagreements.push(
-          `${item.name}\n${item.yaml.trim()}\n  offline: ${show(offline)}\n  server:  ${show(server)}`,
-        );
+      const report = `${item.name}\n${item.yaml.trim()}\n  offline: ${show(offline)}\n  server:  ${show(server)}`;
+      const known = knownFalsePasses[item.name];
+      if (known !== undefined && offline.accepted && !server.accepted) {
+        tolerated.push(`${report}\n  tolerated: ${known}`);
+      } else if (known !== undefined) {
+        disagreements.push(`${report}\n  listed as a known false pass, but is not one`);
+      } else if (offline.accepted !== server.accepted) {
+        disagreements.push(report);
       }
       if (server.accepted !== (item.expected === 'accepted')) {
         mislabelled.push(`${item.name}: expected ${item.expected}, server: ${show(server)}`);
       }
+    }
+    if (tolerated.length > 0) {
+      console.log(`${tolerated.length} known false passes (offline accepts, server refuses):\n`);
+      console.log(tolerated.join('\n\n'));
     }
     if (disagreements.length > 0) {
       console.log(`${disagreements.length} of ${cases.length} cases disagree:\n`);

@@ -10,6 +10,7 @@ import { builtinValidator, retiredApiVersions, type SchemaViolation } from './bu
 import type { CustomKinds } from './crd.ts';
 import { containerImages, floatingImageProblem } from './images.ts';
 import { metadataViolations } from './metadata.ts';
+import { percentViolations } from './percent.ts';
 import { error, type Problem, warning } from './problems.ts';
 import {
   isBuiltinGroup,
@@ -61,7 +62,8 @@ async function checkSchema(
     return violations(place, at, [...ofMetadata, ...customKind.validate(parsed.object)]);
   if (isServed(apiVersion, kind)) {
     const validate = await builtinValidator(apiVersion, kind);
-    return violations(place, at, [...ofMetadata, ...(validate?.(parsed.object) ?? [])]);
+    const found = validate?.(parsed.object) ?? [];
+    return violations(place, at, [...ofMetadata, ...found, ...percentViolations(parsed.object)]);
   }
   if (retiredApiVersions.has(apiVersion) || isBuiltinGroup(group)) {
     const sameGroup = servedVersionsOf(group, kind);
