@@ -4,6 +4,7 @@
  * group-version module is loaded the first time an object of that group-version is checked,
  * so a repository that uses three kinds does not pay for three hundred.
  */
+import { useKubernetesFormats } from './formats.ts';
 
 /** A model class of `kubernetes-models`: validates the object it was built from. */
 interface ModelClass {
@@ -101,6 +102,7 @@ export async function builtinValidator(
   apiVersion: string,
   kind: string,
 ): Promise<ObjectValidator | undefined> {
+  useKubernetesFormats();
   const models = await modelsOf(apiVersion);
   const model = models?.get(kind);
   if (model === undefined) return undefined;

@@ -1,11 +1,12 @@
 /**
  * Custom resources, validated against the `openAPIV3Schema` of the CustomResourceDefinitions
  * found in the repository (in any overlay's rendered output or any YAML file of the checkout),
- * with ajv. Kubernetes' `x-kubernetes-*` extensions are accepted as annotations; `nullable` is
+ * with ajv, read as the API server reads a structural schema (structural.ts); `nullable` is
  * honoured as OpenAPI defines it; formats are not checked (the API server checks few of them).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describeAjvErrors, type ObjectValidator } from './builtin.ts';
+import { listMapKeysKeyword, structuralRoot } from './structural.ts';
 
 /** One served version of a custom resource kind. */
 export interface CustomKind {
@@ -25,7 +26,6 @@ const extensionKeywords = [
   'x-kubernetes-int-or-string',
   'x-kubernetes-embedded-resource',
   'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
   'x-kubernetes-map-type',
   'x-kubernetes-validations',
   'x-kubernetes-group-version-kind',
@@ -40,6 +40,7 @@ export function createSchemaCompiler(): Ajv {
     validateSchema: false,
   });
   for (const keyword of extensionKeywords) ajv.addKeyword({ keyword });
+  ajv.addKeyword(listMapKeysKeyword);
   return ajv;
 }
 
@@ -69,7 +70,7 @@ function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
   let compiled: ValidateFunction | undefined;
   return (object) => {
     try {
-      compiled ??= ajv.compile(withoutMetadataChecks(schema));
+      compiled ??= ajv.compile(structuralRoot(schema));
     } catch (thrown) {
       return [
         {
@@ -80,21 +81,6 @@ function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
     }
     return compiled(object) ? [] : describeAjvErrors(compiled.errors ?? []);
   };
-}
-
-/**
- * The API server validates `apiVersion`, `kind` and `metadata` itself, whatever the CRD's
- * schema says about them; leave them to it so a CRD that lists them loosely does not reject
- * real objects.
- */
-function withoutMetadataChecks(schema: object): object {
-  const copy: Record<string, unknown> = { ...(schema as Record<string, unknown>) };
-  const properties = copy.properties;
-  if (typeof properties === 'object' && properties !== null) {
-    const { metadata: _metadata, ...rest } = properties as Record<string, unknown>;
-    copy.properties = rest;
-  }
-  return copy;
 }
 
 function field(value: unknown, key: string): unknown {

@@ -9,6 +9,8 @@ import type { ParsedObject } from '@kustodian/shared/manifests/parse';
 import { builtinValidator, retiredApiVersions, type SchemaViolation } from './builtin.ts';
 import type { CustomKinds } from './crd.ts';
 import { containerImages, floatingImageProblem } from './images.ts';
+import { metadataViolations } from './metadata.ts';
+import { percentViolations } from './percent.ts';
 import { error, type Problem, warning } from './problems.ts';
 import {
   isBuiltinGroup,
@@ -55,10 +57,13 @@ async function checkSchema(
   const group = groupOf(apiVersion);
   const at = `${parsed.id} (${formatLocation(parsed.location)})`;
   const customKind = custom.get(`${group}/${versionOf(apiVersion)}/${kind}`);
-  if (customKind !== undefined) return violations(place, at, customKind.validate(parsed.object));
+  const ofMetadata = metadataViolations(parsed.object);
+  if (customKind !== undefined)
+    return violations(place, at, [...ofMetadata, ...customKind.validate(parsed.object)]);
   if (isServed(apiVersion, kind)) {
     const validate = await builtinValidator(apiVersion, kind);
-    return validate === undefined ? [] : violations(place, at, validate(parsed.object));
+    const found = validate?.(parsed.object) ?? [];
+    return violations(place, at, [...ofMetadata, ...found, ...percentViolations(parsed.object)]);
   }
   if (retiredApiVersions.has(apiVersion) || isBuiltinGroup(group)) {
     const sameGroup = servedVersionsOf(group, kind);
