@@ -3,6 +3,7 @@
  * authenticated through the environment of each git process, never through the URL.
  */
 import { realpath } from 'node:fs/promises';
+import { messageOf, StepError } from '@kustodian/shared/errors';
 import type { Git } from '../git/git.ts';
 import { defaultServerUrl, gitAuthEnv, gitNetworkEnv, resolveRemote } from '../git/remote.ts';
 import type { ActionInputs } from '../inputs.ts';
@@ -46,13 +47,27 @@ export async function checkout(
   const git = boundaries.createGit({ dir, remoteUrl: remote.url, env, secrets });
   // A pull request is built on its base: `pr-base` when given, else `ref`.
   const wanted = inputs.commit === 'pull-request' ? (inputs.prBase ?? inputs.ref) : inputs.ref;
-  await git.clone(wanted);
+  const input = inputs.commit === 'pull-request' && inputs.prBase !== undefined ? 'pr-base' : 'ref';
+  await git.clone(wanted).catch((cause: unknown) => {
+    // git: "fatal: Remote branch nope not found in upstream origin".
+    if (wanted === undefined || !/not found in upstream/i.test(messageOf(cause))) throw cause;
+    const message = `branch "${wanted}" does not exist; set the \`${input}\` input to a branch of the repository`;
+    throw new StepError('checkout', remote.url, message, { cause });
+  });
+  // An empty repository, or a HEAD that names a missing branch, clones without a commit.
+  const head = await git.head().catch((cause: unknown) => {
+    const message =
+      wanted === undefined
+        ? 'the default branch has no commit: the repository is empty, or its HEAD names a branch that does not exist; set the `ref` input to a branch of the repository'
+        : `branch "${wanted}" has no commit; set the \`${input}\` input to a branch of the repository`;
+    throw new StepError('checkout', remote.url, message, { cause });
+  });
   const branch = wanted ?? (await git.currentBranch());
   return {
     git,
     root: await realpath(dir),
     branch,
-    head: await git.head(),
+    head,
     shownUrl: remote.url,
     ...(remote.nameWithOwner === undefined ? {} : { nameWithOwner: remote.nameWithOwner }),
   };

@@ -70,6 +70,20 @@ describe('the bundled action reports', () => {
     assert.doesNotMatch(run.stdout, /file=/);
   });
 
+  it('names the paths of a failed build relative to the repository, never the temporary checkout', async () => {
+    const broken = join(dir, 'broken');
+    const url = await bareConfigRepo(broken, {
+      [staging]: 'resources:\n  - ../../base\n  - ../../missing-base\n',
+    });
+    const run = await runAction({ inputs: { repository: url, commit: 'none' } });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const [annotation = ''] = annotations(run.stdout);
+    assert.match(annotation, /kustomize exited 1: .*apps\/web\/missing-base/);
+    for (const text of [run.stdout, run.summary]) {
+      assert.doesNotMatch(text, /kustodian-runner-|\/repo\/apps\//, text);
+    }
+  });
+
   it('puts a refused downgrade on the line of its tag', async () => {
     const downgrade = join(dir, 'downgrade');
     const url = await bareConfigRepo(downgrade);

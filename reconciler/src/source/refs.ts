@@ -60,6 +60,16 @@ function refNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a branch or tag was not found, naming the Application field to set: the default
+ * `branch: main` of an empty repository, or of one whose default branch is another, lands here.
+ */
+export function missingRefMessage(ref: SourceRef): string {
+  const field = `spec.source.ref.${ref.kind}`;
+  const empty = ref.kind === 'branch' ? ' (the repository may be empty)' : '';
+  return `${ref.kind} ${JSON.stringify(ref.name)} does not exist in the repository${empty}; set ${field} to one that does`;
+}
+
 /** The full ref names `git ls-remote` is asked for; a tag's peeled form names its commit. */
 export function lsRemotePatterns(ref: SourceRef): string[] {
   if (ref.kind === 'branch') return [`refs/heads/${ref.name}`];

@@ -5,7 +5,7 @@
  */
 import { withAuth } from './auth-files.ts';
 import { SourceError } from './failure.ts';
-import { commitFromLsRemote, lsRemotePatterns } from './refs.ts';
+import { commitFromLsRemote, lsRemotePatterns, missingRefMessage } from './refs.ts';
 import { prepareSource, type SourceDeps, type SourceRequest } from './request.ts';
 import { gitStep } from './run-git.ts';
 
@@ -26,7 +26,7 @@ export async function resolveRevision(request: SourceRequest, deps: SourceDeps):
     );
     const commit = commitFromLsRemote(listed.stdout, ref);
     if (commit === undefined) {
-      throw new SourceError(url.redacted, 'RefNotFound', `${ref.kind} ${ref.name} not found`);
+      throw new SourceError(url.redacted, 'RefNotFound', missingRefMessage(ref));
     }
     deps.log?.debug('resolved source', { url: url.redacted, [ref.kind]: ref.name, commit });
     return commit;

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { hidden } from '../../src/source/credentials.ts';
 import { SourceError, type SourceFailureReason } from '../../src/source/failure.ts';
 import { resolveRevision } from '../../src/source/remote.ts';
 import type { SourceRequest } from '../../src/source/request.ts';
 import { type GitFixture, startGitFixture } from './git-fixture.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** Runs `action`, expecting a SourceError with `reason`, and returns it. */
 async function rejected(
@@ -154,11 +158,36 @@ describe('resolveRevision over HTTP', () => {
       resolveRevision(request({ kind: 'branch', name: 'nope' }), deps),
       'RefNotFound',
     );
-    assert.match(error.message, /branch nope not found$/);
+    assert.match(
+      error.message,
+      /^fetch http:\/\/127\.0\.0\.1:\d+\/app\.git: branch "nope" does not exist in the repository.*; set spec\.source\.ref\.branch to one that does$/,
+    );
+    const tag = await rejected(
+      resolveRevision(request({ kind: 'tag', name: 'v9' }), deps),
+      'RefNotFound',
+    );
+    assert.match(
+      tag.message,
+      /tag "v9" does not exist in the repository; set spec\.source\.ref\.tag/,
+    );
     await rejected(
       resolveRevision(request({ kind: 'branch', name: 'main' }, 'missing'), deps),
       'RefNotFound',
     );
+  });
+
+  it('names the ref field to set when the repository is empty', async () => {
+    const deps = await fx.deps();
+    await execFileAsync('git', ['init', '-q', '--bare', join(fx.dir, 'server', 'empty.git')]);
+    const error = await rejected(
+      resolveRevision(request({ kind: 'branch', name: 'main' }, 'empty'), deps),
+      'RefNotFound',
+    );
+    assert.match(
+      error.message,
+      /empty\.git: branch "main" does not exist in the repository \(the repository may be empty\); set spec\.source\.ref\.branch/,
+    );
+    assert.doesNotMatch(error.message, new RegExp(fx.password));
   });
 
   it('refuses plain HTTP unless it is allowed, before running git', async () => {

@@ -9,6 +9,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { StepError } from '../errors.ts';
 import { OutputLimitError, type RunCommand, type RunResult } from '../exec.ts';
+import { relativeToRoot } from './checkout-paths.ts';
 import type { KustomizeCommand } from './locate.ts';
 
 /** kustomize's `--load-restrictor`: `rootOnly` keeps data files inside each kustomization. */
@@ -119,7 +120,9 @@ export async function buildOverlay(options: BuildOverlayOptions): Promise<BuiltO
     } as const;
     throw new KustomizeBuildError(overlay, failure, { cause: thrown });
   }
-  const failure = failureOf(result, options.timeoutMs);
+  // kustomize names absolute paths; messages name them relative to the repository.
+  const stderr = relativeToRoot(result.stderr, root);
+  const failure = failureOf({ ...result, stderr }, options.timeoutMs);
   if (failure !== undefined) throw new KustomizeBuildError(overlay, failure);
   return { yaml: result.stdout, durationMs: Math.round(performance.now() - started) };
 }

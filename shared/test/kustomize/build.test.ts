@@ -77,6 +77,16 @@ describe('buildOverlay with the real kustomize', () => {
     });
   });
 
+  it('names the paths in kustomize’s complaint relative to the repository, not the checkout', async () => {
+    await assert.rejects(buildOverlay(options('overlays/broken')), (error: unknown) => {
+      assert.ok(error instanceof KustomizeBuildError);
+      assert.ok(!error.message.includes(tree.root), error.message);
+      assert.ok(!error.stderrTail.includes(tree.root), error.stderrTail);
+      assert.match(error.message, /lstat overlays\/broken\/missing\.yaml: no such file/);
+      return true;
+    });
+  });
+
   it('reports a build that outlives its time limit as a timeout, with the limit', async () => {
     const started = Date.now();
     await assert.rejects(
