@@ -3,9 +3,13 @@
  * found in the repository (in any overlay's rendered output or any YAML file of the checkout),
  * with ajv, read as the API server reads a structural schema (structural.ts); `nullable` is
  * honoured as OpenAPI defines it; formats are not checked (the API server checks few of them).
+ * An object the schema accepts is then held to the schema's CEL rules after defaulting
+ * (cel.ts, defaults.ts).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describeAjvErrors, type ObjectValidator } from './builtin.ts';
+import { celRulesOf, evaluateCelRules } from './cel.ts';
+import { withDefaults } from './defaults.ts';
 import { listMapKeysKeyword, structuralRoot } from './structural.ts';
 
 /** One served version of a custom resource kind. */
@@ -68,6 +72,7 @@ export function customKindsOf(crd: unknown, source: string, ajv: Ajv): CustomKin
 function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
   if (typeof schema !== 'object' || schema === null) return () => [];
   let compiled: ValidateFunction | undefined;
+  let rules: ReturnType<typeof celRulesOf> | null = null;
   return (object) => {
     try {
       compiled ??= ajv.compile(structuralRoot(schema));
@@ -79,7 +84,9 @@ function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
         },
       ];
     }
-    return compiled(object) ? [] : describeAjvErrors(compiled.errors ?? []);
+    if (!compiled(object)) return describeAjvErrors(compiled.errors ?? []);
+    if (rules === null) rules = celRulesOf(schema);
+    return rules ? evaluateCelRules(rules, withDefaults(object, schema)) : [];
   };
 }
 
