@@ -22,10 +22,14 @@ import { fieldManager } from '../kube/kube.ts';
 import { isRecord, type KubeObject, managedFieldsOf } from '../kube/object.ts';
 import type { PreparedObject } from './outcomes.ts';
 
-type Yield = (obj: KubeObject) => KubeObject;
+/** What one kind leaves to another controller: `obj` without those fields. */
+export type Yield = (obj: KubeObject) => KubeObject;
 
 /** `group/Kind` → what the kind yields (the core group is the empty string). */
-const yields: ReadonlyMap<string, Yield> = new Map<string, Yield>([
+export type YieldTable = ReadonlyMap<string, Yield>;
+
+/** The well-known cases above; the default of {@link withoutYieldedFields}. */
+export const wellKnownYields: YieldTable = new Map<string, Yield>([
   ['rbac.authorization.k8s.io/ClusterRole', aggregatedRules],
   ['admissionregistration.k8s.io/ValidatingWebhookConfiguration', webhookCaBundles],
   ['admissionregistration.k8s.io/MutatingWebhookConfiguration', webhookCaBundles],
@@ -34,8 +38,11 @@ const yields: ReadonlyMap<string, Yield> = new Map<string, Yield>([
 ]);
 
 /** `obj` without the fields another controller owns by design (the same object if none). */
-export function withoutYieldedFields(obj: KubeObject): KubeObject {
-  const yieldOf = yields.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
+export function withoutYieldedFields(
+  obj: KubeObject,
+  table: YieldTable = wellKnownYields,
+): KubeObject {
+  const yieldOf = table.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
   return yieldOf ? yieldOf(obj) : obj;
 }
 

@@ -98,3 +98,15 @@ describe('the replicas of a workload its autoscaler scales', () => {
     );
   });
 });
+
+test('with an empty table passed in, an aggregated ClusterRole keeps its rules', () => {
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'monitoring' },
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { aggregate: 'true' } }] },
+    rules: [],
+  };
+  assert.equal('rules' in withoutYieldedFields(role), false);
+  assert.deepEqual(withoutYieldedFields(role, new Map()), role);
+});
