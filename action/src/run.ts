@@ -97,6 +97,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       kustomize: state.kustomize.command,
       runCommand: boundaries.runCommand,
       concurrency: inputs.concurrency,
+      allowRemote: inputs.allowRemote,
     };
     const catalogLoad = loadCrdCatalog(cloned.root);
     catalogLoad.catch(() => {}); // awaited below; not unhandled if rendering throws first

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { messageOf } from '@kustodian/shared/errors';
 import { createExecaRunner } from '@kustodian/shared/exec';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
+import type { RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
 import { type Controller, startController } from './controller/controller.ts';
 import { createKube, type KubeClient } from './kube/client.ts';
 import { type Clock, systemClock } from './kube/clock.ts';
@@ -105,11 +106,11 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
   const renderer = {
     render: async (
       dir: string,
-      ctx: { spec: { source: { path: string }; enableRemoteResources: boolean } },
+      ctx: { spec: { source: { path: string }; allowRemote: RemoteAllowance } },
       signal: AbortSignal,
     ) =>
       (
-        await render(dir, ctx.spec.source.path, ctx.spec.enableRemoteResources, {
+        await render(dir, ctx.spec.source.path, ctx.spec.allowRemote, {
           ...defaultRenderLimits,
           kustomize: config.kustomize,
           runCommand,

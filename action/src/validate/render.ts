@@ -22,6 +22,7 @@ import type { JailViolation } from '@kustodian/shared/kustomize/jail-rules';
 import { kustomizationFileNames } from '@kustodian/shared/kustomize/kustomization';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import { defaultMaxFileBytes, inside, posixRelative } from '@kustodian/shared/kustomize/read';
+import { noRemote, type RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
 import { fieldLine, parseFieldPath } from '@kustodian/shared/manifests/field-line';
 import { type ParsedOutput, parseOutput } from './parsed.ts';
 import { error, type Problem } from './problems.ts';
@@ -48,6 +49,8 @@ export interface RenderOptions {
   readonly timeoutMs?: number;
   /** The cores the builds share; the machine's when absent. */
   readonly cores?: number;
+  /** The hosts remote resources may come from (the `allow-remote` input); none when absent. */
+  readonly allowRemote?: RemoteAllowance;
 }
 
 /**
@@ -80,7 +83,7 @@ async function renderOne(
   reads: JailReads,
 ): Promise<RenderedOverlay> {
   const file = await kustomizationFile(options.root, overlay, reads);
-  const jailed = await jailProblems(overlay, options.root, reads);
+  const jailed = await jailProblems(overlay, options, reads);
   if (jailed.length > 0) return { overlay, file, problems: jailed };
   try {
     const built = await buildOverlay({
@@ -105,8 +108,14 @@ async function renderOne(
   }
 }
 
-async function jailProblems(overlay: string, root: string, reads: JailReads): Promise<Problem[]> {
-  const violations = await checkOverlayJail({ root, overlayDir: overlay, reads });
+async function jailProblems(
+  overlay: string,
+  options: RenderOptions,
+  reads: JailReads,
+): Promise<Problem[]> {
+  const root = options.root;
+  const allowRemote = options.allowRemote ?? noRemote;
+  const violations = await checkOverlayJail({ root, overlayDir: overlay, reads, allowRemote });
   return Promise.all(
     violations.map(async (violation) => {
       const field = violation.field === '' ? '' : ` ${violation.field}`;

@@ -12,6 +12,7 @@ import { buildOverlay } from '@kustodian/shared/kustomize/build';
 import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import { findKustomizationFile, readBoundedFile } from '@kustodian/shared/kustomize/read';
+import type { RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
 import { findDuplicates } from '@kustodian/shared/manifests/location';
 import {
   DEFAULT_PARSE_LIMITS,
@@ -53,7 +54,7 @@ export interface Rendered {
 export async function render(
   root: string,
   path: string,
-  allowRemote: boolean,
+  allowRemote: RemoteAllowance,
   options: RenderOptions,
 ): Promise<Rendered> {
   const realRoot = await realpath(root);
@@ -64,7 +65,12 @@ export async function render(
     throw new StepError('render', path, 'the path resolves outside the repository');
   }
   if (await findKustomizationFile(dir)) {
-    const violations = await checkOverlayJail({ root: realRoot, overlayDir: dir, allowRemote });
+    const violations = await checkOverlayJail({
+      root: realRoot,
+      overlayDir: dir,
+      allowRemote,
+      allowRemoteHint: '`spec.allowRemote: [<host>]` on the Application',
+    });
     if (violations.length > 0) {
       throw new StepError(
         'render',

@@ -4,6 +4,11 @@
  */
 import { z } from 'zod';
 import { type ImageUpdate, parseImageUpdates } from '../images/update.ts';
+import {
+  noRemote,
+  parseRemoteAllowance,
+  type RemoteAllowance,
+} from '../kustomize/remote-allowance.ts';
 import { durationSchema } from './duration.ts';
 import { parseWith } from './errors.ts';
 import { refNameSchema } from './git-ref.ts';
@@ -26,6 +31,7 @@ export const ACTION_INPUT_NAMES = [
   'commit',
   'message',
   'allow-downgrade',
+  'allow-remote',
   'max-attempts',
   'retry-timeout',
   'concurrency',
@@ -58,6 +64,8 @@ export interface ActionInputs {
   commit: CommitMode;
   message?: string;
   allowDowngrade: boolean;
+  /** The hosts remote kustomize resources may come from; refused (`none`) by default. */
+  allowRemote: RemoteAllowance;
   /** Attempts at landing in all; no bound but `retryTimeoutMs` when absent. */
   maxAttempts?: number;
   /** How long landing keeps retrying on a moved branch, in milliseconds. */
@@ -118,6 +126,17 @@ const imagesInput = z.string().transform((text, ctx) => {
   }
 });
 
+/** The `allow-remote` input: hosts, one per line or comma-separated, or `*`. */
+const allowRemoteInput = z.string().transform((text, ctx): RemoteAllowance => {
+  try {
+    return parseRemoteAllowance(text);
+  } catch (thrown) {
+    const message = thrown instanceof Error ? thrown.message : 'expected host names or *';
+    ctx.addIssue({ code: 'custom', message: message.replace(/^allow-remote: /, '') });
+    return z.NEVER;
+  }
+});
+
 /** Builds the schema for the raw inputs; its output is {@link ActionInputs}. */
 export function actionInputsSchema(options: ActionInputsOptions) {
   const fields = z.object({
@@ -130,6 +149,7 @@ export function actionInputsSchema(options: ActionInputsOptions) {
     commit: z.enum(COMMIT_MODES).default('push'),
     message: z.string().optional(),
     'allow-downgrade': booleanInput.default(false),
+    'allow-remote': allowRemoteInput.default(noRemote),
     'max-attempts': integerInput(1, 1000).optional(),
     'retry-timeout': durationSchema({ min: 1000, max: 3_600_000 }).default(300_000),
     concurrency: integerInput(1, 32).default(4),
@@ -149,6 +169,7 @@ export function actionInputsSchema(options: ActionInputsOptions) {
       paths: input.paths,
       commit: input.commit,
       allowDowngrade: input['allow-downgrade'],
+      allowRemote: input['allow-remote'],
       retryTimeoutMs: input['retry-timeout'],
       concurrency: input.concurrency,
       kubernetesVersion: input['kubernetes-version'],

@@ -4,6 +4,7 @@
  * default, so the reconciler never looks at an unset field.
  */
 import { z } from 'zod';
+import { parseRemoteAllowance, type RemoteAllowance } from '../kustomize/remote-allowance.ts';
 import { durationSchema } from './duration.ts';
 import { parseWith } from './errors.ts';
 import { refNameSchema } from './git-ref.ts';
@@ -58,7 +59,10 @@ export interface ApplicationSpec {
   dependsOn: { name: string; namespace?: string }[];
   force: boolean;
   allowEmpty: boolean;
+  /** Deprecated alias of `allowRemote: ["*"]`, kept as written. */
   enableRemoteResources: boolean;
+  /** The hosts remote kustomize resources may come from, `enableRemoteResources` folded in. */
+  allowRemote: RemoteAllowance;
   deletionPolicy: DeletionPolicy;
 }
 
@@ -137,6 +141,18 @@ export const applicationSpecSchema = z
     force: z.boolean().default(false),
     allowEmpty: z.boolean().default(false),
     enableRemoteResources: z.boolean().default(false),
+    allowRemote: z
+      .array(z.string())
+      .default([])
+      .transform((hosts, ctx): RemoteAllowance => {
+        try {
+          return parseRemoteAllowance(hosts);
+        } catch (thrown) {
+          const message = thrown instanceof Error ? thrown.message : 'expected host names or *';
+          ctx.addIssue({ code: 'custom', message: message.replace(/^allow-remote: /, '') });
+          return z.NEVER;
+        }
+      }),
     deletionPolicy: z.enum(DELETION_POLICIES).default('MirrorPrune'),
   })
   .transform((spec): ApplicationSpec => {
@@ -151,6 +167,7 @@ export const applicationSpecSchema = z
       },
       destination: destination.namespace === undefined ? {} : { namespace: destination.namespace },
       ...(serviceAccountName === undefined ? {} : { serviceAccountName }),
+      allowRemote: spec.enableRemoteResources ? { kind: 'any' } : spec.allowRemote,
       retryInterval: retryInterval ?? spec.interval,
       dependsOn: dependsOn.map(({ name, namespace }) =>
         namespace === undefined ? { name } : { name, namespace },

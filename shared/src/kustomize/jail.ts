@@ -21,6 +21,13 @@ import {
 } from './jail-rules.ts';
 import { type Reference, references } from './kustomization.ts';
 import { defaultMaxFileBytes, inside, posixRelative as rel } from './read.ts';
+import {
+  allowsRemote,
+  noRemote,
+  type RemoteAllowance,
+  redactRemote,
+  remoteHost,
+} from './remote-allowance.ts';
 
 /** What to check. */
 export interface JailOptions {
@@ -28,8 +35,10 @@ export interface JailOptions {
   readonly root: string;
   /** The overlay directory, resolved against `root` when relative. */
   readonly overlayDir: string;
-  /** Let remote resources through (they are still not walked). False when absent. */
-  readonly allowRemote?: boolean;
+  /** The hosts remote resources may come from (they are still not walked); none when absent. */
+  readonly allowRemote?: RemoteAllowance;
+  /** What the refusal tells the user to set, with `<host>` replaced; the Action input when absent. */
+  readonly allowRemoteHint?: string;
   /** The most directory entries and files the walk looks at; `defaultJailLimits.maxFiles`. */
   readonly maxFiles?: number;
   /** The largest kustomization or plugin file read; `defaultJailLimits.maxFileBytes`. */
@@ -41,13 +50,17 @@ export interface JailOptions {
   readonly reads?: JailReads;
 }
 
+/** What a refusal tells the user to set when the caller names nothing else: the Action input. */
+export const defaultAllowRemoteHint = '`allow-remote: <host>` in the Action inputs';
+
 /** The walk's limits when the caller names none. */
 export const defaultJailLimits = { maxFiles: 50_000, maxFileBytes: defaultMaxFileBytes } as const;
 
 interface Walk {
   readonly reads: JailReads;
   readonly root: string;
-  readonly allowRemote: boolean;
+  readonly allowRemote: RemoteAllowance;
+  readonly allowRemoteHint: string;
   readonly maxFiles: number;
   readonly maxFileBytes: number;
   readonly visited: Set<string>;
@@ -64,7 +77,8 @@ export async function checkOverlayJail(options: JailOptions): Promise<JailViolat
   const walk: Walk = {
     reads,
     root,
-    allowRemote: options.allowRemote ?? false,
+    allowRemote: options.allowRemote ?? noRemote,
+    allowRemoteHint: options.allowRemoteHint ?? defaultAllowRemoteHint,
     maxFiles: options.maxFiles ?? defaultJailLimits.maxFiles,
     maxFileBytes: options.maxFileBytes ?? defaultJailLimits.maxFileBytes,
     visited: new Set(),
@@ -125,10 +139,14 @@ async function followReference(
   const real = await walk.reads.realpathOrUndefined(target);
   const remote = isRemote(ref.value) || (real === undefined && looksLikeHost(ref.value));
   if (remote) {
-    if (walk.allowRemote) return;
+    const host = remoteHost(ref.value);
+    if (allowsRemote(walk.allowRemote, host)) return;
+    const url = redactRemote(ref.value);
+    const hint = walk.allowRemoteHint.replace('<host>', host ?? '*');
     const message =
-      'remote resources are not allowed: the build would fetch content from outside the repository';
-    return add(walk, 'remote', origin, message);
+      `remote resources are not allowed: ${url} in ${file} would fetch content from ` +
+      `${host ?? 'outside the repository'}; to allow it set ${hint}`;
+    return add(walk, 'remote', { ...origin, value: url }, message);
   }
   // A path that does not exist is kustomize's error to report, unless it points outside.
   if (!inside(walk.root, real ?? target)) return addOutside(walk, origin, real ?? target);

@@ -58,6 +58,7 @@ describe('Application spec', () => {
       force: false,
       allowEmpty: false,
       enableRemoteResources: false,
+      allowRemote: { kind: 'none' },
       deletionPolicy: 'MirrorPrune',
     });
   });
@@ -105,8 +106,27 @@ describe('Application spec', () => {
       force: true,
       allowEmpty: true,
       enableRemoteResources: true,
+      allowRemote: { kind: 'any' },
       deletionPolicy: 'Orphan',
     });
+  });
+
+  it('reads allowRemote as a host list, * as any host, and enableRemoteResources as *', () => {
+    assert.deepEqual(
+      parse({ source: { url }, allowRemote: ['GitHub.com', 'git.example.com:8443'] }).allowRemote,
+      {
+        kind: 'hosts',
+        hosts: ['github.com', 'git.example.com:8443'],
+      },
+    );
+    assert.deepEqual(parse({ source: { url }, allowRemote: ['*'] }).allowRemote, { kind: 'any' });
+    assert.deepEqual(parse({ source: { url }, enableRemoteResources: true }).allowRemote, {
+      kind: 'any',
+    });
+    assert.throws(
+      () => parse({ source: { url }, allowRemote: ['https://user:pw@github.com/org'] }),
+      /allowRemote/,
+    );
   });
 
   it('retries at the interval unless told otherwise', () => {

@@ -10,6 +10,7 @@ import { checkOverlayJail as checkWith, type JailOptions } from '../../src/kusto
 import { blockingJailReads, directJailReads } from '../../src/kustomize/jail-reads.ts';
 import type { JailViolation } from '../../src/kustomize/jail-rules.ts';
 import { kustomizeCommandFor } from '../../src/kustomize/locate.ts';
+import { parseRemoteAllowance } from '../../src/kustomize/remote-allowance.ts';
 import { configMap, kustomizeBinary, type TempTree, tempTree } from './tree.ts';
 
 /** The violations without their messages, which are checked separately. */
@@ -208,12 +209,54 @@ for (const [readsName, reads] of [
       const violations = await checkOverlayJail({ root: tree.root, overlayDir: 'overlays/prod' });
       assert.deepEqual(
         violations.map((v) => [v.kind, v.value]),
-        [...remotes, 'https://example.com/openapi.json'].map((r) => ['remote', r]),
+        [...remotes, 'https://example.com/openapi.json'].map((r) => [
+          'remote',
+          r.replace(/\?.*$/, ''),
+        ]),
       );
       assert.equal(violations.at(-1)?.field, 'openapi.path');
-      assert.match(violations[0]?.message ?? '', /remote resources are not allowed/);
+      assert.equal(
+        violations[0]?.message,
+        'remote resources are not allowed: https://github.com/org/repo//deploy in ' +
+          'overlays/prod/kustomization.yaml would fetch content from github.com; to allow it ' +
+          'set `allow-remote: github.com` in the Action inputs',
+      );
+      const any = parseRemoteAllowance('*');
       assert.deepEqual(
-        await checkOverlayJail({ root: tree.root, overlayDir: 'overlays/prod', allowRemote: true }),
+        await checkOverlayJail({ root: tree.root, overlayDir: 'overlays/prod', allowRemote: any }),
+        [],
+      );
+    });
+
+    it('lets remote resources through only from the allowed hosts', async () => {
+      tree = await tempTree({
+        'overlays/prod/kustomization.yaml': [
+          'resources:',
+          '  - https://github.com/org/repo//deploy?ref=v1',
+          '  - git@github.com:org/other.git/deploy',
+          '  - https://deploy:s3cr3t@git.example.com:8443/org/repo.git//base?ref=main&token=t0k',
+          '',
+        ].join('\n'),
+      });
+      const allowRemote = parseRemoteAllowance('github.com');
+      const violations = await checkOverlayJail({
+        root: tree.root,
+        overlayDir: 'overlays/prod',
+        allowRemote,
+      });
+      assert.deepEqual(
+        violations.map((v) => v.value),
+        ['https://git.example.com:8443/org/repo.git//base'],
+      );
+      const message = violations[0]?.message ?? '';
+      assert.match(
+        message,
+        /from git\.example\.com:8443; to allow it set `allow-remote: git\.example\.com:8443`/,
+      );
+      assert.doesNotMatch(message, /s3cr3t|t0k|deploy:/);
+      const both = parseRemoteAllowance('github.com,\ngit.example.com');
+      assert.deepEqual(
+        await checkOverlayJail({ root: tree.root, overlayDir: 'overlays/prod', allowRemote: both }),
         [],
       );
     });
