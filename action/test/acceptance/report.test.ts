@@ -19,7 +19,7 @@ const remoteStaging = [
   '',
 ].join('\n');
 const remoteMessage =
-  'build apps/web/overlays/staging: apps/web/overlays/staging/kustomization.yaml resources[1] "https://github.com/acme/shared//deploy?ref=v1": remote resources are not allowed: the build would fetch content from outside the repository';
+  'build apps/web/overlays/staging: apps/web/overlays/staging/kustomization.yaml resources[1] "https://github.com/acme/shared//deploy": remote resources are not allowed: https://github.com/acme/shared//deploy in apps/web/overlays/staging/kustomization.yaml would fetch content from github.com; to allow it set `allow-remote: github.com` in the Action inputs';
 
 /** The annotation lines of a run's output. */
 function annotations(stdout: string): string[] {
