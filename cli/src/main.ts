@@ -1,267 +1,359 @@
 /**
- * `kustodian`: see and steer Applications with the kubeconfig, as `kubectl` does.
+ * `kustodian`: see and steer Applications with the kubeconfig, as `kubectl` does. Each command
+ * reads through the query layer (`@kustodian/query`), prints a table, JSON or YAML, and ends
+ * with one of the documented exit codes.
  */
-import { type ApplicationSummary, Applications } from '@kustodian/query/applications';
+import { Applications } from '@kustodian/query/applications';
+import { applicationEvents } from '@kustodian/query/events';
 import { applicationsApi, loadKubeconfig, QueryError } from '@kustodian/query/kube';
-import { Command } from 'commander';
-import { stringify } from 'yaml';
-import { exitCodes } from './exit-codes.ts';
+import { objectsApi } from '@kustodian/query/objects';
+import { applicationTree } from '@kustodian/query/tree';
+import {
+  type WaitGoal,
+  type WaitOutcome,
+  waitForApplication,
+  waitGoals,
+} from '@kustodian/query/wait';
+import { Argument, Command, Option } from 'commander';
+import ora from 'ora';
+import { completionScript, shells } from './completion.ts';
+import { exitCodes, exitCodesHelp } from './exit-codes.ts';
+import {
+  colours,
+  eventsTable,
+  type Output,
+  outputs,
+  print,
+  summaryTable,
+  treeText,
+} from './render.ts';
 
-type Options = {
+interface Options {
   namespace?: string;
   allNamespaces?: boolean;
-  output?: string;
+  output: Output;
   kubeconfig?: string;
   context?: string;
   wait?: boolean;
-  timeout?: string;
-};
-
-const outputs = ['table', 'json', 'yaml'] as const;
-
-function connect(options: Options): { apps: Applications; namespace: string } {
-  const { kc, namespace } = loadKubeconfig({
-    kubeconfig: options.kubeconfig,
-    context: options.context,
-  });
-  return { apps: new Applications(applicationsApi(kc)), namespace: options.namespace ?? namespace };
-}
-
-function print(options: Options, value: unknown, table: () => string): void {
-  const output = options.output ?? 'table';
-  if (!(outputs as readonly string[]).includes(output))
-    throw new UsageError(`--output ${output}: use one of ${outputs.join(', ')}`);
-  if (output === 'json') process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  else if (output === 'yaml') process.stdout.write(stringify(value));
-  else process.stdout.write(table());
+  timeout: string;
+  for?: WaitGoal;
+  revision?: string;
 }
 
 class UsageError extends Error {}
 
-function columns(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return `${rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('   ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+function connect(options: Options) {
+  const { kc, namespace } = loadKubeconfig({
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+  });
+  const api = applicationsApi(kc);
+  return {
+    api,
+    objects: objectsApi(kc),
+    apps: new Applications(api),
+    namespace: options.namespace ?? namespace,
+  };
 }
 
-function age(iso: string, now = Date.now()): string {
-  if (!iso) return '-';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  return s < 120
-    ? `${s}s`
-    : s < 7200
-      ? `${Math.round(s / 60)}m`
-      : s < 172800
-        ? `${Math.round(s / 3600)}h`
-        : `${Math.round(s / 86400)}d`;
+/** The namespace of a command about one Application (`-A` makes no sense there). */
+function oneNamespace(options: Options, fallback: string): string {
+  if (options.allNamespaces)
+    throw new UsageError(
+      '-A/--all-namespaces lists Applications; name one with -n NAMESPACE instead',
+    );
+  return options.namespace ?? fallback;
 }
 
-function summaryTable(list: ApplicationSummary[], all: boolean): string {
-  const head = [
-    ...(all ? ['NAMESPACE'] : []),
-    'NAME',
-    'READY',
-    'HEALTH',
-    'REVISION',
-    'SOURCE',
-    'AGE',
-    'LAST SYNC',
-    'MESSAGE',
-  ];
-  return columns([
-    head,
-    ...list.map((a) => [
-      ...(all ? [a.namespace] : []),
-      a.name,
-      a.suspended ? 'Suspended' : a.ready,
-      a.health,
-      a.revision ? a.revision.replace(a.commit, a.commit.slice(0, 12)) : '-',
-      a.sourceCommit.slice(0, 12) || '-',
-      age(a.createdAt),
-      a.lastSyncAt ? `${age(a.lastSyncAt)} ago` : '-',
-      a.message,
-    ]),
-  ]);
+function timeoutMs(options: Options): number {
+  const seconds = Number(options.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--timeout ${options.timeout}: give a number of seconds`);
+  return seconds * 1000;
 }
 
-function common(command: Command): Command {
-  return command
-    .option('-n, --namespace <namespace>', "the namespace (default: the context's)")
-    .option('-A, --all-namespaces', 'every namespace')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
-    .option('--kubeconfig <file>', 'the kubeconfig (default: $KUBECONFIG, ~/.kube/config)')
-    .option('--context <name>', 'the kubeconfig context');
+/** A spinner on a terminal with table output; nothing otherwise (never mixed with JSON). */
+function progress(options: Options, text: string) {
+  if (!process.stderr.isTTY || options.output !== 'table')
+    return { update: (_: string) => {}, stop: () => {} };
+  const spinner = ora({ text, stream: process.stderr }).start();
+  return {
+    update: (t: string) => {
+      spinner.text = t;
+    },
+    stop: () => spinner.stop(),
+  };
 }
+
+const waitExit: Record<WaitOutcome, number> = {
+  reached: exitCodes.ok,
+  failed: exitCodes.failed,
+  suspended: exitCodes.suspended,
+  timeout: exitCodes.timeout,
+};
 
 async function run(action: () => Promise<number | undefined>): Promise<void> {
   try {
     process.exitCode = (await action()) ?? exitCodes.ok;
   } catch (error) {
-    if (error instanceof QueryError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode =
-        error.failure === 'not-found'
-          ? exitCodes.notFound
-          : error.failure === 'forbidden' || error.failure === 'unauthorized'
-            ? exitCodes.forbidden
-            : error.failure === 'unreachable'
-              ? exitCodes.unreachable
-              : error.failure === 'kubeconfig'
-                ? exitCodes.kubeconfig
-                : exitCodes.failed;
-    } else if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      process.exitCode = exitCodes.usage;
-    } else {
-      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = exitCodes.failed;
-    }
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError) process.exitCode = exitCodes.usage;
+    else if (error instanceof QueryError)
+      process.exitCode = {
+        'not-found': exitCodes.notFound,
+        forbidden: exitCodes.forbidden,
+        unauthorized: exitCodes.forbidden,
+        unreachable: exitCodes.unreachable,
+        kubeconfig: exitCodes.kubeconfig,
+        other: exitCodes.failed,
+      }[error.failure];
+    else process.exitCode = exitCodes.failed;
   }
 }
 
-const exitHelp = `
-Exit codes: 0 ok, 1 the Application failed, 2 usage, 3 not found, 4 not allowed (RBAC),
-5 API server unreachable, 6 timed out, 7 suspended, 8 kubeconfig missing or unreadable.`;
-
 const program = new Command();
-program.exitOverride((error) =>
-  process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.usage),
-);
 program
   .name('kustodian')
-  .description('See and steer Kustodian Applications, with the kubeconfig like kubectl.');
-
-common(
-  program
-    .command('get [app]')
-    .description('Ready, Health, revision, source commit, age, last sync, message'),
-)
+  .description('See and steer Kustodian Applications, with the kubeconfig like kubectl.')
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.usage))
   .addHelpText(
     'after',
-    `\nExamples:\n  kustodian get -A\n  kustodian get web -n team -o json\n${exitHelp}`,
-  )
-  .action((app: string | undefined, options: Options) =>
+    `\nExamples:\n  kustodian get -A\n  kustodian sync web -n team --wait\n${exitCodesHelp}`,
+  );
+
+function command(spec: string, description: string, examples: string[]): Command {
+  return program
+    .command(spec)
+    .description(description)
+    .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's)")
+    .option('-A, --all-namespaces', 'every namespace (get only)')
+    .addOption(
+      new Option('-o, --output <format>', 'output format').choices(outputs).default('table'),
+    )
+    .option('--kubeconfig <file>', 'the kubeconfig (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--context <name>', 'the kubeconfig context (default: its current context)')
+    .addHelpText(
+      'after',
+      `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n${exitCodesHelp}`,
+    );
+}
+
+command(
+  'get [app]',
+  'Ready, Health, revision, source commit, age, last sync and message of Applications',
+  ['kustodian get -A', 'kustodian get web -n team -o json'],
+).action((app: string | undefined, options: Options) =>
+  run(async () => {
+    const { apps, namespace } = connect(options);
+    if (app) {
+      const one = await apps.get(oneNamespace(options, namespace), app);
+      print(options.output, one, () => summaryTable([one], false));
+      return;
+    }
+    const list = await apps.list(options.allNamespaces ? undefined : namespace);
+    print(options.output, list, () => summaryTable(list, options.allNamespaces === true));
+    return;
+  }),
+);
+
+command('tree <app>', 'the objects of the inventory nested by owner, with kind, health and drift', [
+  'kustodian tree web -n team',
+  'kustodian tree web -o json',
+]).action((app: string, options: Options) =>
+  run(async () => {
+    const { api, objects, namespace } = connect(options);
+    const ns = oneNamespace(options, namespace);
+    const nodes = await applicationTree(api, objects, ns, app);
+    print(options.output, nodes, () => treeText(`${ns}/${app}`, nodes));
+    return;
+  }),
+);
+
+command(
+  'sync <app>',
+  'ask the reconciler to reconcile now; with --wait, wait until Ready or failure',
+  ['kustodian sync web -n team', 'kustodian sync web --wait --timeout 120'],
+)
+  .option('--wait', 'wait until the request is handled and the Application is Ready or failed')
+  .option('--timeout <seconds>', 'how long --wait waits', '300')
+  .action((app: string, options: Options) =>
     run(async () => {
       const { apps, namespace } = connect(options);
-      if (app) {
-        const one = await apps.get(namespace, app);
-        print(options, one, () => summaryTable([one], false));
-        return;
+      const ns = oneNamespace(options, namespace);
+      const limit = timeoutMs(options);
+      const before = await apps.get(ns, app);
+      if (before.suspended) {
+        process.stderr.write(
+          `error: Application ${ns}/${app} is suspended: resume it with \`kustodian resume ${app} -n ${ns}\`\n`,
+        );
+        return exitCodes.suspended;
       }
-      const list = await apps.list(options.allNamespaces ? undefined : namespace);
-      print(options, list, () =>
-        list.length === 0
-          ? 'No Applications found.\n'
-          : summaryTable(list, !!options.allNamespaces),
+      const requestedAt = await apps.requestSync(ns, app, new Date());
+      if (!options.wait) {
+        print(
+          options.output,
+          { namespace: ns, name: app, requestedAt },
+          () => `sync of Application ${ns}/${app} requested\n`,
+        );
+        return exitCodes.ok;
+      }
+      const shown = progress(options, `syncing Application ${ns}/${app}`);
+      const { outcome, app: last } = await waitForApplication(apps, ns, app, {
+        goal: 'synced',
+        requestedAt,
+        timeoutMs: limit,
+        onProgress: (a) =>
+          shown.update(
+            `syncing Application ${ns}/${app}: ${a.reason || 'waiting for the reconciler'} ${a.message}`,
+          ),
+      });
+      shown.stop();
+      print(options.output, last, () => summaryTable([last], false));
+      return report(
+        outcome,
+        `${ns}/${app}`,
+        last,
+        options,
+        `the sync request was not handled within ${options.timeout}s`,
       );
     }),
   );
 
-common(
-  program
-    .command('sync <app>')
-    .description('request a reconcile now; with --wait, wait until Ready or failure'),
-)
-  .option('--wait', 'wait until the request is handled and the Application is Ready or failed')
-  .option('--timeout <seconds>', 'how long --wait waits', '300')
-  .addHelpText(
-    'after',
-    `\nExamples:\n  kustodian sync web -n team\n  kustodian sync web --wait --timeout 120\n${exitHelp}`,
-  )
+command('wait <app>', 'wait until the Application is synced or healthy, optionally at a revision', [
+  'kustodian wait web -n team --for healthy',
+  'kustodian wait web --for synced --revision 3f2c1ab --timeout 600',
+])
+  .addOption(new Option('--for <goal>', 'what to wait for').choices(waitGoals).default('healthy'))
+  .option('--revision <sha>', 'the config commit (or its prefix) that must be applied')
+  .option('--timeout <seconds>', 'how long to wait', '300')
   .action((app: string, options: Options) =>
     run(async () => {
       const { apps, namespace } = connect(options);
-      const before = await apps.get(namespace, app);
-      if (before.suspended) {
-        process.stderr.write(
-          `error: Application ${namespace}/${app} is suspended: resume it with \`kustodian resume ${app} -n ${namespace}\`\n`,
-        );
-        return exitCodes.suspended;
-      }
-      const at = await apps.requestSync(namespace, app, new Date());
-      const tty = process.stderr.isTTY && options.output === 'table';
-      if (!options.wait) {
-        print(
-          options,
-          { namespace, name: app, requestedAt: at },
-          () => `sync of Application ${namespace}/${app} requested at ${at}\n`,
-        );
-        return;
-      }
-      const deadline = Date.now() + Number(options.timeout) * 1000;
-      let last = before;
-      while (Date.now() < deadline) {
-        last = await apps.get(namespace, app);
-        if (last.handledRequestedAt === at && last.ready !== 'Unknown') break;
-        if (tty)
-          process.stderr.write(
-            `\r\x1b[2Kwaiting for Application ${namespace}/${app}: ${last.reason || 'pending'}`,
-          );
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      if (tty) process.stderr.write('\r\x1b[2K');
-      print(options, last, () => summaryTable([last], false));
-      if (last.handledRequestedAt !== at) {
-        process.stderr.write(
-          `error: Application ${namespace}/${app} did not handle the sync request within ${options.timeout}s\n`,
-        );
-        return exitCodes.timeout;
-      }
-      if (last.ready !== 'True') {
-        process.stderr.write(
-          `error: Application ${namespace}/${app} failed: ${last.reason}: ${last.message}\n`,
-        );
-        return exitCodes.failed;
-      }
-      return;
+      const ns = oneNamespace(options, namespace);
+      const limit = timeoutMs(options);
+      const shown = progress(options, `waiting for Application ${ns}/${app} to be ${options.for}`);
+      const { outcome, app: last } = await waitForApplication(apps, ns, app, {
+        goal: options.for ?? 'healthy',
+        revision: options.revision,
+        timeoutMs: limit,
+        onProgress: (a) =>
+          shown.update(
+            `waiting for Application ${ns}/${app} to be ${options.for}: ${a.reason} ${a.message}`,
+          ),
+      });
+      shown.stop();
+      print(options.output, last, () => summaryTable([last], false));
+      return report(
+        outcome,
+        `${ns}/${app}`,
+        last,
+        options,
+        `not ${options.for}${options.revision ? ` at ${options.revision}` : ''} within ${options.timeout}s`,
+      );
     }),
   );
+
+function report(
+  outcome: WaitOutcome,
+  key: string,
+  last: { reason: string; message: string },
+  options: Options,
+  timedOut: string,
+): number {
+  if (outcome === 'failed')
+    process.stderr.write(`error: Application ${key} failed: ${last.reason}: ${last.message}\n`);
+  if (outcome === 'suspended')
+    process.stderr.write(
+      `error: Application ${key} is suspended: resume it with \`kustodian resume\`\n`,
+    );
+  if (outcome === 'timeout')
+    process.stderr.write(
+      `error: Application ${key}: ${timedOut} (last: ${last.reason || 'no status'} ${last.message})\n`,
+    );
+  void options;
+  return waitExit[outcome];
+}
 
 for (const [verb, suspend] of [
   ['suspend', true],
   ['resume', false],
 ] as const) {
-  common(program.command(`${verb} <app>`).description(`${verb} reconciling the Application`))
-    .addHelpText('after', `\nExamples:\n  kustodian ${verb} web -n team\n${exitHelp}`)
-    .action((app: string, options: Options) =>
-      run(async () => {
-        const { apps, namespace } = connect(options);
-        await apps.get(namespace, app);
-        const after = await apps.setSuspended(namespace, app, suspend);
-        print(
-          options,
-          after,
-          () => `Application ${namespace}/${app} ${suspend ? 'suspended' : 'resumed'}\n`,
-        );
-      }),
-    );
-}
-
-common(program.command('history <app>').description('the past syncs, newest first'))
-  .addHelpText('after', `\nExamples:\n  kustodian history web -n team -o yaml\n${exitHelp}`)
-  .action((app: string, options: Options) =>
+  command(`${verb} <app>`, `${verb} reconciling the Application (sets spec.suspend)`, [
+    `kustodian ${verb} web -n team`,
+  ]).action((app: string, options: Options) =>
     run(async () => {
       const { apps, namespace } = connect(options);
-      const history = await apps.history(namespace, app);
-      print(options, history, () =>
-        columns([
-          ['REVISION', 'RESULT', 'SOURCE', 'FINISHED', 'REASON'],
-          ...history.map((h) => [
-            h.revision.slice(0, 12),
-            h.result,
-            (h.sourceCommit ?? '').slice(0, 12) || '-',
-            h.finishedAt,
-            h.reason ?? '',
-          ]),
-        ]),
+      const ns = oneNamespace(options, namespace);
+      await apps.get(ns, app);
+      const after = await apps.setSuspended(ns, app, suspend);
+      print(
+        options.output,
+        after,
+        () => `Application ${ns}/${app} ${suspend ? 'suspended' : 'resumed'}\n`,
       );
+      return;
     }),
   );
+}
+
+command('history <app>', 'the past syncs, newest first', [
+  'kustodian history web -n team',
+  'kustodian history web -o yaml',
+]).action((app: string, options: Options) =>
+  run(async () => {
+    const { apps, namespace } = connect(options);
+    const ns = oneNamespace(options, namespace);
+    const history = await apps.history(ns, app);
+    print(options.output, history, () =>
+      history.length === 0
+        ? `Application ${ns}/${app} has not synced yet.\n`
+        : ([['REVISION', 'RESULT', 'SOURCE', 'FINISHED', 'REASON']] as string[][])
+            .concat(
+              history.map((h) => [
+                h.revision,
+                h.result,
+                (h.sourceCommit ?? '').slice(0, 12) || '-',
+                h.finishedAt,
+                h.reason ?? '',
+              ]),
+            )
+            .map((r, i) => (i === 0 ? r.map((c) => colours.bold(c)) : r))
+            .map((r) => r.join('   '))
+            .join('\n')
+            .concat('\n'),
+    );
+    return;
+  }),
+);
+
+command('events <app>', 'the events of the Application and of its objects, oldest first', [
+  'kustodian events web -n team',
+  'kustodian events web -o json',
+]).action((app: string, options: Options) =>
+  run(async () => {
+    const { api, objects, namespace } = connect(options);
+    const ns = oneNamespace(options, namespace);
+    const events = await applicationEvents(api, objects, ns, app);
+    print(options.output, events, () => eventsTable(events));
+    return;
+  }),
+);
+
+program
+  .command('completion')
+  .description('print a shell completion script')
+  .addArgument(new Argument('<shell>', 'the shell').choices(shells))
+  .addHelpText(
+    'after',
+    '\nExamples:\n  source <(kustodian completion bash)\n  kustodian completion fish > ~/.config/fish/completions/kustodian.fish',
+  )
+  .action((shell: (typeof shells)[number]) => {
+    process.stdout.write(
+      completionScript(
+        shell,
+        program.commands.map((c) => c.name()),
+      ),
+    );
+  });
 
 await program.parseAsync(process.argv);

@@ -38,6 +38,8 @@ export interface ApplicationSummary {
   revision: string;
   /** The config commit of {@link revision}. */
   commit: string;
+  /** The revision of the last attempt, successful or not. */
+  attemptedRevision: string;
   /** The app repository's commit from the applied commit's trailers. */
   sourceCommit: string;
   suspended: boolean;
@@ -52,6 +54,7 @@ export function summarize(app: RawApplication): ApplicationSummary {
   const status = (app.status ?? {}) as {
     conditions?: Condition[];
     lastAppliedRevision?: string;
+    lastAttemptedRevision?: string;
     lastAppliedSource?: { commit?: string };
     health?: { status?: string };
     history?: SyncRecord[];
@@ -67,6 +70,7 @@ export function summarize(app: RawApplication): ApplicationSummary {
     health: status.health?.status ?? 'Unknown',
     revision: status.lastAppliedRevision ?? '',
     commit: commitOf(status.lastAppliedRevision ?? ''),
+    attemptedRevision: status.lastAttemptedRevision ?? '',
     sourceCommit: status.lastAppliedSource?.commit ?? '',
     suspended: app.spec?.suspend === true,
     createdAt: app.metadata.creationTimestamp ?? '',
