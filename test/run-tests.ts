@@ -23,6 +23,7 @@ const patterns = [
   'test/integration/**/*.test.ts',
   'test/github-emulator/**/*.test.ts',
   'test/e2e/**/*.test.ts',
+  'cli/test/**/*.test.ts',
 ];
 
 async function testFiles(): Promise<string[]> {

@@ -1,0 +1,134 @@
+/**
+ * Applications as a person reads them: one summary per Application (Ready, Health, revision,
+ * source commit from the trailers, age, last sync, message), and requests to sync, suspend and
+ * resume. Read by the CLI and meant for the dashboard's API too.
+ */
+import type { ApplicationsApi, RawApplication } from './kube.ts';
+
+/** The annotation the reconciler honours as a request to reconcile now. */
+export const requestedAtAnnotation = 'kustodian.dev/requested-at';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** One past sync, newest first. */
+export interface SyncRecord {
+  revision: string;
+  startedAt: string;
+  finishedAt: string;
+  result: string;
+  reason?: string;
+  sourceCommit?: string;
+}
+
+/** What `get` shows of one Application. */
+export interface ApplicationSummary {
+  namespace: string;
+  name: string;
+  ready: string;
+  reason: string;
+  message: string;
+  health: string;
+  /** `branch@sha1:<commit>`, as the reconciler writes it. */
+  revision: string;
+  /** The config commit of {@link revision}. */
+  commit: string;
+  /** The revision of the last attempt, successful or not. */
+  attemptedRevision: string;
+  /** The app repository's commit from the applied commit's trailers. */
+  sourceCommit: string;
+  suspended: boolean;
+  createdAt: string;
+  lastSyncAt: string;
+  requestedAt: string;
+  handledRequestedAt: string;
+}
+
+/** The summary of one raw Application. */
+export function summarize(app: RawApplication): ApplicationSummary {
+  const status = (app.status ?? {}) as {
+    conditions?: Condition[];
+    lastAppliedRevision?: string;
+    lastAttemptedRevision?: string;
+    lastAppliedSource?: { commit?: string };
+    health?: { status?: string };
+    history?: SyncRecord[];
+    lastHandledRequestedAt?: string;
+  };
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  return {
+    namespace: app.metadata.namespace ?? 'default',
+    name: app.metadata.name,
+    ready: ready?.status ?? 'Unknown',
+    reason: ready?.reason ?? '',
+    message: ready?.message ?? '',
+    health: status.health?.status ?? 'Unknown',
+    revision: status.lastAppliedRevision ?? '',
+    commit: commitOf(status.lastAppliedRevision ?? ''),
+    attemptedRevision: status.lastAttemptedRevision ?? '',
+    sourceCommit: status.lastAppliedSource?.commit ?? '',
+    suspended: app.spec?.suspend === true,
+    createdAt: app.metadata.creationTimestamp ?? '',
+    lastSyncAt: status.history?.[0]?.finishedAt ?? '',
+    requestedAt: app.metadata.annotations?.[requestedAtAnnotation] ?? '',
+    handledRequestedAt: status.lastHandledRequestedAt ?? '',
+  };
+}
+
+/** The commit of a `branch@sha1:<commit>` revision (the text itself when it has no `@`). */
+export function commitOf(revision: string): string {
+  const at = revision.lastIndexOf('@');
+  const rest = at < 0 ? revision : revision.slice(at + 1);
+  return rest.replace(/^sha(1|256):/, '');
+}
+
+/** The query layer over an {@link ApplicationsApi}. */
+export class Applications {
+  readonly #api: ApplicationsApi;
+
+  constructor(api: ApplicationsApi) {
+    this.#api = api;
+  }
+
+  /** Every Application of `namespace`, or of all namespaces: one LIST. */
+  async list(namespace: string | undefined): Promise<ApplicationSummary[]> {
+    const items = await this.#api.list(namespace);
+    return items
+      .map(summarize)
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  }
+
+  /** One Application. */
+  async get(namespace: string, name: string): Promise<ApplicationSummary> {
+    return summarize(await this.#api.get(namespace, name));
+  }
+
+  /** Its sync history, newest first. */
+  async history(namespace: string, name: string): Promise<SyncRecord[]> {
+    const app = await this.#api.get(namespace, name);
+    return ((app.status as { history?: SyncRecord[] } | undefined)?.history ?? []).slice();
+  }
+
+  /** Asks the reconciler to reconcile now; returns the request's value to wait for. */
+  async requestSync(namespace: string, name: string, at: Date): Promise<string> {
+    const value = at.toISOString();
+    await this.#api.patch(namespace, name, {
+      metadata: { annotations: { [requestedAtAnnotation]: value } },
+    });
+    return value;
+  }
+
+  /** Sets `spec.suspend`. */
+  async setSuspended(
+    namespace: string,
+    name: string,
+    suspend: boolean,
+  ): Promise<ApplicationSummary> {
+    return summarize(await this.#api.patch(namespace, name, { spec: { suspend } }));
+  }
+}
