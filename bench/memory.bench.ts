@@ -3,12 +3,13 @@
  * (a Namespace with ConfigMaps, Services, Deployments and ServiceAccounts), all from one
  * generated repository on the local git server, measured from `/proc/<pid>/status` of the
  * reconciler process once every Application is Ready, and again after it has idled a while.
- * Measured twice, each time a fresh process syncing a fresh set: with the runtime settings of the
- * reconciler image (node flags, allocator arenas), and with plain `node`.
+ * Measured with the runtime settings of the reconciler image (node flags, allocator arenas) and
+ * with plain `node`, then with the image's settings at 1,000 Applications of 10 objects each;
+ * each time a fresh process syncing a fresh set.
  *
  * Argo CD and Flux cannot run here; their figures are not measured, only ours.
  *
- * `node bench/memory.bench.ts [--applications N] [--env <env.json>] [-- <reconciler flags>]`
+ * `node bench/memory.bench.ts [--applications N] [--many N] [--env <env.json>] [-- <flags>]`
  */
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +37,8 @@ export interface MemoryBenchOptions {
   readonly applications: number;
   /** Objects of each kind per Application (the Namespace makes one more). */
   readonly perKind: number;
+  /** The many-Applications measurement: how many, and objects of each kind (plus a ConfigMap). */
+  readonly many: { readonly applications: number; readonly perKind: number };
   /** How long to idle after all are Ready before the second reading. */
   readonly idleMs: number;
   /** Flags of the reconciler process beyond the defaults. */
@@ -46,12 +49,21 @@ export interface MemoryBenchOptions {
 export const defaultMemoryBench: MemoryBenchOptions = {
   applications: 200,
   perKind: 6,
+  many: { applications: 1000, perKind: 2 },
   idleMs: 30_000,
   flags: [],
 };
 
 const appsNamespace = 'bench-memory';
 const targetMiB = 150;
+const manyTargetMiB = 250;
+
+/** One set of Applications to sync: how many, and their shape. */
+interface Load {
+  readonly applications: number;
+  readonly perKind: number;
+  readonly extraConfigMaps: number;
+}
 
 /** One measurement: a fresh reconciler with `nodeFlags` syncing a fresh set of Applications. */
 interface Measurement {
@@ -75,16 +87,20 @@ export async function benchMemory(
   const git = { url: env.gitUrl, username: env.gitUsername, password: env.gitPassword };
   await appNamespace(kube, appsNamespace, git);
   const runtime = imageRuntime();
-  const image = await measure(env, kube, options, runtime, 'i');
-  const plain = await measure(env, kube, options, { nodeFlags: [], env: {} }, 'p');
+  const load: Load = { ...options, extraConfigMaps: 0 };
+  const many: Load = { ...options.many, extraConfigMaps: 1 };
+  const image = await measure(env, kube, options, load, runtime, 'i');
+  const plain = await measure(env, kube, options, load, { nodeFlags: [], env: {} }, 'p');
+  const crowd = await measure(env, kube, options, many, runtime, 'c');
   const settings = [
     ...Object.entries(runtime.env).map(([name, value]) => `${name}=${value}`),
     'node',
     ...runtime.nodeFlags,
   ].join(' ');
-  const objects = 1 + 4 * options.perKind;
+  const objectsOf = (l: Load) => 1 + 4 * l.perKind + l.extraConfigMaps;
   const rss = (m: Measurement) => Math.round(Math.max(m.readyMiB, m.settledMiB));
-  const what = `${options.applications} Applications x ${objects} objects, all Ready`;
+  const what = `${options.applications} Applications x ${objectsOf(load)} objects, all Ready`;
+  const manyWhat = `${many.applications} Applications x ${objectsOf(many)} objects, all Ready`;
   return {
     name: 'memory',
     rows: [
@@ -111,9 +127,22 @@ export async function benchMemory(
         unit: 'MiB',
         ours: Math.round(plain.peakMiB),
       },
+      {
+        measure: `reconciler RSS, ${manyWhat} (as the image runs it)`,
+        unit: 'MiB',
+        ours: rss(crowd),
+        target: `<= ${manyTargetMiB} MiB`,
+        met: rss(crowd) <= manyTargetMiB,
+        note: `all Ready ${Math.round(crowd.allReadyMs / 1000)} s after the first was created`,
+      },
+      {
+        measure: 'peak RSS during that first sync (VmHWM)',
+        unit: 'MiB',
+        ours: Math.round(crowd.peakMiB),
+      },
     ],
     load: { before, after: machineLoad() },
-    details: { image: { runtime, ...image }, plain, flags: options.flags },
+    details: { image: { runtime, ...image }, plain, many: crowd, flags: options.flags },
   };
 }
 
@@ -121,15 +150,17 @@ async function measure(
   env: LocalEnvInfo,
   kube: Awaited<ReturnType<typeof adminClient>>,
   options: MemoryBenchOptions,
+  load: Load,
   runtime: ImageRuntime,
   label: string,
 ): Promise<Measurement> {
   const git = { url: env.gitUrl, username: env.gitUsername, password: env.gitPassword };
   const tag = `${label}${Date.now().toString(36)}`;
-  const shapes: SetShape[] = Array.from({ length: options.applications }, (_, i) => ({
-    prefix: `m${tag}-${String(i).padStart(3, '0')}`,
+  const shapes: SetShape[] = Array.from({ length: load.applications }, (_, i) => ({
+    prefix: `m${tag}-${String(i).padStart(4, '0')}`,
     namespaces: 1,
-    perKind: options.perKind,
+    perKind: load.perKind,
+    extraConfigMaps: load.extraConfigMaps,
   }));
   const files = Object.assign(
     {},
@@ -187,10 +218,12 @@ async function measure(
 
 if (import.meta.main) {
   const applications = Number(argument('applications')) || undefined;
+  const many = Number(argument('many')) || undefined;
   await withEnvironment(async (env) => [
     await benchMemory(env, {
       ...defaultMemoryBench,
       ...(applications ? { applications } : {}),
+      ...(many ? { many: { ...defaultMemoryBench.many, applications: many } } : {}),
       flags: reconcilerFlags(),
     }),
   ]);

@@ -7,8 +7,9 @@
  *
  * 1. validate.bench.ts    the action's validate step vs a sequential `kustomize build` loop
  * 2. reconciler.bench.ts  first sync and no-op resync of 1,000 objects vs `kubectl apply --server-side`
- * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects each
+ * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects, 1,000 of 10
  * 4. races.bench.ts       16 concurrent push-mode bumps of one file vs pull/edit/push shell loops
+ * 5. webhook.bench.ts     push -> applied through the webhook vs a CI job running kubectl apply
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -41,6 +42,7 @@ try {
     ['reconciler.bench.ts', ['--env', envFile]],
     ['memory.bench.ts', ['--env', envFile]],
     ['races.bench.ts', []],
+    ['webhook.bench.ts', ['--env', envFile]],
   ] as const) {
     const out = join(env.dir, `${file}.json`);
     if ((await runBench(file, [...args, '--results', out])) !== 0) {

@@ -21,11 +21,13 @@ export interface SetShape {
   readonly prefix: string;
   readonly namespaces: number;
   readonly perKind: number;
+  /** ConfigMaps per namespace beyond `perKind` of each kind; default none. */
+  readonly extraConfigMaps?: number;
 }
 
-/** Objects in a set: a Namespace and `perKind` of each kind per namespace. */
+/** Objects in a set: a Namespace, `perKind` of each kind and the extra ConfigMaps per namespace. */
 export function objectCount(shape: SetShape): number {
-  return shape.namespaces * (1 + benchKinds.length * shape.perKind);
+  return shape.namespaces * (1 + benchKinds.length * shape.perKind + (shape.extraConfigMaps ?? 0));
 }
 
 /** The namespaces of a set. */
@@ -42,15 +44,24 @@ export function setFiles(dir: string, shape: SetShape): Record<string, string> {
   const namespaces = namespacesOf(shape);
   for (const namespace of namespaces) {
     files[`${dir}/${namespace}/kustomization.yaml`] = 'resources:\n  - objects.yaml\n';
-    files[`${dir}/${namespace}/objects.yaml`] = namespaceObjects(namespace, shape.perKind);
+    files[`${dir}/${namespace}/objects.yaml`] = namespaceObjects(
+      namespace,
+      shape.perKind,
+      shape.extraConfigMaps ?? 0,
+    );
   }
   files[`${dir}/kustomization.yaml`] =
     `resources:\n${namespaces.map((namespace) => `  - ${namespace}\n`).join('')}`;
   return files;
 }
 
-function namespaceObjects(namespace: string, perKind: number): string {
+function namespaceObjects(namespace: string, perKind: number, extra: number): string {
   const docs = [`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n`];
+  for (let i = 0; i < extra; i++) {
+    docs.push(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra-${i}\n  namespace: ${namespace}\ndata:\n  index: "${i}"\n`,
+    );
+  }
   for (let i = 0; i < perKind; i++) {
     const name = `app-${i}`;
     const meta = `metadata:\n  name: ${name}\n  namespace: ${namespace}\n  labels:\n    app: ${name}\n`;
@@ -77,17 +88,45 @@ export interface PushedRepo {
   readonly dir: string;
 }
 
+/** Where the benchmarks push: the local git server and its credentials. */
+export interface BenchGit {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+}
+
 /** Commits `files` into a fresh repository and pushes it to `<gitUrl>/<name>.git` as `main`. */
 export async function pushRepo(
-  git: { readonly url: string; readonly username: string; readonly password: string },
+  git: BenchGit,
   name: string,
   files: Readonly<Record<string, string>>,
 ): Promise<PushedRepo> {
   const dir = await mkdtemp(join(tmpdir(), 'kustodian-bench-repo-'));
+  const url = `${git.url}/${name}.git`;
+  await gitIn(dir, git, ['init', '--quiet', '--initial-branch=main']);
+  const commit = await pushFiles(git, { url, dir }, files, 'generated for the benchmark');
+  return { url, commit, dir };
+}
+
+/** Writes `files` into the working tree of `repo`, commits them and pushes; the new commit. */
+export async function pushFiles(
+  git: BenchGit,
+  repo: Pick<PushedRepo, 'url' | 'dir'>,
+  files: Readonly<Record<string, string>>,
+  message: string,
+): Promise<string> {
   for (const [path, content] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), content);
+    await mkdir(dirname(join(repo.dir, path)), { recursive: true });
+    await writeFile(join(repo.dir, path), content);
   }
+  await gitIn(repo.dir, git, ['add', '--all']);
+  await gitIn(repo.dir, git, ['commit', '--quiet', '-m', message]);
+  await gitIn(repo.dir, git, ['push', '--quiet', repo.url, 'HEAD:main']);
+  return (await gitIn(repo.dir, git, ['rev-parse', 'HEAD'])).trim();
+}
+
+/** Runs git in `dir` with the server's credentials and nothing of the machine's config. */
+export async function gitIn(dir: string, git: BenchGit, args: readonly string[]): Promise<string> {
   const basic = Buffer.from(`${git.username}:${git.password}`).toString('base64');
   const env = {
     PATH: process.env.PATH ?? '',
@@ -102,12 +141,5 @@ export async function pushRepo(
     GIT_CONFIG_KEY_0: 'http.extraHeader',
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
   };
-  const url = `${git.url}/${name}.git`;
-  const git_ = (args: string[]) => run('git', args, { cwd: dir, env, maxBuffer: 16 << 20 });
-  await git_(['init', '--quiet', '--initial-branch=main']);
-  await git_(['add', '--all']);
-  await git_(['commit', '--quiet', '-m', 'generated for the benchmark']);
-  await git_(['push', '--quiet', url, 'HEAD:main']);
-  const commit = (await git_(['rev-parse', 'HEAD'])).stdout.trim();
-  return { url, commit, dir };
+  return (await run('git', [...args], { cwd: dir, env, maxBuffer: 16 << 20 })).stdout;
 }

@@ -12,6 +12,7 @@ export const metricNames = {
   objectsApplied: 'kustodian_objects_applied_total',
   objectsPruned: 'kustodian_objects_pruned_total',
   driftCorrections: 'kustodian_drift_corrections_total',
+  driftConflicts: 'kustodian_drift_conflicts_total',
   queueDepth: 'kustodian_queue_depth',
   sourceFetches: 'kustodian_source_fetches_total',
   applications: 'kustodian_applications',
@@ -38,6 +39,8 @@ export interface Metrics {
   readonly objectsPruned: Counter;
   /** Objects changed by hand and set back (self-heal). */
   readonly driftCorrections: Counter;
+  /** Fights over fields with another field manager, detected and given up (see `conflicts.ts`). */
+  readonly driftConflicts: Counter;
   /** Applications waiting in the work queue. */
   readonly queueDepth: Gauge;
   /** Fetches and remote checks of config repos, by `result`. */
@@ -90,6 +93,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     driftCorrections: new Counter({
       name: metricNames.driftCorrections,
       help: 'Objects changed outside Kustodian and set back to the configuration.',
+      registers,
+    }),
+    driftConflicts: new Counter({
+      name: metricNames.driftConflicts,
+      help: 'Fields of an object that another field manager kept setting back, no longer reverted.',
       registers,
     }),
     queueDepth: new Gauge({

@@ -3,12 +3,14 @@
  * watchers, the HTTP server and, when asked, leader election. `main.ts` parses flags and calls
  * {@link startReconciler}; tests call it directly against the local environment.
  */
+
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '@kustodian/shared/errors';
 import { createExecaRunner } from '@kustodian/shared/exec';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import type { RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
+import type { YieldTable } from './apply/yielded.ts';
 import { type Controller, startController } from './controller/controller.ts';
 import { createKube, type KubeClient } from './kube/client.ts';
 import { type Clock, systemClock } from './kube/clock.ts';
@@ -51,6 +53,8 @@ export interface ReconcilerConfig {
   readonly allowHttp: boolean;
   /** The largest checkout accepted, in bytes. */
   readonly maxCheckoutBytes: number;
+  /** Fields left to other controllers by design; default the well-known ones (`yielded.ts`). */
+  readonly yields?: YieldTable;
   readonly clock?: Clock;
   readonly log?: Logger;
 }
@@ -102,6 +106,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     ...(config.defaultServiceAccount
       ? { defaultServiceAccount: config.defaultServiceAccount }
       : {}),
+    ...(config.yields ? { yields: config.yields } : {}),
   });
   const renderer = {
     render: async (
@@ -145,7 +150,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       clock,
       concurrency: config.concurrency,
       ...(config.namespace ? { namespace: config.namespace } : {}),
-      onReconciled: (key, app, ifNotPresent) => drift.track(key, app, ifNotPresent),
+      onReconciled: (key, app, ifNotPresent, conflicts) =>
+        drift.track(key, app, ifNotPresent, conflicts),
       onDeleted: (key) => {
         void drift.forget(key);
         void source.forget(key);

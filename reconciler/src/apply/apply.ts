@@ -14,6 +14,7 @@
  *    Established, Namespaces Active) before the next stage.
  */
 
+import type { FieldPath } from '../drift/fields.ts';
 import { waitFor } from '../health/wait.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import { mapLimit } from '../kube/each.ts';
@@ -26,6 +27,7 @@ import { planBeforeWrites, planItems } from './plan-set.ts';
 import { namespacesInSet, prepareObjects } from './prepare.ts';
 import { type ApplyStage, applyStages, planStages } from './stages.ts';
 import { type WriteContext, writePlan } from './write.ts';
+import type { YieldTable } from './yielded.ts';
 
 /** Options of {@link applyAll}. */
 export interface ApplyOptions {
@@ -37,6 +39,10 @@ export interface ApplyOptions {
   defaultNamespace: string;
   /** Delete and recreate objects whose immutable fields change; default false. */
   force?: boolean;
+  /** What other controllers own by design; default `wellKnownYields` (see `yielded.ts`). */
+  yields?: YieldTable;
+  /** Fields not to claim, by object id: those another manager keeps setting back. */
+  leftOut?: ReadonlyMap<string, readonly FieldPath[]>;
   /** How long a stage's definitions, or a recreated object's deletion, may take; default 60 s. */
   timeoutMs?: number;
   /** Polling interval of those waits; default 1 s. */

@@ -3,6 +3,7 @@
  * closed set. Failures are entries, not thrown errors.
  */
 import type { ObjectKey } from '@kustodian/shared/manifests/object-id';
+import type { Revert } from '../drift/reverts.ts';
 import type { KubeObject } from '../kube/object.ts';
 
 /**
@@ -24,6 +25,8 @@ export interface ApplyEntry {
   error?: string;
   /** For `created`: the object was deleted and recreated to change an immutable field. */
   recreated?: true;
+  /** For `configured`: fields it set back after other managers had changed them. */
+  reverted?: Revert[];
 }
 
 /** What applying a set did. */

@@ -5,6 +5,7 @@
  * stopped before anything is written.
  */
 import { messageOf, StepError } from '@kustodian/shared/errors';
+import { type Revert, revertsOf } from '../drift/reverts.ts';
 import type { Clock } from '../kube/clock.ts';
 import { UnknownKindError } from '../kube/discovery.ts';
 import { isNotFound } from '../kube/errors.ts';
@@ -22,7 +23,8 @@ import { withReplicasLeftToAutoscaler } from './yielded.ts';
 export type Plan =
   | { action: 'create' }
   /** `takeOver`: first move the fields of client-side apply to ours (see `takeover.ts`). */
-  | { action: 'update'; diff: string[]; takeOver?: JsonPatchOperation[] }
+  /** `reverts`: fields other managers had changed that the write sets back. */
+  | { action: 'update'; diff: string[]; takeOver?: JsonPatchOperation[]; reverts?: Revert[] }
   /** Nothing differs; `live` is the object as it is. */
   | { action: 'none'; live: KubeObject }
   | { action: 'recreate'; live: KubeObject; fields: string }
@@ -71,7 +73,9 @@ export async function planObject(
     const diff = changedPaths(live, merged);
     const takeOver = takeOverPatch(live, item.object.apiVersion);
     if (takeOver) return { action: 'update', diff: [...diff, 'metadata.managedFields'], takeOver };
-    return diff.length === 0 ? { action: 'none', live } : { action: 'update', diff };
+    if (diff.length === 0) return { action: 'none', live };
+    const reverts = revertsOf(live, merged, item.object);
+    return reverts.length > 0 ? { action: 'update', diff, reverts } : { action: 'update', diff };
   } catch (error) {
     context.signal?.throwIfAborted();
     return failedPlan(item, live, error, context);

@@ -2,23 +2,29 @@
  * Preparing a set for apply: resolve each kind (from discovery, or from a CRD in the same set
  * when its kind is not served yet), give namespaced objects without a namespace the default
  * one, drop the namespace of cluster-scoped ones, leave out the fields other controllers own by
- * design (see `yielded.ts`), and set the ownership marks.
+ * design (see `yielded.ts`) and the fields given up in a fight (see `drift/conflicts.ts`), and
+ * set the ownership marks.
  */
 import { messageOf } from '@kustodian/shared/errors';
 import { groupOf } from '@kustodian/shared/manifests/object-id';
+import { type FieldPath, withoutPaths } from '../drift/fields.ts';
 import { UnknownKindError } from '../kube/discovery.ts';
 import type { Kube } from '../kube/kube.ts';
 import { idOf, isRecord, type KubeObject } from '../kube/object.ts';
 import { objectOptionsProblem } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 import { type Owner, withOwnership } from './ownership.ts';
-import { markAutoscaled, withoutYieldedFields } from './yielded.ts';
+import { markAutoscaled, withoutYieldedFields, type YieldTable } from './yielded.ts';
 
 /** What preparing needs. */
 export interface PrepareContext {
   kube: Pick<Kube, 'resourceFor'>;
   owner: Owner;
   defaultNamespace: string;
+  /** What other controllers own by design; default `wellKnownYields`. */
+  yields?: YieldTable;
+  /** Fields not to claim, by object id: those another manager keeps setting back. */
+  leftOut?: ReadonlyMap<string, readonly FieldPath[]>;
 }
 
 /** Prepares every object; problems are recorded on the object, not thrown. */
@@ -60,10 +66,13 @@ async function prepareOne(
   problem ??= objectOptionsProblem(obj);
   const { namespace: _given, ...metadata } = obj.metadata;
   const namespace = namespaced ? obj.metadata.namespace || context.defaultNamespace : undefined;
-  const object = withOwnership(
-    { ...withoutYieldedFields(obj), metadata: namespace ? { ...metadata, namespace } : metadata },
-    context.owner,
-  );
+  const placed = {
+    ...withoutYieldedFields(obj, context.yields),
+    metadata: namespace ? { ...metadata, namespace } : metadata,
+  };
+  const leftOut = context.leftOut?.get(idOf(placed));
+  // Ownership marks last: a fight over them never takes them off.
+  const object = withOwnership(leftOut ? withoutPaths(placed, leftOut) : placed, context.owner);
   const key = {
     group,
     kind: obj.kind,

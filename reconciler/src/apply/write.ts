@@ -45,7 +45,12 @@ export async function writePlan(
         if (plan.takeOver) await context.kube.patch(refOf(item.object), plan.takeOver, options);
         context.observed?.set(item.id, await context.kube.apply(item.object, options));
         context.onWritten?.(item.object);
-        return { id: item.id, outcome: 'configured', diff: plan.diff };
+        return {
+          id: item.id,
+          outcome: 'configured',
+          diff: plan.diff,
+          ...(plan.reverts ? { reverted: plan.reverts } : {}),
+        };
       case 'recreate':
         context.observed?.set(item.id, await recreate(item, plan.live, context));
         context.onWritten?.(item.object);

@@ -4,6 +4,7 @@
  * nothing to do writes no Event.
  */
 import type { Application } from '../api/application.ts';
+import { describeConflict } from '../drift/conflicts.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { boundMessage, findCondition } from '../status/conditions.ts';
@@ -42,6 +43,21 @@ export async function announce(
     if (count > 0) to.metrics.objectsApplied.inc({ outcome: outcomeName }, count);
   }
   if (changes.deleted > 0) to.metrics.objectsPruned.inc(changes.deleted);
+  // A fight given up is said once, when it is found, whatever the outcome.
+  for (const conflict of result.newConflicts ?? []) {
+    to.metrics.driftConflicts.inc();
+    to.log.warn('another field manager keeps setting fields back; no longer reverting them', {
+      object: conflict.object,
+      manager: conflict.manager,
+      fields: describeConflict(conflict),
+    });
+    await to.events.record(
+      app,
+      'Warning',
+      'DriftConflict',
+      `${describeConflict(conflict)} after every revert; no longer reverting these fields until the next revision or spec (everything else is still applied)`,
+    );
+  }
 
   const fields = { revision: result.lastAttemptedRevision, ...changes };
   if (outcome.kind === 'failed') {

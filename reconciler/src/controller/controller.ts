@@ -14,6 +14,7 @@ import {
   requestedAtAnnotation,
   specOf,
 } from '../api/application.ts';
+import { createConflictTracker, type DriftConflict } from '../drift/conflicts.ts';
 import type { Clock } from '../kube/clock.ts';
 import { isGone } from '../kube/errors.ts';
 import type { Kube } from '../kube/kube.ts';
@@ -57,7 +58,12 @@ export interface ControllerOptions {
    * Called after each reconcile with the Application's inventory (for drift watching) and, when
    * it applied, the ids it applied `IfNotPresent`.
    */
-  readonly onReconciled?: (key: string, app: Application, ifNotPresent?: readonly string[]) => void;
+  readonly onReconciled?: (
+    key: string,
+    app: Application,
+    ifNotPresent?: readonly string[],
+    conflicts?: readonly DriftConflict[],
+  ) => void;
   /** Called when an Application is deleted (to stop watching its objects). */
   readonly onDeleted?: (key: string) => void;
   /** Scrubs known secrets and URL credentials from status messages; none when absent. */
@@ -85,8 +91,10 @@ export function startController(options: ControllerOptions): Controller {
   let isSynced = false;
 
   const lookup: ApplicationLookup = { get: (namespace, name) => cache.get(`${namespace}/${name}`) };
+  const conflicts = options.deps.conflicts ?? createConflictTracker(clock);
   const deps: ReconcileDeps = {
     ...options.deps,
+    conflicts,
     applications: lookup,
     now: () => new Date(clock.now()),
     // `Reconciling` while a new revision or spec is applied and waited for.
@@ -159,7 +167,9 @@ export function startController(options: ControllerOptions): Controller {
     if (signal.aborted) return superseded(fresh, result, signal.reason, appLog);
     await writeStatus(fresh, result, appLog);
     await announce(fresh, result, { events: options.events, metrics, log: appLog });
-    options.onReconciled?.(key, cache.get(key) ?? fresh, result.ifNotPresent);
+    // Conflicts as the last apply left them: a reconcile that did not apply keeps the old ones.
+    const conflicted = result.ifNotPresent === undefined ? undefined : (result.conflicts ?? []);
+    options.onReconciled?.(key, cache.get(key) ?? fresh, result.ifNotPresent, conflicted);
     const ok = result.outcome.kind === 'succeeded' || result.outcome.kind === 'suspended';
     return { ok, afterMs: ok ? spec.interval : spec.retryInterval };
   };
@@ -294,6 +304,7 @@ export function startController(options: ControllerOptions): Controller {
       cache.delete(key);
       queue.remove(key);
       failures.delete(key);
+      conflicts.forget(key);
       options.onDeleted?.(key);
       return;
     }

@@ -7,6 +7,7 @@
 import type { ApplicationSpec } from '@kustodian/shared/config/application';
 import type { ParsedObject } from '@kustodian/shared/manifests/parse';
 import type { Application, InventoryEntry } from '../api/application.ts';
+import type { DriftConflict } from '../drift/conflicts.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { HealthVerdict } from '../status/conditions.ts';
 
@@ -70,6 +71,8 @@ export interface ApplyReport {
   readonly observed?: ReadonlyMap<string, KubeObject>;
   /** From `compare` only: `<id>: <what differs>` for each object left as it is. */
   readonly drifted?: readonly string[];
+  /** Fields it set back after other managers had changed them, one per object and manager. */
+  readonly reverted?: readonly DriftConflict[];
 }
 
 /** Outcomes of pruning. */
@@ -91,13 +94,15 @@ export interface EnginePort {
   /**
    * Applies the set; rejects only when `signal` aborts. `onWritten` hears of each object as it
    * is written (or may have been, when the abort cut its write short), so that even an apply
-   * that fails or is aborted half-way tells what it left in the cluster.
+   * that fails or is aborted half-way tells what it left in the cluster. The fields of
+   * `conflicts` are left out: they are not claimed, so not set back.
    */
   apply(
     objects: readonly ParsedObject[],
     app: AppContext,
     signal: AbortSignal,
     onWritten?: (entry: InventoryEntry) => void,
+    conflicts?: readonly DriftConflict[],
   ): Promise<ApplyReport>;
   /**
    * Dry-runs the set as `apply` would and writes nothing: objects that differ come back as

@@ -13,6 +13,7 @@
 import { messageOf } from '@kustodian/shared/errors';
 import { ManifestParseError } from '@kustodian/shared/manifests/parse';
 import { generationOf, type InventoryEntry, type SyncRecord } from '../api/application.ts';
+import { type ConflictTracker, conflictNote, type DriftConflict } from '../drift/conflicts.ts';
 import { diffInventory, normalizeInventory, withEntries } from '../inventory/inventory.ts';
 import { SourceError } from '../source/failure.ts';
 import type { FailureReason, Outcome } from '../status/conditions.ts';
@@ -37,6 +38,8 @@ export interface ReconcileDeps {
   readonly engine: EnginePort;
   readonly applications: ApplicationLookup;
   readonly now: () => Date;
+  /** Counts reverts, to stop fighting another controller over fields; none when absent. */
+  readonly conflicts?: ConflictTracker;
   /** Shows that a new revision or spec is being applied (written as `Reconciling`). */
   readonly onProgress?: (ctx: AppContext, result: ReconcileResult) => Promise<void>;
 }
@@ -64,6 +67,10 @@ export interface ReconcileResult {
   readonly ifNotPresent?: readonly string[];
   /** With selfHeal off: objects that differ from the revision and were left as they are. */
   readonly drifted?: readonly string[];
+  /** Fields no longer set back because other managers keep setting them (see `conflicts.ts`). */
+  readonly conflicts?: readonly DriftConflict[];
+  /** Those of `conflicts` this reconcile found, to be announced once. */
+  readonly newConflicts?: readonly DriftConflict[];
 }
 
 /** Counts of a reconcile that changed nothing. */
@@ -136,7 +143,10 @@ export async function reconcile(
     return failed(sourceReason(error), messageOf(error));
   }
   const revision = checkout.revision;
-  let attempted: Pick<ReconcileResult, 'lastAttemptedRevision' | 'trailers' | 'ifNotPresent'> = {
+  let attempted: Pick<
+    ReconcileResult,
+    'lastAttemptedRevision' | 'trailers' | 'ifNotPresent' | 'conflicts' | 'newConflicts'
+  > = {
     lastAttemptedRevision: revision,
     trailers: checkout.trailers,
   };
@@ -170,9 +180,12 @@ export async function reconcile(
   // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
   // What it writes joins the inventory even when it fails or is cut short, so that nothing it
   // left in the cluster escapes pruning or the Application's deletion (nothing is pruned).
+  // Fields another manager keeps setting back are left out (see `conflicts.ts`).
   const written: InventoryEntry[] = [];
   const withWritten = () =>
     written.length === 0 ? {} : { inventory: normalizeInventory([...previous, ...written]) };
+  const epoch = { revision, generation: generationOf(ctx.app) };
+  const given = deps.conflicts?.conflictsOf(ctx.key, epoch) ?? [];
   let applied: ApplyReport;
   try {
     // With selfHeal off, a revision already applied at this generation is only compared:
@@ -180,7 +193,7 @@ export async function reconcile(
     applied =
       deps.engine.compare && leavesDrift(ctx, revision)
         ? await deps.engine.compare(objects, ctx, signal)
-        : await deps.engine.apply(objects, ctx, signal, (entry) => written.push(entry));
+        : await deps.engine.apply(objects, ctx, signal, (entry) => written.push(entry), given);
   } catch (error) {
     if (signal.aborted) {
       if (written.length === 0) throw error;
@@ -192,7 +205,16 @@ export async function reconcile(
       ...syncOf(revision, written.length > 0, 'ApplyFailed'),
     });
   }
-  attempted = { ...attempted, ifNotPresent: applied.ifNotPresent ?? [] };
+  const found = (applied.reverted ?? []).flatMap((revert) => {
+    const conflict = deps.conflicts?.recordRevert(ctx.key, epoch, revert);
+    return conflict ? [conflict] : [];
+  });
+  attempted = {
+    ...attempted,
+    ifNotPresent: applied.ifNotPresent ?? [],
+    ...(given.length + found.length > 0 ? { conflicts: [...given, ...found] } : {}),
+    ...(found.length > 0 ? { newConflicts: found } : {}),
+  };
   const changes: ChangeCounts = {
     created: applied.created,
     configured: applied.configured,
@@ -277,7 +299,7 @@ export async function reconcile(
   if (unhealthy !== undefined) return failed('HealthCheckFailed', unhealthy, base);
 
   // 9. Ready.
-  const message = `applied revision ${revision}${driftNote(applied.drifted)}`;
+  const message = `applied revision ${revision}${driftNote(applied.drifted)}${conflictNote(attempted.conflicts ?? [])}`;
   return {
     ...base,
     lastAppliedRevision: revision,

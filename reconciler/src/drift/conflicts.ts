@@ -9,6 +9,7 @@
  * (one revert) and well below a controller's steady loop (a revert every resync or faster).
  */
 import type { Clock } from '../kube/clock.ts';
+import { type FieldPath, formatPath } from './fields.ts';
 
 /** When repeated reverts count as a fight. */
 export interface ConflictPolicy {
@@ -23,12 +24,29 @@ export const defaultConflictPolicy: ConflictPolicy = { reverts: 3, windowMs: 10 
 
 /** A fight over fields of one object, no longer claimed. */
 export interface DriftConflict {
-  /** The object as `kind/namespace/name` (`kind/name` when cluster-scoped). */
+  /** The object's id, as the inventory has it. */
   object: string;
   /** The other field manager. */
   manager: string;
-  /** The fields, as `data.mode`, sorted. */
-  fields: string[];
+  /** The fields, sorted (see `fields.ts`; {@link describeConflict} spells them out). */
+  fields: FieldPath[];
+}
+
+/** `ConfigMap/ns/name: data.mode, set back by manager` as a person reads it. */
+export function describeConflict(conflict: DriftConflict): string {
+  return `${conflict.object}: ${conflict.fields.map(formatPath).join(', ')}, set back by ${conflict.manager}`;
+}
+
+/** How many conflicts a Ready message names before it only counts the rest. */
+const namedInMessage = 3;
+
+/** The Ready message's note on fields given up in fights (empty when there are none). */
+export function conflictNote(conflicts: readonly DriftConflict[]): string {
+  if (conflicts.length === 0) return '';
+  const named = conflicts.slice(0, namedInMessage).map(describeConflict).join('; ');
+  const more =
+    conflicts.length > namedInMessage ? `; and ${conflicts.length - namedInMessage} more` : '';
+  return `; not reverting fields that other field managers keep setting back (DriftConflict, tried again on the next revision or spec): ${named}${more}`;
 }
 
 /** What the reconciler applied from: a change of either tries the conflicted fields again. */

@@ -22,6 +22,8 @@ export interface ForeignChange {
   time: string;
   /** The fields, as `data.mode`. */
   fields: string[];
+  /** The same fields as paths, for code that acts on them. */
+  paths: FieldPath[];
 }
 
 /** Why an object drifted. */
@@ -53,6 +55,7 @@ export function foreignChanges(live: KubeObject, owned: ReadonlySet<FieldPath>):
       operation: entry.operation ?? '',
       time: entry.time ?? '',
       fields: fields.map(formatPath),
+      paths: fields,
     });
   }
   return changes;

@@ -77,3 +77,49 @@ export function overlapping(
 export function formatPath(path: FieldPath): string {
   return path.split(separator).join('.');
 }
+
+/** The segments of a path. */
+export function segmentsOf(path: FieldPath): string[] {
+  return path.split(separator);
+}
+
+/** The value at `path` in `obj` (`undefined` when any step is missing). */
+export function valueAt(obj: unknown, path: FieldPath): unknown {
+  let node: unknown = obj;
+  for (const segment of segmentsOf(path)) {
+    if (!isRecord(node)) return undefined;
+    node = node[segment];
+  }
+  return node;
+}
+
+/**
+ * `obj` without the fields at `paths`; maps left empty by a removal go too, so that what stays
+ * claims nothing of what was removed. The other fields are shared with `obj`, not copied.
+ */
+export function withoutPaths<T extends Record<string, unknown>>(
+  obj: T,
+  paths: readonly FieldPath[],
+): T {
+  let result: Record<string, unknown> = obj;
+  for (const path of paths) result = removed(result, segmentsOf(path)) ?? {};
+  return result as T;
+}
+
+/** `node` without the field at `segments`: `undefined` when nothing is left of it. */
+function removed(
+  node: Record<string, unknown>,
+  segments: readonly string[],
+): Record<string, unknown> | undefined {
+  const [head, ...rest] = segments;
+  if (head === undefined || !(head in node)) return node;
+  const { [head]: child, ...others } = node;
+  if (rest.length > 0 && isRecord(child)) {
+    const kept = removed(child, rest);
+    if (kept === child) return node;
+    if (kept !== undefined) return { ...others, [head]: kept };
+  } else if (rest.length > 0) {
+    return node;
+  }
+  return Object.keys(others).length > 0 ? others : undefined;
+}

@@ -7,7 +7,8 @@
  * Which fields are ours: the desired objects when given, else what `kustodian` held when the
  * watcher first saw the object. A change is reported once per new write of another manager
  * (manager, operation, time and fields), so fields shared with another manager that sets the same
- * value are not reported again on every unrelated event.
+ * value are not reported again on every unrelated event. Fields given up in a fight (see
+ * `conflicts.ts`) are not watched: another manager setting them is no drift.
  */
 import { applyPolicyOf } from '../apply/object-options.ts';
 import { isOwnedBy, type Owner } from '../apply/ownership.ts';
@@ -16,8 +17,8 @@ import type { Clock } from '../kube/clock.ts';
 import type { Kube, WatchEvent } from '../kube/kube.ts';
 import { idOf, type KubeObject, metaString } from '../kube/object.ts';
 import type { Debouncer, DriftReport } from './debounce.ts';
-import { foreignChanges, ownedFields } from './drifted.ts';
-import { type FieldPath, objectPaths } from './fields.ts';
+import { type ForeignChange, foreignChanges, ownedFields } from './drifted.ts';
+import { type FieldPath, formatPath, objectPaths, overlapping } from './fields.ts';
 import { startDriftHub } from './hub.ts';
 
 /** Options of {@link watchDrift}. */
@@ -33,6 +34,8 @@ export interface DriftWatchOptions {
    * annotated): created once and then left to others, so only their deletion is drift.
    */
   deletionOnly?: readonly string[];
+  /** Fields not watched, by object id: those given up in a fight. */
+  ignored?: ReadonlyMap<string, readonly FieldPath[]>;
   /** Called with the drifted objects, sorted by id, after `debounceMs` of quiet. */
   onDrift: (reports: DriftReport[]) => void;
   /** Default 1 s. */
@@ -78,7 +81,7 @@ export function watchDrift(options: DriftWatchOptions): DriftWatch {
  * owns it), and the owner's ids of that kind: those not listed at all are reported deleted.
  */
 export function judgement(
-  options: Pick<DriftWatchOptions, 'inventory' | 'owner' | 'desired' | 'deletionOnly'>,
+  options: Pick<DriftWatchOptions, 'inventory' | 'owner' | 'desired' | 'deletionOnly' | 'ignored'>,
   debouncer: Debouncer,
 ) {
   const ids = new Set(options.inventory.map((entry) => entry.id));
@@ -98,7 +101,7 @@ export function judgement(
     if (deletionOnly.has(id)) return;
     const known = tracked.get(id);
     const owned = desired.get(id) ?? new Set([...(known?.owned ?? []), ...ownedFields(live)]);
-    const changes = foreignChanges(live, owned);
+    const changes = withoutIgnored(foreignChanges(live, owned), options.ignored?.get(id));
     const seen = JSON.stringify(changes);
     tracked.set(id, { owned, seen });
     if (report && changes.length > 0 && seen !== known?.seen) {
@@ -125,6 +128,19 @@ export function judgement(
     for (const id of kindIds) if (!present.has(id)) debouncer.add(id, { kind: 'deleted' });
   };
   return { object, event, list };
+}
+
+/** `changes` without the fields of `ignored`; changes left with no field go. */
+function withoutIgnored(
+  changes: ForeignChange[],
+  ignored: readonly FieldPath[] | undefined,
+): ForeignChange[] {
+  if (!ignored?.length) return changes;
+  const given = new Set(ignored);
+  return changes.flatMap((change) => {
+    const paths = change.paths.filter((path) => overlapping([path], given).length === 0);
+    return paths.length > 0 ? [{ ...change, paths, fields: paths.map(formatPath) }] : [];
+  });
 }
 
 export type { DriftReport };

@@ -21,6 +21,7 @@ export const eventReasons = [
   'ObjectsOrphaned',
   'DriftReverted',
   'DriftDetected',
+  'DriftConflict',
   'ReconcileFailed',
   'Suspended',
 ] as const;

@@ -7,6 +7,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { messageOf } from '@kustodian/shared/errors';
 import type { Application } from '../api/application.ts';
+import type { DriftConflict } from '../drift/conflicts.ts';
+import type { FieldPath } from '../drift/fields.ts';
 import { startDriftHub } from '../drift/hub.ts';
 import type { DriftWatch } from '../drift/watcher.ts';
 import type { Inventory } from '../inventory/inventory.ts';
@@ -27,9 +29,14 @@ export interface DriftWatching {
   /**
    * Watches `app`'s current inventory (a no-op when it did not change); the objects in
    * `ifNotPresent` (as the last apply said, kept until another apply says otherwise) only for
-   * their deletion.
+   * their deletion, and the fields of `conflicts` (kept likewise) not at all.
    */
-  track(key: string, app: Application, ifNotPresent?: readonly string[]): void;
+  track(
+    key: string,
+    app: Application,
+    ifNotPresent?: readonly string[],
+    conflicts?: readonly DriftConflict[],
+  ): void;
   /** Stops the watcher of a deleted Application. */
   forget(key: string): Promise<void>;
   stopAll(): Promise<void>;
@@ -44,6 +51,7 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       inventory: Inventory;
       selfHeal: boolean;
       deletionOnly: readonly string[];
+      ignored: Map<string, FieldPath[]>;
       watch: DriftWatch;
     }
   >();
@@ -53,16 +61,18 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
     await current?.watch.stop();
   };
   return {
-    track: (key, app, ifNotPresent) => {
+    track: (key, app, ifNotPresent, conflicts) => {
       const inventory = app.status?.inventory?.entries ?? [];
       const selfHeal = (app.spec as { selfHeal?: unknown } | undefined)?.selfHeal !== false;
       const current = watchers.get(key);
       const deletionOnly = [...(ifNotPresent ?? current?.deletionOnly ?? [])].sort();
+      const ignored = conflicts ? ignoredOf(conflicts) : (current?.ignored ?? new Map());
       if (
         current &&
         current.selfHeal === selfHeal &&
         isDeepStrictEqual(current.inventory, inventory) &&
-        isDeepStrictEqual(current.deletionOnly, deletionOnly)
+        isDeepStrictEqual(current.deletionOnly, deletionOnly) &&
+        isDeepStrictEqual(current.ignored, ignored)
       )
         return;
       if (inventory.length === 0) {
@@ -74,6 +84,7 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       const watch = hub.watch({
         inventory,
         deletionOnly,
+        ignored,
         owner: { namespace: app.metadata.namespace ?? 'default', name: app.metadata.name },
         onDrift: (reports) => {
           const summary = reports.map((r) => `${r.id} ${r.message}`).join('; ');
@@ -87,7 +98,7 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
         onError: (error) =>
           log.warn('drift watch failed; watching again', { error: messageOf(error) }),
       });
-      watchers.set(key, { inventory, selfHeal, deletionOnly, watch });
+      watchers.set(key, { inventory, selfHeal, deletionOnly, ignored, watch });
       // Stopped after the new watch joined, so kinds both use stay watched.
       void current?.watch.stop();
     },
@@ -97,4 +108,12 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       await hub.stop();
     },
   };
+}
+
+/** The fields given up, by object id, in a stable order. */
+function ignoredOf(conflicts: readonly DriftConflict[]): Map<string, FieldPath[]> {
+  const byObject = new Map<string, FieldPath[]>();
+  for (const conflict of [...conflicts].sort((a, b) => a.object.localeCompare(b.object)))
+    byObject.set(conflict.object, [...(byObject.get(conflict.object) ?? []), ...conflict.fields]);
+  return byObject;
 }

@@ -7,7 +7,10 @@ import { applyAll } from '../apply/apply.ts';
 import { applyPolicyOf } from '../apply/object-options.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
 import { managedBySelector, type Owner } from '../apply/ownership.ts';
+import type { YieldTable } from '../apply/yielded.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
+import type { DriftConflict } from '../drift/conflicts.ts';
+import type { FieldPath } from '../drift/fields.ts';
 import type { HealthSummary } from '../health/assess.ts';
 import { waitFor } from '../health/wait.ts';
 import { entryOf, inventoryOf, refOfEntry } from '../inventory/inventory.ts';
@@ -26,6 +29,8 @@ export interface EngineOptions {
   readonly defaultServiceAccount?: DefaultServiceAccount;
   /** Poll interval of health waits; default 2 s. */
   readonly healthIntervalMs?: number;
+  /** What other controllers own by design; default `wellKnownYields` (see `yielded.ts`). */
+  readonly yields?: YieldTable;
 }
 
 /**
@@ -106,7 +111,7 @@ export function createEngine(options: EngineOptions): EnginePort {
   };
 
   return {
-    apply: async (objects, ctx, signal, onWritten) => {
+    apply: async (objects, ctx, signal, onWritten, conflicts) => {
       const result = await applyAll(
         objects.map((o) => o.object as KubeObject),
         {
@@ -114,6 +119,8 @@ export function createEngine(options: EngineOptions): EnginePort {
           owner: ownerOf(ctx),
           defaultNamespace: ctx.spec.destination.namespace ?? ctx.namespace,
           force: ctx.spec.force,
+          ...(options.yields ? { yields: options.yields } : {}),
+          ...(conflicts?.length ? { leftOut: leftOutOf(conflicts) } : {}),
           timeoutMs: ctx.spec.timeout,
           clock: options.clock,
           signal,
@@ -136,6 +143,9 @@ export function createEngine(options: EngineOptions): EnginePort {
         inventory: inventoryOf(result.objects),
         ifNotPresent: result.objects.filter(isIfNotPresent).map(idOf),
         observed: result.observed,
+        reverted: result.entries.flatMap((entry) =>
+          (entry.reverted ?? []).map((revert) => ({ object: entry.id, ...revert })),
+        ),
       };
     },
     compare: async (objects, ctx, signal) => {
@@ -146,6 +156,7 @@ export function createEngine(options: EngineOptions): EnginePort {
           owner: ownerOf(ctx),
           defaultNamespace: ctx.spec.destination.namespace ?? ctx.namespace,
           force: ctx.spec.force,
+          ...(options.yields ? { yields: options.yields } : {}),
           clock: options.clock,
           signal,
         },
@@ -196,6 +207,14 @@ export function createEngine(options: EngineOptions): EnginePort {
 }
 
 const isIfNotPresent = (obj: KubeObject) => applyPolicyOf(obj) === 'IfNotPresent';
+
+/** The fields to leave out, by object id. */
+function leftOutOf(conflicts: readonly DriftConflict[]): Map<string, FieldPath[]> {
+  const byObject = new Map<string, FieldPath[]>();
+  for (const conflict of conflicts)
+    byObject.set(conflict.object, [...(byObject.get(conflict.object) ?? []), ...conflict.fields]);
+  return byObject;
+}
 
 /** Why objects were skipped when none failed: the first reason given, without its prefix. */
 function blockedReason(entries: readonly ApplyEntry[]): string {

@@ -3,6 +3,7 @@
  * real commits, the Application CRD installed on the real API server, an in-process reconciler
  * watching one namespace, and waits on Application status.
  */
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import type { TestEnv } from '../../../test/env/for-tests.ts';
 import { type GitServer, startGitServer } from '../../../test/env/git-server.ts';
 import { waitFor } from '../../../test/env/wait.ts';
 import type { Application } from '../../src/api/application.ts';
+import type { YieldTable } from '../../src/apply/yielded.ts';
 import { createKube, type KubeClient } from '../../src/kube/client.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { createLogger, type LogLevel, type MemorySink, memorySink } from '../../src/log.ts';
@@ -131,6 +133,8 @@ export async function startTestReconciler(
     kubeconfig?: KubeConfig;
     defaultServiceAccount?: DefaultServiceAccount;
     webhookSecret?: string;
+    /** Fields left to other controllers; default the well-known ones. */
+    yields?: YieldTable;
   } = {},
 ): Promise<{ reconciler: Reconciler; logs: MemorySink; workDir: string; stop(): Promise<void> }> {
   const workDir = await mkdtemp(join(tmpdir(), 'kustodian-e2e-work-'));
@@ -159,6 +163,7 @@ export async function startTestReconciler(
       ? { defaultServiceAccount: options.defaultServiceAccount }
       : {}),
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret, webhookPort: 0 } : {}),
+    ...(options.yields ? { yields: options.yields } : {}),
   });
   return {
     reconciler,
