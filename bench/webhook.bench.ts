@@ -114,13 +114,13 @@ export async function benchWebhook(
       const commit = await pushFiles(git, repo, released(ours, round), `release ${round} (ours)`);
       const pushed = performance.now();
       await sendPush(port, repo.url, commit);
-      await waitUntil('the new value', async () => (await valueOf(kube, ours)) === String(round));
+      await waitUntil('the new value', async () => (await releasedRound(kube, ours)) === String(round));
       webhookMs.push(performance.now() - pushed);
 
       await pushFiles(git, repo, released(theirs, round), `release ${round} (pipeline)`);
       const started = performance.now();
       await ciJob();
-      if ((await valueOf(kube, theirs)) !== String(round))
+      if ((await releasedRound(kube, theirs)) !== String(round))
         throw new Error(`the pipeline did not apply release ${round}`);
       pipelineMs.push(performance.now() - started);
     }
@@ -157,7 +157,7 @@ function releaseMap(shape: SetShape, round: number): string {
   return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: release\n  namespace: ${shape.prefix}-00\ndata:\n  round: "${round}"\n`;
 }
 
-async function valueOf(
+async function releasedRound(
   kube: Awaited<ReturnType<typeof adminClient>>,
   shape: SetShape,
 ): Promise<string | undefined> {
