@@ -114,7 +114,10 @@ export async function benchWebhook(
       const commit = await pushFiles(git, repo, released(ours, round), `release ${round} (ours)`);
       const pushed = performance.now();
       await sendPush(port, repo.url, commit);
-      await waitUntil('the new value', async () => (await releasedRound(kube, ours)) === String(round));
+      await waitUntil(
+        'the new value',
+        async () => (await releasedRound(kube, ours)) === String(round),
+      );
       webhookMs.push(performance.now() - pushed);
 
       await pushFiles(git, repo, released(theirs, round), `release ${round} (pipeline)`);
