@@ -70,11 +70,13 @@ export function instructions(kubeconfig: string, reconcilerLog: string): string[
   return [
     'The loop converged. Look around in another terminal:',
     `  export KUBECONFIG=${kubeconfig}`,
-    '  kubectl get kapp -A                               # Ready, revision, health',
-    '  kubectl -n kustodian-system get kapp web -o yaml  # status: lastAppliedSource, history',
-    '  kubectl -n web get deploy,rs,pods -o wide         # the rollout on kwok fake nodes',
+    '  npx kustodian get -A                              # Ready, health, revision, source commit',
+    '  npx kustodian tree web -n kustodian-system        # its objects, nested by owner, with health',
+    '  npx kustodian history web -n kustodian-system     # the syncs, with revisions and results',
+    '  npx kustodian events web -n kustodian-system      # RevisionApplied, DriftReverted, ...',
+    '  npx kustodian sync web -n kustodian-system --wait # a reconcile now, until Ready',
     '  kubectl -n web scale deploy/web --replicas=5      # drift: the reconciler sets it back',
-    '  kubectl get events -n kustodian-system            # RevisionApplied, DriftReverted',
+    '  kubectl -n kustodian-system get kapp web -o yaml  # the raw status',
     `  tail -f ${reconcilerLog}`,
     'Press Ctrl-C to stop everything and clean up.',
   ];
