@@ -10,6 +10,7 @@
  * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects, 1,000 of 10
  * 4. races.bench.ts       16 concurrent push-mode bumps of one file vs pull/edit/push shell loops
  * 5. webhook.bench.ts     push -> applied through the webhook vs a CI job running kubectl apply
+ * 6. cli.bench.ts         kustodian get -A over 1,000 Applications vs kubectl get kapp -A
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -43,6 +44,7 @@ try {
     ['memory.bench.ts', ['--env', envFile]],
     ['races.bench.ts', []],
     ['webhook.bench.ts', ['--env', envFile]],
+    ['cli.bench.ts', ['--env', envFile]],
   ] as const) {
     const out = join(env.dir, `${file}.json`);
     if ((await runBench(file, [...args, '--results', out])) !== 0) {
