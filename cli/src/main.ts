@@ -16,6 +16,8 @@ import {
 } from '@kustodian/query/wait';
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
+import { CommandUsageError as UsageError } from './commands/kit.ts';
+import { registerTrace } from './commands/trace.ts';
 import { completionScript, shells } from './completion.ts';
 import { exitCodes, exitCodesHelp } from './exit-codes.ts';
 import {
@@ -40,8 +42,6 @@ interface Options {
   revision?: string;
 }
 
-class UsageError extends Error {}
-
 function connect(options: Options) {
   const { kc, namespace } = loadKubeconfig({
     kubeconfig: options.kubeconfig,
@@ -49,6 +49,7 @@ function connect(options: Options) {
   });
   const api = applicationsApi(kc);
   return {
+    kc,
     api,
     objects: objectsApi(kc),
     apps: new Applications(api),
@@ -338,6 +339,8 @@ command('events <app>', 'the events of the Application and of its objects, oldes
     return;
   }),
 );
+
+registerTrace({ command, run, connect, oneNamespace });
 
 program
   .command('completion')
