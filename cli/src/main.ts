@@ -17,6 +17,7 @@ import {
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
+import { registerLogs } from './commands/logs.ts';
 import { registerTrace } from './commands/trace.ts';
 import { completionScript, shells } from './completion.ts';
 import { exitCodes, exitCodesHelp } from './exit-codes.ts';
@@ -341,6 +342,7 @@ command('events <app>', 'the events of the Application and of its objects, oldes
 );
 
 registerTrace({ command, run, connect, oneNamespace });
+registerLogs({ command, run, connect, oneNamespace });
 
 program
   .command('completion')
