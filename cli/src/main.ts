@@ -7,6 +7,7 @@ import { Applications } from '@kustodian/query/applications';
 import { applicationEvents } from '@kustodian/query/events';
 import { applicationsApi, loadKubeconfig, QueryError } from '@kustodian/query/kube';
 import { objectsApi } from '@kustodian/query/objects';
+import { progressLine, syncProgress } from '@kustodian/query/progress';
 import { applicationTree } from '@kustodian/query/tree';
 import {
   type WaitGoal,
@@ -14,8 +15,10 @@ import {
   waitForApplication,
   waitGoals,
 } from '@kustodian/query/wait';
+import { applicationChanges } from '@kustodian/query/watch';
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
+import { watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerTrace } from './commands/trace.ts';
@@ -38,6 +41,7 @@ interface Options {
   kubeconfig?: string;
   context?: string;
   wait?: boolean;
+  watch?: boolean;
   timeout: string;
   for?: WaitGoal;
   revision?: string;
@@ -128,7 +132,7 @@ function command(spec: string, description: string, examples: string[]): Command
     .command(spec)
     .description(description)
     .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's)")
-    .option('-A, --all-namespaces', 'every namespace (get only)')
+    .option('-A, --all-namespaces', 'every namespace (get and trace only)')
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(outputs).default('table'),
     )
@@ -143,20 +147,32 @@ function command(spec: string, description: string, examples: string[]): Command
 command(
   'get [app]',
   'Ready, Health, revision, source commit, age, last sync and message of Applications',
-  ['kustodian get -A', 'kustodian get web -n team -o json'],
-).action((app: string | undefined, options: Options) =>
-  run(async () => {
-    const { apps, namespace } = connect(options);
-    if (app) {
-      const one = await apps.get(oneNamespace(options, namespace), app);
-      print(options.output, one, () => summaryTable([one], false));
+  ['kustodian get -A', 'kustodian get web -n team -o json', 'kustodian get -A --watch'],
+)
+  .option('-w, --watch', 'keep the table current from a watch (in place on a terminal)')
+  .action((app: string | undefined, options: Options) =>
+    run(async () => {
+      const connection = connect(options);
+      const { apps, namespace } = connection;
+      if (options.watch) {
+        const where = app
+          ? oneNamespace(options, namespace)
+          : options.allNamespaces
+            ? undefined
+            : namespace;
+        if (app && where) await apps.get(where, app);
+        return watchGet(connection, options, where, app);
+      }
+      if (app) {
+        const one = await apps.get(oneNamespace(options, namespace), app);
+        print(options.output, one, () => summaryTable([one], false));
+        return;
+      }
+      const list = await apps.list(options.allNamespaces ? undefined : namespace);
+      print(options.output, list, () => summaryTable(list, options.allNamespaces === true));
       return;
-    }
-    const list = await apps.list(options.allNamespaces ? undefined : namespace);
-    print(options.output, list, () => summaryTable(list, options.allNamespaces === true));
-    return;
-  }),
-);
+    }),
+  );
 
 command('tree <app>', 'the objects of the inventory nested by owner, with kind, health and drift', [
   'kustodian tree web -n team',
@@ -180,7 +196,7 @@ command(
   .option('--timeout <seconds>', 'how long --wait waits', '300')
   .action((app: string, options: Options) =>
     run(async () => {
-      const { apps, namespace } = connect(options);
+      const { kc, apps, namespace } = connect(options);
       const ns = oneNamespace(options, namespace);
       const limit = timeoutMs(options);
       const before = await apps.get(ns, app);
@@ -200,15 +216,26 @@ command(
         return exitCodes.ok;
       }
       const shown = progress(options, `syncing Application ${ns}/${app}`);
-      const { outcome, app: last } = await waitForApplication(apps, ns, app, {
-        goal: 'synced',
-        requestedAt,
-        timeoutMs: limit,
-        onProgress: (a) =>
-          shown.update(
-            `syncing Application ${ns}/${app}: ${a.reason || 'waiting for the reconciler'} ${a.message}`,
-          ),
-      });
+      let steps = '';
+      const { outcome, app: last } = await waitForApplication(
+        apps,
+        applicationChanges(kc),
+        ns,
+        app,
+        {
+          goal: 'synced',
+          requestedAt,
+          timeoutMs: limit,
+          onProgress: (a, raw) => {
+            const line = progressLine(syncProgress(a, raw, requestedAt));
+            shown.update(`syncing Application ${ns}/${app}: ${line}`);
+            // Without a terminal, each new step state is a line of its own on stderr.
+            if (line !== steps && !process.stderr.isTTY && options.output === 'table')
+              process.stderr.write(`sync ${ns}/${app}: ${line}\n`);
+            steps = line;
+          },
+        },
+      );
       shown.stop();
       print(options.output, last, () => summaryTable([last], false));
       return report(
@@ -230,19 +257,25 @@ command('wait <app>', 'wait until the Application is synced or healthy, optional
   .option('--timeout <seconds>', 'how long to wait', '300')
   .action((app: string, options: Options) =>
     run(async () => {
-      const { apps, namespace } = connect(options);
+      const { kc, apps, namespace } = connect(options);
       const ns = oneNamespace(options, namespace);
       const limit = timeoutMs(options);
       const shown = progress(options, `waiting for Application ${ns}/${app} to be ${options.for}`);
-      const { outcome, app: last } = await waitForApplication(apps, ns, app, {
-        goal: options.for ?? 'healthy',
-        revision: options.revision,
-        timeoutMs: limit,
-        onProgress: (a) =>
-          shown.update(
-            `waiting for Application ${ns}/${app} to be ${options.for}: ${a.reason} ${a.message}`,
-          ),
-      });
+      const { outcome, app: last } = await waitForApplication(
+        apps,
+        applicationChanges(kc),
+        ns,
+        app,
+        {
+          goal: options.for ?? 'healthy',
+          revision: options.revision,
+          timeoutMs: limit,
+          onProgress: (a) =>
+            shown.update(
+              `waiting for Application ${ns}/${app} to be ${options.for}: ${a.reason} ${a.message}`,
+            ),
+        },
+      );
       shown.stop();
       print(options.output, last, () => summaryTable([last], false));
       return report(

@@ -1,0 +1,64 @@
+/**
+ * `kustodian get --watch`: the `get` table kept current from a Kubernetes watch (no polling).
+ * On a terminal the table is redrawn in place; otherwise each change appends a line (the header
+ * once), or, with `-o json`/`-o yaml`, one JSON line or YAML document per change, with its type.
+ * Runs until interrupted (Ctrl-C ends it with exit 0).
+ */
+import { type ApplicationSummary, summarize } from '@kustodian/query/applications';
+import { applicationChanges, type ChangeType } from '@kustodian/query/watch';
+import { stringify } from 'yaml';
+import { summaryTable } from '../render.ts';
+import type { CommonOptions, Connection } from './kit.ts';
+
+/** Follows the Applications `get` would list (or only `app`) until SIGINT or SIGTERM. */
+export async function watchGet(
+  connection: Connection,
+  options: CommonOptions,
+  namespace: string | undefined,
+  app: string | undefined,
+): Promise<number> {
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  const inPlace = process.stdout.isTTY === true && options.output === 'table';
+  const withNamespace = options.allNamespaces === true;
+  const shown = new Map<string, ApplicationSummary>();
+  const printed = new Map<string, string>();
+  let drawnLines = 0;
+  let headerDone = false;
+  const onChange = (type: ChangeType, raw: Parameters<typeof summarize>[0]) => {
+    const summary = summarize(raw);
+    const key = `${summary.namespace}/${summary.name}`;
+    // Status writes that change nothing `get` shows (a resourceVersion, a heartbeat) print nothing.
+    const text = JSON.stringify(summary);
+    if (type !== 'DELETED' && printed.get(key) === text) return;
+    if (type === 'DELETED') {
+      shown.delete(key);
+      printed.delete(key);
+    } else {
+      shown.set(key, summary);
+      printed.set(key, text);
+    }
+    if (options.output === 'json')
+      process.stdout.write(`${JSON.stringify({ type, application: summary })}\n`);
+    else if (options.output === 'yaml')
+      process.stdout.write(`---\n${stringify({ type, application: summary })}`);
+    else if (inPlace) {
+      const list = [...shown.values()].sort((a, b) =>
+        `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`),
+      );
+      const table = summaryTable(list, withNamespace);
+      // Up to the first line of the last drawing, clear to the end of the screen, draw again.
+      process.stdout.write(`${drawnLines > 0 ? `\u001b[${drawnLines}A\u001b[J` : ''}${table}`);
+      drawnLines = table.split('\n').length - 1;
+    } else {
+      const [header = '', row = ''] = summaryTable(
+        [type === 'DELETED' ? { ...summary, message: '(deleted)' } : summary],
+        withNamespace,
+      ).split('\n');
+      process.stdout.write(`${headerDone ? '' : `${header}\n`}${row}\n`);
+      headerDone = true;
+    }
+  };
+  await applicationChanges(connection.kc).follow(namespace, app, onChange, stop.signal);
+  return 0;
+}
