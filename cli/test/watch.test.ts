@@ -21,7 +21,7 @@ import {
   waitForApplication,
 } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { bin, kustodian } from './support.ts';
+import { bin, kustodian, limitedKubeconfig } from './support.ts';
 
 const env = localEnv();
 
@@ -191,6 +191,39 @@ describe('kustodian get --watch and sync --wait progress', () => {
       new RegExp(
         `^sync ${namespace}/web: fetch ✓  render ✓  apply ✓ 2/2 objects  prune ✓  health ✓ \\d+/\\d+ current$`,
       ),
+    );
+  });
+
+  test('a user who may get and list but not watch Applications gets exit 4 naming watch', async () => {
+    const reader = await limitedKubeconfig(env().kc, admin(), namespace, 'no-watch', [
+      'get',
+      'list',
+    ]);
+    const run = await kustodian(reader, 'get', 'web', '--watch');
+    assert.equal(run.code, 4, run.stderr);
+    assert.equal(
+      run.stderr,
+      `error: Applications in namespace ${namespace}: not allowed to watch applications.kustodian.dev: ask for RBAC permission "watch" on "applications.kustodian.dev"\n`,
+    );
+  });
+
+  test('wait survives a quiet watch: past the 30 s client-node gives a silent watch it still ends as a timeout (exit 6)', async () => {
+    // Nothing changes the Application while this waits, so the watch carries no events.
+    const run = await kustodian(
+      admin(),
+      'wait',
+      'web',
+      '-n',
+      namespace,
+      '--revision',
+      'deadbeef',
+      '--timeout',
+      '40',
+    );
+    assert.equal(run.code, 6, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`Application ${namespace}/web: not healthy at deadbeef within 40s`),
     );
   });
 });

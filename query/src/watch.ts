@@ -4,7 +4,7 @@
  * timeout) it resumes from the last resourceVersion seen, and lists again when that is gone
  * (410). Used by `get --watch`, `wait` and `sync --wait`.
  */
-import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
 import { applicationResource, QueryError, type RawApplication } from './kube.ts';
 
 /** What happened to one Application. */
@@ -94,15 +94,23 @@ export function applicationChanges(kc: KubeConfig): ApplicationChanges {
   };
 }
 
-/** An ended stream (server timeout, reset) is resumed, not reported. */
+/**
+ * An ended stream is resumed, not reported: the server's own watch timeout, a reset, and
+ * client-node's abort of a watch that carried nothing for 30 s (a quiet Application).
+ */
 function isClosed(error: unknown): boolean {
   const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  return /AbortError|premature close|ECONNRESET|terminated|other side closed/i.test(text);
+  return /AbortError|TimeoutError|premature close|ECONNRESET|terminated|other side closed/i.test(
+    text,
+  );
 }
 
 function watchFailure(error: unknown, verb: string, where: string): QueryError {
-  const code = (error as { code?: unknown; statusCode?: unknown })?.code;
-  const status = typeof code === 'number' ? code : (error as { statusCode?: number }).statusCode;
+  // The LIST throws client-node's ApiException; the WATCH an Error with `statusCode`.
+  const status =
+    error instanceof ApiException
+      ? error.code
+      : (error as { statusCode?: number } | undefined)?.statusCode;
   if (status === 403)
     return new QueryError(
       'forbidden',
