@@ -18,7 +18,7 @@ export type TraceTarget =
   | { kind: 'commit'; text: string };
 
 /** How a row matched the target. */
-export const traceMatches = ['image', 'bump-commit', 'app-commit'] as const;
+export const traceMatches = ['image', 'bump-commit', 'applied-commit', 'app-commit'] as const;
 export type TraceMatch = (typeof traceMatches)[number];
 
 /** One container of one workload that runs the target. */
@@ -119,13 +119,9 @@ export function traceTarget(
     const appCommit = source.commit ?? bump?.sourceCommit ?? '';
     const bumpCommit = source.commit ? summary.commit : bump ? commitOf(bump.revision) : '';
     const matchedCommit =
-      target.kind !== 'commit'
-        ? undefined
-        : [summary.commit, bumpCommit].some((c) => c !== '' && c.startsWith(target.text))
-          ? ('bump-commit' as const)
-          : appCommit.startsWith(target.text)
-            ? ('app-commit' as const)
-            : undefined;
+      target.kind === 'commit'
+        ? commitMatch(target.text, bumpCommit, summary.commit, appCommit)
+        : undefined;
     if (target.kind === 'commit' && !matchedCommit) continue;
     for (const ref of inventoryRefs(app).filter((r) => isWorkloadKind(r.kind))) {
       const obj = live.get(ref.id);
@@ -158,4 +154,17 @@ export function traceTarget(
 
 function objectOf(ref: InventoryRef): TraceHit['object'] {
   return { kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name };
+}
+
+/** Which commit `prefix` names: the bump commit first, then the applied one, then the app's. */
+function commitMatch(
+  prefix: string,
+  bump: string,
+  applied: string,
+  app: string,
+): TraceMatch | undefined {
+  const named = (commit: string) => commit !== '' && commit.startsWith(prefix);
+  if (named(bump)) return 'bump-commit';
+  if (named(applied)) return 'applied-commit';
+  return named(app) ? 'app-commit' : undefined;
 }
