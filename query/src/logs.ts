@@ -71,18 +71,27 @@ export function podLogsApi(kc: KubeConfig): PodLogsApi {
           done();
         },
       });
+      // An abort ends the response body with an error that `pipe` does not pass on to the
+      // sink, so the sink would never finish: the abort itself ends the wait.
+      let stopped = () => {};
       const ended = new Promise<void>((resolve, reject) => {
+        stopped = resolve;
         sink.on('finish', resolve);
         sink.on('error', reject);
       });
+      if (signal.aborted) return;
       let controller: AbortController;
       try {
         controller = await log.log(pod.namespace, pod.name, container, sink, { follow });
       } catch (error) {
         throw logFailure(error, pod, container);
       }
-      const stop = () => controller.abort();
+      const stop = () => {
+        controller.abort();
+        stopped();
+      };
       signal.addEventListener('abort', stop, { once: true });
+      if (signal.aborted) stop();
       try {
         await ended;
       } catch (error) {
