@@ -137,6 +137,12 @@ describe('kustodian logs', () => {
     assert.equal(app.code, 3, app.stderr);
   });
 
+  test('logs -o json is a usage error: logs prints log lines only', async () => {
+    const run = await kustodian(admin(), 'logs', 'web', '-n', namespace, '-o', 'json');
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stderr, 'error: logs prints log lines only: -o json does not apply\n');
+  });
+
   test('a user who may read the workloads but not pods/log gets exit 4 naming pods/log and get', async () => {
     const reader = await limitedKubeconfig(env().kc, admin(), namespace, 'log-reader', ['get']);
     const rbac = env().kc.makeApiClient(RbacAuthorizationV1Api);

@@ -4,6 +4,7 @@
  * once), or, with `-o json`/`-o yaml`, one JSON line or YAML document per change, with its type.
  * Runs until interrupted (Ctrl-C ends it with exit 0).
  */
+import { stripVTControlCharacters } from 'node:util';
 import { type ApplicationSummary, summarize } from '@kustodian/query/applications';
 import { applicationChanges, type ChangeType } from '@kustodian/query/watch';
 import { stringify } from 'yaml';
@@ -49,7 +50,7 @@ export async function watchGet(
       const table = summaryTable(list, withNamespace);
       // Up to the first line of the last drawing, clear to the end of the screen, draw again.
       process.stdout.write(`${drawnLines > 0 ? `\u001b[${drawnLines}A\u001b[J` : ''}${table}`);
-      drawnLines = table.split('\n').length - 1;
+      drawnLines = screenLines(table, process.stdout.columns ?? 0);
     } else {
       const [header = '', row = ''] = summaryTable(
         [type === 'DELETED' ? { ...summary, message: '(deleted)' } : summary],
@@ -61,4 +62,17 @@ export async function watchGet(
   };
   await applicationChanges(connection.kc).follow(namespace, app, onChange, stop.signal);
   return 0;
+}
+
+/** How many terminal rows `text` takes: a line wider than the terminal wraps onto more. */
+export function screenLines(text: string, width: number): number {
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .reduce(
+      (rows, line) =>
+        rows +
+        (width > 0 ? Math.max(1, Math.ceil(stripVTControlCharacters(line).length / width)) : 1),
+      0,
+    );
 }

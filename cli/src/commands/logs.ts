@@ -9,7 +9,7 @@ import { applicationPods, podLogsApi } from '@kustodian/query/logs';
 import type { WorkloadPod } from '@kustodian/query/pods';
 import { exitCodes } from '../exit-codes.ts';
 import { colours } from '../render.ts';
-import type { CommonOptions, Kit } from './kit.ts';
+import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
 
 interface LogsOptions extends CommonOptions {
   object?: string;
@@ -30,6 +30,10 @@ export function registerLogs(kit: Kit): void {
     .option('-f, --follow', 'keep streaming new lines until interrupted')
     .action((app: string, options: LogsOptions) =>
       kit.run(async () => {
+        if (options.output !== 'table')
+          throw new CommandUsageError(
+            `logs prints log lines only: -o ${options.output} does not apply`,
+          );
         const { kc, api, objects, namespace } = kit.connect(options);
         const ns = kit.oneNamespace(options, namespace);
         const pods = await applicationPods(api, objects, ns, app, options.object);
