@@ -18,7 +18,7 @@ import {
 import { applicationChanges } from '@kustodian/query/watch';
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
-import { watchGet } from './commands/get-watch.ts';
+import { registerGetWatch, watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerTrace } from './commands/trace.ts';
@@ -57,7 +57,7 @@ function connect(options: Options) {
     kc,
     api,
     objects: objectsApi(kc),
-    apps: new Applications(api),
+    apps: new Applications(api, applicationChanges(kc)),
     namespace: options.namespace ?? namespace,
   };
 }
@@ -148,31 +148,20 @@ command(
   'get [app]',
   'Ready, Health, revision, source commit, age, last sync and message of Applications',
   ['kustodian get -A', 'kustodian get web -n team -o json', 'kustodian get -A --watch'],
-)
-  .option('-w, --watch', 'keep the table current from a watch (in place on a terminal)')
-  .action((app: string | undefined, options: Options) =>
-    run(async () => {
-      const connection = connect(options);
-      const { apps, namespace } = connection;
-      if (options.watch) {
-        const where = app
-          ? oneNamespace(options, namespace)
-          : options.allNamespaces
-            ? undefined
-            : namespace;
-        if (app && where) await apps.get(where, app);
-        return watchGet(connection, options, where, app);
-      }
-      if (app) {
-        const one = await apps.get(oneNamespace(options, namespace), app);
-        print(options.output, one, () => summaryTable([one], false));
-        return;
-      }
-      const list = await apps.list(options.allNamespaces ? undefined : namespace);
-      print(options.output, list, () => summaryTable(list, options.allNamespaces === true));
+).action((app: string | undefined, options: Options) =>
+  run(async () => {
+    if (options.watch) return watchGet(connect(options), options, app, oneNamespace);
+    const { apps, namespace } = connect(options);
+    if (app) {
+      const one = await apps.get(oneNamespace(options, namespace), app);
+      print(options.output, one, () => summaryTable([one], false));
       return;
-    }),
-  );
+    }
+    const list = await apps.list(options.allNamespaces ? undefined : namespace);
+    print(options.output, list, () => summaryTable(list, options.allNamespaces === true));
+    return;
+  }),
+);
 
 command('tree <app>', 'the objects of the inventory nested by owner, with kind, health and drift', [
   'kustodian tree web -n team',
@@ -196,7 +185,7 @@ command(
   .option('--timeout <seconds>', 'how long --wait waits', '300')
   .action((app: string, options: Options) =>
     run(async () => {
-      const { kc, apps, namespace } = connect(options);
+      const { apps, namespace } = connect(options);
       const ns = oneNamespace(options, namespace);
       const limit = timeoutMs(options);
       const before = await apps.get(ns, app);
@@ -217,25 +206,19 @@ command(
       }
       const shown = progress(options, `syncing Application ${ns}/${app}`);
       let steps = '';
-      const { outcome, app: last } = await waitForApplication(
-        apps,
-        applicationChanges(kc),
-        ns,
-        app,
-        {
-          goal: 'synced',
-          requestedAt,
-          timeoutMs: limit,
-          onProgress: (a, raw) => {
-            const line = progressLine(syncProgress(a, raw, requestedAt));
-            shown.update(`syncing Application ${ns}/${app}: ${line}`);
-            // Without a terminal, each new step state is a line of its own on stderr.
-            if (line !== steps && !process.stderr.isTTY && options.output === 'table')
-              process.stderr.write(`sync ${ns}/${app}: ${line}\n`);
-            steps = line;
-          },
+      const { outcome, app: last } = await waitForApplication(apps, ns, app, {
+        goal: 'synced',
+        requestedAt,
+        timeoutMs: limit,
+        onProgress: (a, raw) => {
+          const line = progressLine(syncProgress(a, raw, requestedAt));
+          shown.update(`syncing Application ${ns}/${app}: ${line}`);
+          // Without a terminal, each new step state is a line of its own on stderr.
+          if (line !== steps && !process.stderr.isTTY && options.output === 'table')
+            process.stderr.write(`sync ${ns}/${app}: ${line}\n`);
+          steps = line;
         },
-      );
+      });
       shown.stop();
       print(options.output, last, () => summaryTable([last], false));
       return report(
@@ -257,25 +240,19 @@ command('wait <app>', 'wait until the Application is synced or healthy, optional
   .option('--timeout <seconds>', 'how long to wait', '300')
   .action((app: string, options: Options) =>
     run(async () => {
-      const { kc, apps, namespace } = connect(options);
+      const { apps, namespace } = connect(options);
       const ns = oneNamespace(options, namespace);
       const limit = timeoutMs(options);
       const shown = progress(options, `waiting for Application ${ns}/${app} to be ${options.for}`);
-      const { outcome, app: last } = await waitForApplication(
-        apps,
-        applicationChanges(kc),
-        ns,
-        app,
-        {
-          goal: options.for ?? 'healthy',
-          revision: options.revision,
-          timeoutMs: limit,
-          onProgress: (a) =>
-            shown.update(
-              `waiting for Application ${ns}/${app} to be ${options.for}: ${a.reason} ${a.message}`,
-            ),
-        },
-      );
+      const { outcome, app: last } = await waitForApplication(apps, ns, app, {
+        goal: options.for ?? 'healthy',
+        revision: options.revision,
+        timeoutMs: limit,
+        onProgress: (a) =>
+          shown.update(
+            `waiting for Application ${ns}/${app} to be ${options.for}: ${a.reason} ${a.message}`,
+          ),
+      });
       shown.stop();
       print(options.output, last, () => summaryTable([last], false));
       return report(
@@ -374,6 +351,7 @@ command('events <app>', 'the events of the Application and of its objects, oldes
   }),
 );
 
+registerGetWatch(program);
 registerTrace({ command, run, connect, oneNamespace });
 registerLogs({ command, run, connect, oneNamespace });
 

@@ -5,7 +5,6 @@
  */
 import { type ApplicationSummary, type Applications, commitOf, summarize } from './applications.ts';
 import { QueryError, type RawApplication } from './kube.ts';
-import type { ApplicationChanges } from './watch.ts';
 
 /** What to wait for. */
 export const waitGoals = ['synced', 'healthy'] as const;
@@ -47,7 +46,6 @@ export function verdict(
 /** Watches the Application until the spec is reached, failed, or the time is up. */
 export async function waitForApplication(
   apps: Applications,
-  changes: ApplicationChanges,
   namespace: string,
   name: string,
   spec: WaitSpec,
@@ -59,7 +57,7 @@ export async function waitForApplication(
   let deleted = false;
   const timer = setTimeout(() => stop.abort(), spec.timeoutMs);
   try {
-    await changes.follow(
+    await apps.changes.follow(
       namespace,
       name,
       (type, raw) => {

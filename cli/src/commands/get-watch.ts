@@ -6,18 +6,36 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import { type ApplicationSummary, summarize } from '@kustodian/query/applications';
-import { applicationChanges, type ChangeType } from '@kustodian/query/watch';
+import type { ChangeType } from '@kustodian/query/watch';
+import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { summaryTable } from '../render.ts';
-import type { CommonOptions, Connection } from './kit.ts';
+import type { CommonOptions, Connection, Kit } from './kit.ts';
 
-/** Follows the Applications `get` would list (or only `app`) until SIGINT or SIGTERM. */
+/** Adds `-w/--watch` to the `get` command of `program`. */
+export function registerGetWatch(program: Command): void {
+  program.commands
+    .find((c) => c.name() === 'get')
+    ?.option('-w, --watch', 'keep the table current from a watch (in place on a terminal)');
+}
+
+/**
+ * Follows the Applications `get` would list, or only `app` (which must exist), until SIGINT or
+ * SIGTERM.
+ */
 export async function watchGet(
   connection: Connection,
   options: CommonOptions,
-  namespace: string | undefined,
   app: string | undefined,
+  oneNamespace: Kit['oneNamespace'],
 ): Promise<number> {
+  const namespace = app
+    ? oneNamespace(options, connection.namespace)
+    : options.allNamespaces
+      ? undefined
+      : connection.namespace;
+  // A missing Application is exit 3 here; a watch of it would only stay silent.
+  if (app && namespace) await connection.apps.get(namespace, app);
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
   const inPlace = process.stdout.isTTY === true && options.output === 'table';
@@ -60,7 +78,7 @@ export async function watchGet(
       headerDone = true;
     }
   };
-  await applicationChanges(connection.kc).follow(namespace, app, onChange, stop.signal);
+  await connection.apps.changes.follow(namespace, app, onChange, stop.signal);
   return 0;
 }
 
