@@ -23,6 +23,7 @@ const patterns = [
   'test/integration/**/*.test.ts',
   'test/github-emulator/**/*.test.ts',
   'test/e2e/**/*.test.ts',
+  'query/test/**/*.test.ts',
   'cli/test/**/*.test.ts',
 ];
 

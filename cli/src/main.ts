@@ -7,6 +7,7 @@ import { Applications } from '@kustodian/query/applications';
 import { applicationEvents } from '@kustodian/query/events';
 import { applicationsApi, loadKubeconfig, QueryError } from '@kustodian/query/kube';
 import { objectsApi } from '@kustodian/query/objects';
+import { progressLine, syncProgress } from '@kustodian/query/progress';
 import { applicationTree } from '@kustodian/query/tree';
 import {
   type WaitGoal,
@@ -14,8 +15,13 @@ import {
   waitForApplication,
   waitGoals,
 } from '@kustodian/query/wait';
+import { applicationChanges } from '@kustodian/query/watch';
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
+import { registerGetWatch, watchGet } from './commands/get-watch.ts';
+import { CommandUsageError as UsageError } from './commands/kit.ts';
+import { registerLogs } from './commands/logs.ts';
+import { registerTrace } from './commands/trace.ts';
 import { completionScript, shells } from './completion.ts';
 import { exitCodes, exitCodesHelp } from './exit-codes.ts';
 import {
@@ -35,12 +41,11 @@ interface Options {
   kubeconfig?: string;
   context?: string;
   wait?: boolean;
+  watch?: boolean;
   timeout: string;
   for?: WaitGoal;
   revision?: string;
 }
-
-class UsageError extends Error {}
 
 function connect(options: Options) {
   const { kc, namespace } = loadKubeconfig({
@@ -49,9 +54,10 @@ function connect(options: Options) {
   });
   const api = applicationsApi(kc);
   return {
+    kc,
     api,
     objects: objectsApi(kc),
-    apps: new Applications(api),
+    apps: new Applications(api, applicationChanges(kc)),
     namespace: options.namespace ?? namespace,
   };
 }
@@ -126,7 +132,7 @@ function command(spec: string, description: string, examples: string[]): Command
     .command(spec)
     .description(description)
     .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's)")
-    .option('-A, --all-namespaces', 'every namespace (get only)')
+    .option('-A, --all-namespaces', 'every namespace (get and trace only)')
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(outputs).default('table'),
     )
@@ -141,9 +147,10 @@ function command(spec: string, description: string, examples: string[]): Command
 command(
   'get [app]',
   'Ready, Health, revision, source commit, age, last sync and message of Applications',
-  ['kustodian get -A', 'kustodian get web -n team -o json'],
+  ['kustodian get -A', 'kustodian get web -n team -o json', 'kustodian get -A --watch'],
 ).action((app: string | undefined, options: Options) =>
   run(async () => {
+    if (options.watch) return watchGet(connect(options), options, app, oneNamespace);
     const { apps, namespace } = connect(options);
     if (app) {
       const one = await apps.get(oneNamespace(options, namespace), app);
@@ -198,14 +205,19 @@ command(
         return exitCodes.ok;
       }
       const shown = progress(options, `syncing Application ${ns}/${app}`);
+      let steps = '';
       const { outcome, app: last } = await waitForApplication(apps, ns, app, {
         goal: 'synced',
         requestedAt,
         timeoutMs: limit,
-        onProgress: (a) =>
-          shown.update(
-            `syncing Application ${ns}/${app}: ${a.reason || 'waiting for the reconciler'} ${a.message}`,
-          ),
+        onProgress: (a, raw) => {
+          const line = progressLine(syncProgress(a, raw, requestedAt));
+          shown.update(`syncing Application ${ns}/${app}: ${line}`);
+          // Without a terminal, each new step state is a line of its own on stderr.
+          if (line !== steps && !process.stderr.isTTY && options.output === 'table')
+            process.stderr.write(`sync ${ns}/${app}: ${line}\n`);
+          steps = line;
+        },
       });
       shown.stop();
       print(options.output, last, () => summaryTable([last], false));
@@ -338,6 +350,10 @@ command('events <app>', 'the events of the Application and of its objects, oldes
     return;
   }),
 );
+
+registerGetWatch(program);
+registerTrace({ command, run, connect, oneNamespace });
+registerLogs({ command, run, connect, oneNamespace });
 
 program
   .command('completion')

@@ -4,6 +4,7 @@
  * resume. Read by the CLI and meant for the dashboard's API too.
  */
 import type { ApplicationsApi, RawApplication } from './kube.ts';
+import type { ApplicationChanges } from './watch.ts';
 
 /** The annotation the reconciler honours as a request to reconcile now. */
 export const requestedAtAnnotation = 'kustodian.dev/requested-at';
@@ -87,12 +88,15 @@ export function commitOf(revision: string): string {
   return rest.replace(/^sha(1|256):/, '');
 }
 
-/** The query layer over an {@link ApplicationsApi}. */
+/** The query layer over an {@link ApplicationsApi} and its watch ({@link ApplicationChanges}). */
 export class Applications {
   readonly #api: ApplicationsApi;
+  /** The changes of Applications as a watch delivers them (see `watch.ts`). */
+  readonly changes: ApplicationChanges;
 
-  constructor(api: ApplicationsApi) {
+  constructor(api: ApplicationsApi, changes: ApplicationChanges) {
     this.#api = api;
+    this.changes = changes;
   }
 
   /** Every Application of `namespace`, or of all namespaces: one LIST. */

@@ -1,8 +1,10 @@
 /**
  * Waiting for an Application to reach a goal: a sync request handled, a revision applied
- * (`synced`), or applied and healthy (`healthy`). Polls the Application with GET.
+ * (`synced`), or applied and healthy (`healthy`). One GET, then a watch of that Application
+ * (see `watch.ts`): no polling.
  */
-import { type ApplicationSummary, type Applications, commitOf } from './applications.ts';
+import { type ApplicationSummary, type Applications, commitOf, summarize } from './applications.ts';
+import { QueryError, type RawApplication } from './kube.ts';
 
 /** What to wait for. */
 export const waitGoals = ['synced', 'healthy'] as const;
@@ -20,9 +22,8 @@ export interface WaitSpec {
   /** A sync request (`kustodian.dev/requested-at` value) that must have been handled. */
   requestedAt?: string | undefined;
   timeoutMs: number;
-  /** Called with each state read while waiting. */
-  onProgress?: (app: ApplicationSummary) => void;
-  pollMs?: number;
+  /** Called with each state seen while waiting, summarized and as the API server sent it. */
+  onProgress?: (app: ApplicationSummary, raw: RawApplication) => void;
 }
 
 /** The verdict of one state against a spec: undefined while it is still on the way. */
@@ -42,20 +43,41 @@ export function verdict(
   return app.ready === 'True' && app.health === 'Healthy' ? 'reached' : undefined;
 }
 
-/** Reads the Application until the spec is reached, failed, or the time is up. */
+/** Watches the Application until the spec is reached, failed, or the time is up. */
 export async function waitForApplication(
   apps: Applications,
   namespace: string,
   name: string,
   spec: WaitSpec,
 ): Promise<{ outcome: WaitOutcome; app: ApplicationSummary }> {
-  const deadline = Date.now() + spec.timeoutMs;
-  for (;;) {
-    const app = await apps.get(namespace, name);
-    spec.onProgress?.(app);
-    const outcome = verdict(app, spec);
-    if (outcome) return { outcome, app };
-    if (Date.now() >= deadline) return { outcome: 'timeout', app };
-    await new Promise((resolve) => setTimeout(resolve, spec.pollMs ?? 500));
+  // A GET first: a missing Application is an error, where a watch would only stay silent.
+  let last = await apps.get(namespace, name);
+  const stop = new AbortController();
+  let outcome: WaitOutcome | undefined;
+  let deleted = false;
+  const timer = setTimeout(() => stop.abort(), spec.timeoutMs);
+  try {
+    await apps.changes.follow(
+      namespace,
+      name,
+      (type, raw) => {
+        if (outcome || deleted) return;
+        if (type === 'DELETED') {
+          deleted = true;
+          stop.abort();
+          return;
+        }
+        last = summarize(raw);
+        spec.onProgress?.(last, raw);
+        outcome = verdict(last, spec);
+        if (outcome) stop.abort();
+      },
+      stop.signal,
+    );
+  } finally {
+    clearTimeout(timer);
   }
+  if (deleted)
+    throw new QueryError('not-found', `Application ${namespace}/${name} was deleted while waiting`);
+  return { outcome: outcome ?? 'timeout', app: last };
 }
