@@ -102,6 +102,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     ...(config.defaultServiceAccount
       ? { defaultServiceAccount: config.defaultServiceAccount }
       : {}),
+    // The drift watches see every change of what they watch: unchanged objects need no request.
+    live: (key) => drift.view(key),
   });
   const renderer = {
     render: async (
@@ -149,6 +151,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       onDeleted: (key) => {
         void drift.forget(key);
         void source.forget(key);
+        engine.forget(key);
       },
       redact: (text) => redactor.redact(text),
     });

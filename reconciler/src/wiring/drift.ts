@@ -7,6 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { messageOf } from '@kustodian/shared/errors';
 import type { Application } from '../api/application.ts';
+import type { LiveView } from '../apply/applied.ts';
 import { startDriftHub } from '../drift/hub.ts';
 import type { DriftWatch } from '../drift/watcher.ts';
 import type { Inventory } from '../inventory/inventory.ts';
@@ -30,6 +31,11 @@ export interface DriftWatching {
    * their deletion.
    */
   track(key: string, app: Application, ifNotPresent?: readonly string[]): void;
+  /**
+   * What `key`'s watcher sees of its objects (`DriftWatch.seen`), for the apply to skip
+   * unchanged ones; `undefined` when it is not watched.
+   */
+  view(key: string): LiveView | undefined;
   /** Stops the watcher of a deleted Application. */
   forget(key: string): Promise<void>;
   stopAll(): Promise<void>;
@@ -90,6 +96,10 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       watchers.set(key, { inventory, selfHeal, deletionOnly, watch });
       // Stopped after the new watch joined, so kinds both use stay watched.
       void current?.watch.stop();
+    },
+    view: (key) => {
+      const watch = watchers.get(key)?.watch;
+      return watch ? { seen: (id) => watch.seen(id) } : undefined;
     },
     forget,
     stopAll: async () => {
