@@ -111,7 +111,13 @@ describe('an Application synced by the reconciler', () => {
     await reconcileNow(running.reconciler, namespace, 'web');
     const made = countsSince(before, running.reconciler.kube.requestCounts());
     assert.equal(writesIn(made), 0, `write requests: ${JSON.stringify(made)}`);
-    assert.ok(made.get > 0 || made.dryRunApply > 0, 'the resync did read the cluster');
+    // What the drift watch shows as the first sync left it is neither read nor dry-run (issue
+    // 11, counted in wiring/engine-requests.test.ts); what it cannot vouch for yet (its first
+    // read may still be under way) is read and dry-run: at most one of each per object.
+    assert.ok(
+      made.get + made.list + made.dryRunApply <= 2 * (3 + 3),
+      `requests: ${JSON.stringify(made)}`,
+    );
     // The API server agrees: its audit log holds no write by the reconciler's user in this
     // namespace since (other test files run reconcilers of their own meanwhile), while it does
     // hold the writes of the first sync, so the log is being read.

@@ -150,13 +150,14 @@ describe('the requests an apply sends', () => {
     await watch.ready;
   });
 
-  test('a resync of the unchanged set sends no request at all, health check included', async () => {
+  test('a resync of the unchanged set sends no request at all, health check included', async (t) => {
     const since = Date.now();
     const [health, made] = await counted(async () => {
       const report = await engine.apply(parsed(objects('blue')), app(), signal);
       assert.equal(report.unchanged, count, JSON.stringify(report));
       return await engine.health(report.inventory, app(), false, signal, report.observed);
     });
+    t.diagnostic(`no-op resync of ${count} objects: ${JSON.stringify(made)}`);
     assert.ok(['Healthy', 'Progressing'].includes(health.status), JSON.stringify(health));
     assert.ok(total(made) <= 2, `requests: ${JSON.stringify(made)}`);
     assert.equal(writesIn(made), 0);
@@ -164,7 +165,7 @@ describe('the requests an apply sends', () => {
     assert.deepEqual(await audited(since), { writes: [], dryRuns: [] });
   });
 
-  test('a change by another field manager between resyncs is reverted', async () => {
+  test('a change by another field manager between resyncs is reverted', async (t) => {
     const seen = reports.length;
     await patchByHand('by hand');
     await driftReported(`ConfigMap/${ns}/config-07`, seen);
@@ -172,6 +173,7 @@ describe('the requests an apply sends', () => {
     const [report, made] = await counted(() =>
       engine.apply(parsed(objects('blue')), app(), signal),
     );
+    t.diagnostic(`resync after a change by hand: ${JSON.stringify(made)}`);
     assert.equal(report.configured, 1, JSON.stringify(report));
     assert.equal(report.unchanged, count - 1);
     assert.equal(await modeOf('config-07'), 'blue');
