@@ -125,11 +125,12 @@ describe('the requests an apply sends', () => {
     await kube.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
   });
 
-  test('a first sync of new objects sends one write each and no dry run', async () => {
+  test('a first sync of new objects sends one write each and no dry run', async (t) => {
     const since = Date.now();
     const [report, made] = await counted(() =>
       engine.apply(parsed(objects('blue')), app(), signal),
     );
+    t.diagnostic(`first sync of ${count} new objects: ${JSON.stringify(made)}`);
     assert.equal(report.created, count, JSON.stringify(report.failures));
     assert.equal(made.dryRunApply, 0, JSON.stringify(made));
     assert.equal(made.apply, count);
