@@ -263,13 +263,18 @@ function result(
   return { entries, objects: ordered.map((item) => item.object), observed: run.write.observed, ok };
 }
 
-/** Records what each object left: as the server answered its write, or its live state. */
+/**
+ * Records what each object of the set left: as the server answered its write, or its live
+ * state; forgets the objects that failed or were skipped, and those no longer in the set.
+ */
 function remember(
   memory: AppliedMemory,
   ordered: readonly PreparedObject[],
   entries: readonly ApplyEntry[],
   observed: ReadonlyMap<string, KubeObject>,
 ): void {
+  const inSet = new Set(ordered.map((item) => item.id));
+  for (const id of memory.keys()) if (!inSet.has(id)) memory.delete(id);
   for (const [index, item] of ordered.entries()) {
     const live = observed.get(item.id);
     const outcome = entries[index]?.outcome ?? 'skipped';

@@ -22,7 +22,7 @@ import { managedBySelector, ownerOf, ownerValue } from '../apply/ownership.ts';
 import { refOfEntry } from '../inventory/inventory.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import type { Kube } from '../kube/kube.ts';
-import type { KubeRef } from '../kube/object.ts';
+import { idOf, type KubeRef } from '../kube/object.ts';
 import { readMany } from '../kube/read-many.ts';
 import { createDebouncer } from './debounce.ts';
 import { type KindTarget, watchManagedKind } from './kind-watch.ts';
@@ -109,7 +109,11 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
       retryMs,
       onEvent: (object, type) => {
         const owner = ownerOf(object);
-        for (const sub of subscribers) if (sub.owner === owner) sub.judge.event({ type, object });
+        for (const sub of subscribers) {
+          if (sub.owner === owner) sub.judge.event({ type, object });
+          // Another Application's now (its annotation changed): no longer as last seen here.
+          else sub.judge.unseen(idOf(object));
+        }
       },
       onGone: () => {
         for (const sub of subscribers) {

@@ -141,7 +141,13 @@ export function judgement(
     for (const item of own) object(item, !first);
     for (const id of kindIds) if (!present.has(id)) debouncer.add(id, { kind: 'deleted' });
   };
-  return { object, event, list, latest: (id: string) => latest.get(id) };
+  return {
+    object,
+    event,
+    list,
+    latest: (id: string) => latest.get(id),
+    unseen: (id: string) => latest.delete(id),
+  };
 }
 
 function withoutManagedFields(live: KubeObject): KubeObject {
