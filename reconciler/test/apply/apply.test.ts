@@ -373,6 +373,36 @@ describe('applying sets with server-side apply', () => {
     );
   });
 
+  test('a first sync with a refused object writes only new objects, each reported as created', async () => {
+    const written: string[] = [];
+    const set = [
+      configMap('first-a', { a: '1' }),
+      configMap('first-invalid', { 'not/a/key': 'x' }),
+      configMap('first-b', { b: '2' }),
+    ];
+    const result = await applyAll(set, {
+      ...options(),
+      onWritten: (object) => written.push(object.metadata.name),
+    });
+    assert.equal(result.ok, false);
+    const failed = result.entries.filter((entry) => entry.outcome === 'failed');
+    assert.deepEqual(
+      failed.map((entry) => entry.id),
+      [`ConfigMap/${ns}/first-invalid`],
+    );
+    assert.match(
+      failed[0]?.error ?? '',
+      new RegExp(`^apply ConfigMap/${ns}/first-invalid: Invalid`),
+    );
+    for (const entry of result.entries) {
+      const name = entry.id.split('/').at(-1) ?? '';
+      const live = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
+      assert.equal(live !== undefined, entry.outcome === 'created', JSON.stringify(entry));
+      assert.equal(written.includes(name), entry.outcome === 'created', JSON.stringify(entry));
+      assert.ok(['created', 'failed', 'skipped'].includes(entry.outcome), JSON.stringify(entry));
+    }
+  });
+
   test('fails an object whose kind the server does not serve, naming the kind', async () => {
     const result = await applyAll(
       [
