@@ -107,8 +107,6 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       ? { defaultServiceAccount: config.defaultServiceAccount }
       : {}),
     ...(config.yields ? { yields: config.yields } : {}),
-    // The drift watches see every change of what they watch: unchanged objects need no request.
-    live: (key) => drift.view(key),
   });
   const renderer = {
     render: async (
@@ -157,7 +155,6 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       onDeleted: (key) => {
         void drift.forget(key);
         void source.forget(key);
-        engine.forget(key);
       },
       redact: (text) => redactor.redact(text),
     });
