@@ -107,6 +107,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       ? { defaultServiceAccount: config.defaultServiceAccount }
       : {}),
     ...(config.yields ? { yields: config.yields } : {}),
+    // The drift watches see every change of what they watch: unchanged objects need no request.
+    live: (key) => drift.view(key),
   });
   const renderer = {
     render: async (
@@ -155,6 +157,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       onDeleted: (key) => {
         void drift.forget(key);
         void source.forget(key);
+        engine.forget(key);
       },
       redact: (text) => redactor.redact(text),
     });

@@ -1,6 +1,6 @@
 /**
  * An apply that fails after it wrote something, on the real API server: a first sync creates a
- * Namespace and a Secret in it, the Namespace is written, the Secret's dry run is refused. What
+ * Namespace and a Secret in it, the Namespace is written, the Secret is refused. What
  * was written is in the inventory all the same, so removing it from git prunes it and deleting
  * the Application deletes it.
  */
