@@ -41,7 +41,7 @@ export interface TestGit {
 export interface WorkRepo {
   readonly url: string;
   /** Writes (or, with `null`, deletes) files, commits with `message` and pushes; returns the commit. */
-  commit(files: Record<string, string | null>, message?: string): Promise<string>;
+  commit(files: Record<string, string | Uint8Array | null>, message?: string): Promise<string>;
 }
 
 /** Starts a git server on a fresh root. */
