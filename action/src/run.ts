@@ -18,6 +18,7 @@ import { findOverlays } from '@kustodian/shared/kustomize/discover';
 import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
 import type { Clock } from './clock.ts';
 import type { Git } from './git/git.ts';
+import { gitNetworkEnv } from './git/remote.ts';
 import { type ActionInputs, inputSecrets, parseInputs, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { LandResult } from './land/types.ts';
@@ -98,6 +99,8 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       runCommand: boundaries.runCommand,
       concurrency: inputs.concurrency,
       allowRemote: inputs.allowRemote,
+      networkEnv: gitNetworkEnv(boundaries.env),
+      scratchDir: workdir,
     };
     const catalogLoad = loadCrdCatalog(cloned.root);
     catalogLoad.catch(() => {}); // awaited below; not unhandled if rendering throws first
