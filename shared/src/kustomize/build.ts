@@ -188,7 +188,7 @@ async function runBuild(
   // kustomize names absolute paths; messages name them relative to the repository, without
   // credentials in URLs and without the private directory of the fetches.
   const privateDirs = fetching === undefined ? [] : [fetching.scratch.dir];
-  const stderr = scrubFetchOutput(relativeToRoot(result.stderr, root), privateDirs);
+  const stderr = relativeToRoot(scrubFetchOutput(result.stderr, privateDirs), root);
   if (fetching !== undefined && result.exitCode !== 0) {
     const kind = fetchLimitOf(result, stderr, timeoutMs, fetching.limits);
     if (kind !== undefined) throw fetchLimitError(overlay, kind, fetching, tailOf(stderr));

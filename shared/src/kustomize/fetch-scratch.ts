@@ -2,7 +2,12 @@
  * The private temporary directory of one build that fetches remotes, watched for size: when
  * what kustomize wrote into it (its clones) passes the limit, the directory's signal aborts, and
  * the caller stops kustomize. The directory is removed on `close`.
+ *
+ * The size is measured whenever something in the directory changes (a recursive `fs.watch`)
+ * and on a timer besides: git writes a large file in a moment and kustomize removes its clone
+ * soon after, so a timer alone can miss the peak.
  */
+import { watch } from 'node:fs';
 import { lstat, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -18,8 +23,11 @@ export interface FetchScratch {
   close(): Promise<void>;
 }
 
-/** How often the directory's size is measured, in milliseconds. */
+/** How often the directory's size is measured when nothing is reported, in milliseconds. */
 export const defaultScratchPollMs = 250;
+
+/** The least time between two measurements while changes keep coming, in milliseconds. */
+const remeasureMs = 20;
 
 /** Makes a fresh private (0700) directory under `parent` and starts watching its size. */
 export async function openFetchScratch(
@@ -31,28 +39,38 @@ export async function openFetchScratch(
   const controller = new AbortController();
   let over = false;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  let measuring: Promise<void> = Promise.resolve();
-  const poll = (): void => {
+  let again = false;
+  let measuring: Promise<void> | undefined;
+  const measure = (): void => {
+    if (closed || over) return;
+    if (measuring !== undefined) {
+      again = true; // one more measurement once this one ends
+      return;
+    }
     measuring = directoryBytes(dir).then((bytes) => {
-      if (closed) return;
-      if (bytes > maxBytes) {
+      measuring = undefined;
+      if (bytes > maxBytes && !closed) {
         over = true;
         controller.abort(new Error(`more than ${maxBytes} bytes fetched`));
-        return;
+      } else if (again) {
+        // Changes keep coming while git writes: measure again soon, not back to back.
+        again = false;
+        setTimeout(measure, remeasureMs).unref();
       }
-      timer = setTimeout(poll, pollMs);
-      timer.unref();
     });
   };
-  poll();
+  const watcher = watch(dir, { recursive: true }, measure);
+  watcher.on('error', () => {}); // a directory removed while watched; the timer still measures
+  const timer = setInterval(measure, pollMs);
+  timer.unref();
   return {
     dir,
     signal: controller.signal,
     exceeded: () => over,
     close: async () => {
       closed = true;
-      clearTimeout(timer);
+      clearInterval(timer);
+      watcher.close();
       await measuring;
       await rm(dir, { recursive: true, force: true });
     },
