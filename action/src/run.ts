@@ -16,9 +16,9 @@ import type { RunCommand } from '@kustodian/shared/exec';
 import type { ImageChange } from '@kustodian/shared/images/kustomization';
 import { findOverlays } from '@kustodian/shared/kustomize/discover';
 import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
+import { networkEnv } from '@kustodian/shared/network-env';
 import type { Clock } from './clock.ts';
 import type { Git } from './git/git.ts';
-import { gitNetworkEnv } from './git/remote.ts';
 import { type ActionInputs, inputSecrets, parseInputs, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { LandResult } from './land/types.ts';
@@ -99,7 +99,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       runCommand: boundaries.runCommand,
       concurrency: inputs.concurrency,
       allowRemote: inputs.allowRemote,
-      networkEnv: gitNetworkEnv(boundaries.env),
+      networkEnv: networkEnv(boundaries.env),
       scratchDir: workdir,
     };
     const catalogLoad = loadCrdCatalog(cloned.root);

@@ -135,12 +135,3 @@ export function gitAuthEnv(remote: Remote, token: string | undefined): Record<st
     GIT_CONFIG_VALUE_0: authorizationHeader(token),
   };
 }
-
-/**
- * Variables of the runner's environment that git needs to reach a server at all (a custom CA,
- * proxies): the shared list, so the checkout's git and kustomize's git get the same.
- */
-export {
-  forwardedNetworkVariables,
-  networkEnv as gitNetworkEnv,
-} from '@kustodian/shared/network-env';
