@@ -19,7 +19,7 @@ export interface FetchScratch {
   readonly signal: AbortSignal;
   /** Whether the size limit was passed. */
   exceeded(): boolean;
-  /** Stops watching and removes the directory. */
+  /** Stops watching and removes the directory (as far as it can; it never throws). */
   close(): Promise<void>;
 }
 
@@ -72,7 +72,11 @@ export async function openFetchScratch(
       clearInterval(timer);
       watcher.close();
       await measuring;
-      await rm(dir, { recursive: true, force: true });
+      // A git that outlived a stopped kustomize may still be writing: retry, and never let a
+      // failed clean-up replace the build's own result.
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(
+        () => {},
+      );
     },
   };
 }
