@@ -16,6 +16,7 @@ import type { RunCommand } from '@kustodian/shared/exec';
 import type { ImageChange } from '@kustodian/shared/images/kustomization';
 import { findOverlays } from '@kustodian/shared/kustomize/discover';
 import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
+import { networkEnv } from '@kustodian/shared/network-env';
 import type { Clock } from './clock.ts';
 import type { Git } from './git/git.ts';
 import { type ActionInputs, inputSecrets, parseInputs, type RawInputs } from './inputs.ts';
@@ -98,6 +99,8 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       runCommand: boundaries.runCommand,
       concurrency: inputs.concurrency,
       allowRemote: inputs.allowRemote,
+      networkEnv: networkEnv(boundaries.env),
+      scratchDir: workdir,
     };
     const catalogLoad = loadCrdCatalog(cloned.root);
     catalogLoad.catch(() => {}); // awaited below; not unhandled if rendering throws first

@@ -9,7 +9,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { StepError } from '@kustodian/shared/errors';
 import type { RunCommand } from '@kustodian/shared/exec';
 import { buildOverlay } from '@kustodian/shared/kustomize/build';
-import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
+import { jailOverlay } from '@kustodian/shared/kustomize/jail';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import { findKustomizationFile, readBoundedFile } from '@kustodian/shared/kustomize/read';
 import type { RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
@@ -30,6 +30,10 @@ export interface RenderOptions {
   /** Plain YAML files read from a directory without a kustomization. */
   readonly maxFiles: number;
   readonly signal?: AbortSignal;
+  /** The network variables (`network-env.ts`) kustomize gets to fetch allowed remotes. */
+  readonly networkEnv?: Readonly<Record<string, string>>;
+  /** Where builds that fetch remotes get their private directory; the system's when absent. */
+  readonly scratchDir?: string;
 }
 
 /** The default limits: 2 minutes, 32 MiB of YAML, 5,000 plain files. */
@@ -65,7 +69,7 @@ export async function render(
     throw new StepError('render', path, 'the path resolves outside the repository');
   }
   if (await findKustomizationFile(dir)) {
-    const violations = await checkOverlayJail({
+    const { violations, remotes } = await jailOverlay({
       root: realRoot,
       overlayDir: dir,
       allowRemote,
@@ -87,6 +91,11 @@ export async function render(
       maxOutputBytes: options.maxOutputBytes,
       loadRestrictor: 'rootOnly',
       ...(options.signal ? { signal: options.signal } : {}),
+      remoteFetch: {
+        remotes,
+        ...(options.networkEnv === undefined ? {} : { networkEnv: options.networkEnv }),
+        ...(options.scratchDir === undefined ? {} : { scratchDir: options.scratchDir }),
+      },
     });
     return { kind: 'kustomize', objects: parseManifests(built.yaml, path, limits(options)) };
   }
