@@ -27,6 +27,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -85,13 +86,7 @@ describe('fights with other controllers', () => {
         { source: { url: repo.url, path: 'app' } },
         { username: git.username, password: git.password },
       );
-      await waitForApplication(
-        kube(),
-        namespace,
-        'web',
-        'Ready',
-        (a) => readyOf(a)?.status === 'True',
-      );
+      await waitUntilReady(kube(), namespace, 'web');
       const live = async () =>
         ((await kube().get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'settings' }))
           ?.data ?? {}) as Record<string, string>;

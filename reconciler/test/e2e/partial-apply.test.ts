@@ -20,6 +20,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -146,13 +147,7 @@ describe('an apply refused after it wrote a Namespace', () => {
       { 'app/shop.yaml': null, 'app/settings.yaml': configMap('settings', { a: '1' }) },
       'no shop after all',
     );
-    const ready = await waitForApplication(
-      kube(),
-      namespace,
-      'removed',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    const ready = await waitUntilReady(kube(), namespace, 'removed');
     assert.deepEqual(
       ready.status?.inventory?.entries.map((entry) => entry.id),
       [`ConfigMap/${namespace}/settings`],

@@ -27,6 +27,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -108,13 +109,7 @@ describe('a platform overlay across resyncs', () => {
       { source: { url: repo.url, path: 'app' }, interval: '10s' },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'platform',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'platform');
     // The binary file arrives as binaryData, byte for byte.
     const assets = (await kube().list('v1', 'ConfigMap', { namespace })).items.find((c) =>
       c.metadata.name.startsWith('assets-'),

@@ -17,6 +17,7 @@ import {
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -62,13 +63,7 @@ describe('an Application whose overlay uses a remote base', () => {
       { source: { url: repo.url, path: 'deploy' } },
       credentials(),
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'remote',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'remote');
   });
   after(async () => {
     await running?.stop();

@@ -284,6 +284,15 @@ export async function waitForApplication(
   return last as Application;
 }
 
+/** Waits until the Application is Ready. */
+export function waitUntilReady(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<Application> {
+  return waitForApplication(kube, namespace, name, 'Ready', (a) => readyOf(a)?.status === 'True');
+}
+
 /** A ConfigMap manifest. */
 export function configMap(name: string, data: Record<string, string>): string {
   return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data)

@@ -25,6 +25,7 @@ import {
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -65,13 +66,7 @@ describe('an Application synced by the reconciler', () => {
       { source: { url: repo.url, path: 'app' } },
       { username: git.username, password: git.password },
     );
-    const app = await waitForApplication(
-      kube(),
-      namespace,
-      'web',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    const app = await waitUntilReady(kube(), namespace, 'web');
     assert.equal(app.status?.lastAppliedRevision, `main@sha1:${commit}`);
     assert.equal(app.status?.health?.status, 'Healthy');
     const writes = await writesBy(env().auditLog, reconcilerUserName);
