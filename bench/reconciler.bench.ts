@@ -112,6 +112,9 @@ function resultOf(
   const m = (pick: (round: Round) => number) => median(rounds.map(pick));
   const kubectlMs = m((r) => r.kubectlMs);
   const noWaitMs = m((r) => r.noWaitMs);
+  const waitMs = m((r) => r.waitMs);
+  const resyncMs = m((r) => r.resyncMs);
+  const kubectlResyncMs = m((r) => r.kubectlResyncMs);
   const resyncWrites = m((r) => r.resyncWrites);
   const resyncRequests = m((r) => sum(r.resyncRequests));
   const n = objects.toLocaleString('en-US');
@@ -129,11 +132,13 @@ function resultOf(
       {
         measure: `first sync of ${n} objects (wait: true, until healthy)`,
         unit: 'ms',
-        ours: Math.round(m((r) => r.waitMs)),
+        ours: Math.round(waitMs),
         alternative: {
           name: 'kubectl apply --server-side (no wait)',
           value: Math.round(kubectlMs),
         },
+        target: '<= 0.60x',
+        met: waitMs <= 0.6 * kubectlMs,
       },
       {
         measure: `no-op resync of ${n} objects: write requests`,
@@ -162,11 +167,13 @@ function resultOf(
       {
         measure: `no-op resync of ${n} objects: time`,
         unit: 'ms',
-        ours: Math.round(m((r) => r.resyncMs)),
+        ours: Math.round(resyncMs),
         alternative: {
           name: 'kubectl apply --server-side',
-          value: Math.round(m((r) => r.kubectlResyncMs)),
+          value: Math.round(kubectlResyncMs),
         },
+        target: '<= 0.10x',
+        met: resyncMs <= 0.1 * kubectlResyncMs,
       },
     ],
     load,
