@@ -20,6 +20,7 @@ import { createElector } from './leader/elector.ts';
 import { createLeaseClient, leaderLeaseName } from './leader/kube-lease.ts';
 import { createLogger, createRedactor, type Logger, type LogLevel } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createRenderCache } from './render/cache.ts';
 import { defaultRenderLimits, render } from './render/render.ts';
 import { type RunningServer, startServer } from './server/server.ts';
 import { createGitHome, createGitRunner } from './source/git.ts';
@@ -118,6 +119,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     // The drift watches see every change of what they watch: unchanged objects need no request.
     live: (key) => drift.view(key),
   });
+  const renderCache = createRenderCache();
   const renderer = {
     render: async (
       dir: string,
@@ -132,6 +134,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
           signal,
           ...(config.networkEnv === undefined ? {} : { networkEnv: config.networkEnv }),
           scratchDir: fetchDir,
+          cache: renderCache,
         })
       ).objects,
   };

@@ -19,6 +19,7 @@ import {
   type ParsedObject,
   parseManifests,
 } from '@kustodian/shared/manifests/parse';
+import type { RenderCache } from './cache.ts';
 
 /** Limits and tools for rendering. */
 export interface RenderOptions {
@@ -34,6 +35,8 @@ export interface RenderOptions {
   readonly networkEnv?: Readonly<Record<string, string>>;
   /** Where builds that fetch remotes get their private directory; the system's when absent. */
   readonly scratchDir?: string;
+  /** Builds of earlier renders, reused where the output cannot have changed (`cache.ts`). */
+  readonly cache?: RenderCache;
 }
 
 /** The default limits: 2 minutes, 32 MiB of YAML, 5,000 plain files. */
@@ -69,6 +72,12 @@ export async function render(
     throw new StepError('render', path, 'the path resolves outside the repository');
   }
   if (await findKustomizationFile(dir)) {
+    // Nothing outside the checkout is read when remotes are refused: the same bytes again.
+    const cacheKey = allowRemote.kind === 'none' ? `${realRoot}\u0000${dir}` : undefined;
+    const cached = cacheKey === undefined ? undefined : options.cache?.get(cacheKey);
+    if (cached !== undefined) {
+      return { kind: 'kustomize', objects: parseManifests(cached, path, limits(options)) };
+    }
     const { violations, remotes } = await jailOverlay({
       root: realRoot,
       overlayDir: dir,
@@ -97,7 +106,9 @@ export async function render(
         ...(options.scratchDir === undefined ? {} : { scratchDir: options.scratchDir }),
       },
     });
-    return { kind: 'kustomize', objects: parseManifests(built.yaml, path, limits(options)) };
+    const objects = parseManifests(built.yaml, path, limits(options));
+    if (cacheKey !== undefined) options.cache?.set(cacheKey, built.yaml);
+    return { kind: 'kustomize', objects };
   }
   const files = await plainFiles(realRoot, dir, options.maxFiles);
   const objects: ParsedObject[] = [];
