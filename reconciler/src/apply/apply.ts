@@ -14,6 +14,7 @@
  *    Established, Namespaces Active) before the next stage.
  */
 
+import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
 import type { FieldPath } from '../drift/fields.ts';
 import { waitFor } from '../health/wait.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
@@ -21,7 +22,6 @@ import { mapLimit } from '../kube/each.ts';
 import type { Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
 import type { ApplyEntry, ApplyResult, PreparedObject } from './outcomes.ts';
-import { managedBySelector, type Owner } from './ownership.ts';
 import type { Plan, PlanContext } from './plan.ts';
 import { planBeforeWrites, planItems } from './plan-set.ts';
 import { namespacesInSet, prepareObjects } from './prepare.ts';

@@ -4,11 +4,12 @@
  * are planned first: objects in a Namespace the set creates cannot exist yet, so they are not
  * read at all, and are dry-run once it exists (they are deferred until then).
  */
+
+import { managedBySelector } from '@kustodian/shared/apply/ownership';
 import { mapLimit } from '../kube/each.ts';
 import { idOf, refOf } from '../kube/object.ts';
 import { type Known, readMany } from '../kube/read-many.ts';
 import type { PreparedObject } from './outcomes.ts';
-import { managedBySelector } from './ownership.ts';
 import { type Plan, type PlanContext, planObject } from './plan.ts';
 
 /** What planning a set needs: the plans so far (filled in here), how to plan, and the bound. */

@@ -4,6 +4,8 @@
  * admission webhooks) on exactly what would be written, so a set with any refusal can be
  * stopped before anything is written.
  */
+
+import { changedPaths } from '@kustodian/shared/apply/compare';
 import { messageOf, StepError } from '@kustodian/shared/errors';
 import { type Revert, revertsOf } from '../drift/reverts.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -12,7 +14,6 @@ import { isNotFound } from '../kube/errors.ts';
 import type { JsonPatchOperation, Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
 import type { Known } from '../kube/read-many.ts';
-import { changedPaths } from './compare.ts';
 import { immutableFields } from './immutable.ts';
 import { applyPolicyOf } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';

@@ -5,6 +5,8 @@
  * design (see `yielded.ts`) and the fields given up in a fight (see `drift/conflicts.ts`), and
  * set the ownership marks.
  */
+
+import { type Owner, withOwnership } from '@kustodian/shared/apply/ownership';
 import { messageOf } from '@kustodian/shared/errors';
 import { groupOf } from '@kustodian/shared/manifests/object-id';
 import { type FieldPath, withoutPaths } from '../drift/fields.ts';
@@ -13,7 +15,6 @@ import type { Kube } from '../kube/kube.ts';
 import { idOf, isRecord, type KubeObject } from '../kube/object.ts';
 import { objectOptionsProblem } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
-import { type Owner, withOwnership } from './ownership.ts';
 import { markAutoscaled, withoutYieldedFields, type YieldTable } from './yielded.ts';
 
 /** What preparing needs. */

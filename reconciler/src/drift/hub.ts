@@ -13,8 +13,9 @@
  * it has to start afresh (410 Gone) can events have been missed: then every Application
  * watching the kind reads its objects again and reports what changed.
  */
+
+import { managedBySelector, ownerOf, ownerValue } from '@kustodian/shared/apply/ownership';
 import { asError } from '@kustodian/shared/errors';
-import { managedBySelector, ownerOf, ownerValue } from '../apply/ownership.ts';
 import { refOfEntry } from '../inventory/inventory.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import type { Kube } from '../kube/kube.ts';

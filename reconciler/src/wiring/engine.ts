@@ -3,10 +3,11 @@
  * each through the client of the Application's service account when it names one, else of the
  * default service account when one is set (`--default-service-account`).
  */
+
+import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
 import { applyAll } from '../apply/apply.ts';
 import { applyPolicyOf } from '../apply/object-options.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
-import { managedBySelector, type Owner } from '../apply/ownership.ts';
 import type { YieldTable } from '../apply/yielded.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
 import type { DriftConflict } from '../drift/conflicts.ts';

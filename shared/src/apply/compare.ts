@@ -4,7 +4,7 @@
  * resourceVersion, generation, creation time, uid) and `status`, which apply does not set. An
  * object without differences is not written, so a resync of an unchanged set writes nothing.
  */
-import { isRecord, type KubeObject } from '../kube/object.ts';
+import { isRecord, type AppliedObject as KubeObject } from './object.ts';
 
 /** `metadata` fields that differ between a dry run and the live object without any change. */
 export const volatileMetadata: readonly string[] = [
