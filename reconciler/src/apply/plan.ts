@@ -6,6 +6,7 @@
  */
 
 import { changedPaths } from '@kustodian/shared/apply/compare';
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
 import { messageOf, StepError } from '@kustodian/shared/errors';
 import { type Revert, revertsOf } from '../drift/reverts.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -15,7 +16,6 @@ import type { JsonPatchOperation, Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
 import type { Known } from '../kube/read-many.ts';
 import { immutableFields } from './immutable.ts';
-import { applyPolicyOf } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 import { takeOverPatch } from './takeover.ts';
 import { withReplicasLeftToAutoscaler } from './yielded.ts';

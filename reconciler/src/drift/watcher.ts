@@ -11,8 +11,8 @@
  * `conflicts.ts`) are not watched: another manager setting them is no drift.
  */
 
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
 import { isOwnedBy, type Owner } from '@kustodian/shared/apply/ownership';
-import { applyPolicyOf } from '../apply/object-options.ts';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { Kube, WatchEvent } from '../kube/kube.ts';

@@ -4,9 +4,9 @@
  * default service account when one is set (`--default-service-account`).
  */
 
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
 import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
 import { applyAll } from '../apply/apply.ts';
-import { applyPolicyOf } from '../apply/object-options.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
 import type { YieldTable } from '../apply/yielded.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
