@@ -26,6 +26,7 @@ const commands = [
   'events',
   'trace',
   'logs',
+  'diff',
 ];
 
 function exec(
