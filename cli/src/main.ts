@@ -18,6 +18,7 @@ import {
 import { applicationChanges } from '@kustodian/query/watch';
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
+import { registerChecks } from './commands/check.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerGetWatch, watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
@@ -356,6 +357,7 @@ registerGetWatch(program);
 registerTrace({ command, run, connect, oneNamespace });
 registerLogs({ command, run, connect, oneNamespace });
 registerDiff({ command, run, connect, oneNamespace });
+registerChecks(program, exitCodesHelp);
 
 program
   .command('completion')

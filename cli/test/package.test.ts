@@ -27,6 +27,8 @@ const commands = [
   'trace',
   'logs',
   'diff',
+  'build',
+  'validate',
 ];
 
 function exec(
