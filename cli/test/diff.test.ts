@@ -5,6 +5,7 @@
  * the objects and fields the next sync then changes, and nothing after it.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ import {
   waitForApplication,
 } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { kustodian } from './support.ts';
+import { bin, kustodian } from './support.ts';
 
 const env = localEnv();
 
@@ -255,6 +256,43 @@ describe('kustodian diff', () => {
     assert.match(run.stdout, /^- {2}replicas: 3$/m);
     assert.match(run.stdout, /^\+ {2}replicas: 4$/m);
     assert.match(run.stdout, /: 1 to update, 5 unchanged\n$/);
+  });
+
+  test('on a terminal, removed lines are red and added lines green', async () => {
+    const stdout = await new Promise<string>((resolve) => {
+      execFile(
+        'script',
+        [
+          '-qec',
+          // stderr (the spinner) elsewhere: stdout alone is looked at.
+          `'${process.execPath}' '${bin}' diff web -n ${namespace} --allow-http 2>/dev/null`,
+          '/dev/null',
+        ],
+        { env: { ...process.env, KUBECONFIG: admin(), TERM: 'xterm' } },
+        // It exits 1: there are differences.
+        (_error, out) => resolve(out),
+      );
+    });
+    assert.ok(stdout.includes('\u001b[31m-  replicas: 3\u001b[39m'), JSON.stringify(stdout));
+    assert.ok(stdout.includes('\u001b[32m+  replicas: 4\u001b[39m'), JSON.stringify(stdout));
+  });
+
+  test('an object the API server refuses in the dry run exits 9 and names it: the sync would fail', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kustodian-diff-refused-'));
+    await mkdir(join(dir, 'app'));
+    const refused = { 'app/bad.yaml': deployment('bad', 'registry.example/bad:1.0.0', -1) };
+    for (const [file, text] of Object.entries(files(refused)))
+      if (text !== null) await writeFile(join(dir, file), text);
+    const run = await diff('--path', dir);
+    assert.equal(run.code, 9, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^error: the sync would fail on apps/Deployment/${namespace}/bad: .*spec\\.replicas`,
+        'm',
+      ),
+    );
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 
   test('--path renders a local checkout, so a change shows before it is committed', async () => {
