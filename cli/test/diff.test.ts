@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { changedPaths } from '@kustodian/shared/apply/compare';
 import type { KubeObject, KubeRef } from '../../reconciler/src/kube/object.ts';
 import {
@@ -183,7 +184,14 @@ describe('kustodian diff', () => {
     assert.deepEqual(paths(web), ['spec.replicas', 'spec.template.spec.containers[0].image']);
     assert.deepEqual(paths(settings), ['data.mode']);
     assert.deepEqual(paths(creds), ['data.token']);
-    assert.deepEqual(result.summary, { create: 1, update: 3, prune: 1, unchanged: 2, failed: 0 });
+    assert.deepEqual(result.summary, {
+      create: 1,
+      update: 3,
+      prune: 1,
+      unchanged: 2,
+      drift: 0,
+      failed: 0,
+    });
     // A Secret's values never show, neither as written nor base64-encoded.
     for (const value of ['first-secret-value', 'second-secret-value'])
       for (const text of [value, Buffer.from(value).toString('base64')])
@@ -238,7 +246,14 @@ describe('kustodian diff', () => {
     const again = await diff('-o', 'json');
     assert.equal(again.code, 0, again.stderr);
     const empty = JSON.parse(again.stdout) as DiffJson;
-    assert.deepEqual(empty.summary, { create: 0, update: 0, prune: 0, unchanged: 6, failed: 0 });
+    assert.deepEqual(empty.summary, {
+      create: 0,
+      update: 0,
+      prune: 0,
+      unchanged: 6,
+      drift: 0,
+      failed: 0,
+    });
   });
 
   test('the table shows each change as a unified diff of its YAML and a summary line, without colours off a terminal', async () => {
@@ -324,6 +339,60 @@ describe('kustodian diff', () => {
       result.objects.filter((o) => o.action === 'prune').map((o) => o.name),
       ['added'],
     );
+  });
+
+  test('with selfHeal off, a change made by hand to an applied revision is drift the sync leaves, and exits 0', async () => {
+    await repo.commit({ 'hands/settings.yaml': configMap('by-hand', { mode: 'blue' }) }, 'by hand');
+    await createApplication(
+      kube(),
+      namespace,
+      'hands',
+      {
+        source: { url: repo.url, path: 'hands' },
+        interval: '1h',
+        retryInterval: '1h',
+        selfHeal: false,
+      },
+      { username: git.username, password: git.password },
+    );
+    await waitForApplication(
+      kube(),
+      namespace,
+      'hands',
+      'hands Ready',
+      (app) => readyOf(app)?.status === 'True',
+    );
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'by-hand' };
+    await env()
+      .kc.makeApiClient(CoreV1Api)
+      .patchNamespacedConfigMap(
+        {
+          namespace,
+          name: 'by-hand',
+          fieldManager: 'someone',
+          body: [{ op: 'replace', path: '/data/mode', value: 'red' }],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+    const run = await kustodian(
+      admin(),
+      'diff',
+      'hands',
+      '-n',
+      namespace,
+      '--allow-http',
+      '-o',
+      'json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as DiffJson;
+    assert.deepEqual(
+      result.objects.map((o) => [o.name, o.action, o.paths]),
+      [['by-hand', 'drift', ['data.mode']]],
+    );
+    const sync = await kustodian(admin(), 'sync', 'hands', '-n', namespace, '--wait');
+    assert.equal(sync.code, 0, sync.stderr);
+    assert.deepEqual((await kube().get(ref))?.data, { mode: 'red' }, 'the sync left the change');
   });
 
   test('a revision that is no branch or tag exits 3 and says what to give', async () => {

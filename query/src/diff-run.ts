@@ -17,13 +17,20 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { applyPolicyOf, isPruneDisabled } from '@kustodian/shared/apply/object-options';
 import { fieldManager, ownerOf, ownerValue } from '@kustodian/shared/apply/ownership';
 import { withReplicasLeftToAutoscaler } from '@kustodian/shared/apply/yields';
-import { type ApplicationSpec, parseApplicationSpec } from '@kustodian/shared/config/application';
+import {
+  APPLICATION_API_VERSION,
+  APPLICATION_KIND,
+  type ApplicationSpec,
+  parseApplicationSpec,
+} from '@kustodian/shared/config/application';
 import { messageOf } from '@kustodian/shared/errors';
 import type { RunCommand } from '@kustodian/shared/exec';
 import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
 import { defaultRenderLimits, render } from '@kustodian/shared/render/render';
+import type { Application } from '../../reconciler/src/api/application.ts';
 import type { PreparedObject } from '../../reconciler/src/apply/outcomes.ts';
 import { namespacesInSet, prepareObjects } from '../../reconciler/src/apply/prepare.ts';
+import { leavesDrift } from '../../reconciler/src/controller/self-heal.ts';
 import { refOfEntry } from '../../reconciler/src/inventory/inventory.ts';
 import { createKube, type KubeClient } from '../../reconciler/src/kube/client.ts';
 import { mapLimit } from '../../reconciler/src/kube/each.ts';
@@ -32,6 +39,7 @@ import { type KubeObject, refOf } from '../../reconciler/src/kube/object.ts';
 import {
   type DiffSummary,
   failedDiff,
+  leftAsIs,
   type ObjectDiff,
   objectDiff,
   pruneDiff,
@@ -133,8 +141,13 @@ export async function diffApplication(request: DiffRequest): Promise<Application
       }),
     );
 
+    // With selfHeal off, a revision already applied at this generation is only compared: what
+    // differs was changed by hand and stays (reconciler/src/controller/self-heal.ts).
+    const compared = leavesDrift({ app: asApplication(app), spec }, checkout.revision)
+      ? applied.map(leftAsIs)
+      : applied;
     const byId = (a: ObjectDiff, b: ObjectDiff) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    const objects = [...applied.sort(byId), ...pruned.flat().sort(byId)];
+    const objects = [...compared.sort(byId), ...pruned.flat().sort(byId)];
     return {
       application: { namespace, name },
       revision: checkout.revision,
@@ -181,6 +194,17 @@ async function dryRun(
     if (error instanceof KubeApiError && [401, 403, 0].includes(error.httpStatus)) throw error;
     return failedDiff(item.id, messageOf(error));
   }
+}
+
+/** The Application as the reconciler's types have it. */
+function asApplication(app: RawApplication): Application {
+  return {
+    apiVersion: APPLICATION_API_VERSION,
+    kind: APPLICATION_KIND,
+    metadata: app.metadata,
+    spec: app.spec,
+    ...(app.status ? { status: app.status as NonNullable<Application['status']> } : {}),
+  };
 }
 
 function specOf(app: RawApplication, key: string): ApplicationSpec {

@@ -15,8 +15,11 @@ import { parseObjectId } from '@kustodian/shared/manifests/object-id';
 import { stringify } from 'yaml';
 import { unifiedDiff } from './line-diff.ts';
 
-/** What a sync would do to one object; `failed` when its dry run was refused. */
-export const diffActions = ['create', 'update', 'prune', 'unchanged', 'failed'] as const;
+/**
+ * What a sync would do to one object: `failed` when its dry run was refused; `drift` when it
+ * differs but the sync leaves it as it is (selfHeal off, and the revision applied already).
+ */
+export const diffActions = ['create', 'update', 'prune', 'unchanged', 'drift', 'failed'] as const;
 export type DiffAction = (typeof diffActions)[number];
 
 /** One object of a diff. */
@@ -86,6 +89,19 @@ export function pruneDiff(id: string, live: AppliedObject): ObjectDiff {
 /** An object whose dry run the API server refused: the sync would fail on it. */
 export function failedDiff(id: string, message: string): ObjectDiff {
   return { ...keyOf(id), action: 'failed', paths: [], diff: '', message };
+}
+
+/**
+ * `diff` as the sync treats it when it leaves drift alone: a creation or an update is `drift`
+ * (changed or deleted by hand, left as it is); the rest stays as it is.
+ */
+export function leftAsIs(diff: ObjectDiff): ObjectDiff {
+  if (diff.action !== 'create' && diff.action !== 'update') return diff;
+  return {
+    ...diff,
+    action: 'drift',
+    message: 'changed in the cluster and left as it is: selfHeal is off',
+  };
 }
 
 /** How many objects of each action. */

@@ -87,7 +87,14 @@ describe('summarize', () => {
     const unchanged = objectDiff({ id: 'ConfigMap/team/settings', live, after: live });
     assert.equal(hasDifferences(summarize([unchanged])), false);
     const summary = summarize([unchanged, pruneDiff('ConfigMap/team/old', live)]);
-    assert.deepEqual(summary, { create: 0, update: 0, prune: 1, unchanged: 1, failed: 0 });
+    assert.deepEqual(summary, {
+      create: 0,
+      update: 0,
+      prune: 1,
+      unchanged: 1,
+      drift: 0,
+      failed: 0,
+    });
     assert.equal(hasDifferences(summary), true);
   });
 });

@@ -97,14 +97,15 @@ export function registerDiff(kit: Kit): void {
 /** The diff for people: each changed object's fields and unified diff, then a summary line. */
 export function diffText(result: ApplicationDiff): string {
   const blocks = result.objects
-    .filter((o) => o.action !== 'unchanged' && o.action !== 'failed')
+    .filter((o) => !['unchanged', 'failed'].includes(o.action))
     .map(objectText);
-  const { create, update, prune, unchanged, failed } = result.summary;
+  const { create, update, prune, unchanged, drift, failed } = result.summary;
   const counts = [
     [create, 'to create'],
     [update, 'to update'],
     [prune, 'to prune'],
     [failed, 'refused by the dry run'],
+    [drift, 'changed in the cluster and left as they are (selfHeal is off)'],
   ]
     .filter(([n]) => Number(n) > 0)
     .map(([n, what]) => `${n} ${what}`);
@@ -116,7 +117,14 @@ export function diffText(result: ApplicationDiff): string {
   return `${blocks.join('\n')}${blocks.length > 0 ? '\n' : ''}${colours.bold(summary)}\n`;
 }
 
-const verbs = { create: 'create', update: 'update', prune: 'prune', unchanged: '', failed: '' };
+const verbs = {
+  create: 'create',
+  update: 'update',
+  prune: 'prune',
+  drift: 'drift',
+  unchanged: '',
+  failed: '',
+};
 
 function objectText(object: ObjectDiff): string {
   const name = `${object.kind}/${object.namespace ? `${object.namespace}/` : ''}${object.name}`;
