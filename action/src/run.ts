@@ -15,6 +15,7 @@ import { messageOf, StepError } from '@kustodian/shared/errors';
 import type { RunCommand } from '@kustodian/shared/exec';
 import type { ImageChange } from '@kustodian/shared/images/kustomization';
 import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
+import { networkEnv } from '@kustodian/shared/network-env';
 import type { Clock } from './clock.ts';
 import type { Git } from './git/git.ts';
 import { type ActionInputs, inputSecrets, parseInputs, type RawInputs } from './inputs.ts';
@@ -87,6 +88,8 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       runCommand: boundaries.runCommand,
       concurrency: inputs.concurrency,
       allowRemote: inputs.allowRemote,
+      networkEnv: networkEnv(boundaries.env),
+      scratchDir: workdir,
     };
     const checked = await checkCheckout({
       ...renderOptions,

@@ -58,6 +58,8 @@ export interface DiffRequest {
   runCommand: RunCommand;
   /** Lets git fetch over plain HTTP. */
   allowHttp: boolean;
+  /** The proxy and CA variables kustomize gets to fetch allowed remotes (`network-env.ts`). */
+  networkEnv?: Readonly<Record<string, string>>;
 }
 
 /** What the next sync of one Application would change. */
@@ -106,6 +108,7 @@ export async function diffApplication(request: DiffRequest): Promise<Application
           ...defaultRenderLimits,
           kustomize: request.kustomize,
           runCommand: request.runCommand,
+          ...(request.networkEnv ? { networkEnv: request.networkEnv } : {}),
         })
       ).objects.map((o) => o.object as KubeObject),
     );

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { messageOf } from '@kustodian/shared/errors';
 import { execaRunner } from '@kustodian/shared/exec';
 import { locateKustomize } from '@kustodian/shared/kustomize/locate';
+import { networkEnv } from '@kustodian/shared/network-env';
 import { loadClusterAccess } from './kube/kubeconfig.ts';
 import { defaultRateLimit } from './kube/limiter.ts';
 import { candidateIdentity } from './leader/kube-lease.ts';
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
     logLevel: parseLogLevel(values['log-level'] ?? 'info'),
     allowHttp: values['allow-http'],
     maxCheckoutBytes: integer(values['max-checkout-mib'], 256, 'max-checkout-mib') * 1024 * 1024,
+    networkEnv: networkEnv(process.env),
   });
   console.error(
     `kustodian reconciler: kustomize ${located.version}; metrics on ${reconciler.server.listeners.map((l) => l.url).join(', ')}`,

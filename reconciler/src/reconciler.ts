@@ -53,6 +53,11 @@ export interface ReconcilerConfig {
   readonly allowHttp: boolean;
   /** The largest checkout accepted, in bytes. */
   readonly maxCheckoutBytes: number;
+  /**
+   * The network variables (CA, proxies; `network-env.ts`) kustomize and its git get when an
+   * Application's `spec.allowRemote` lets it fetch remotes; none when absent.
+   */
+  readonly networkEnv?: Readonly<Record<string, string>>;
   /** Fields left to other controllers by design; default the well-known ones (`yielded.ts`). */
   readonly yields?: YieldTable;
   readonly clock?: Clock;
@@ -87,6 +92,9 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     homeDir: await createGitHome(config.workDir),
     policy: { allowHttp: config.allowHttp },
   });
+  // Builds that fetch remotes get a private directory under it each (`fetch-scratch.ts`).
+  const fetchDir = join(config.workDir, 'fetch');
+  await mkdir(fetchDir, { recursive: true, mode: 0o700 });
   const sourceDeps = { git, scratchDir: join(config.workDir, 'scratch'), log };
   const store = await createSourceStore({
     ...sourceDeps,
@@ -107,6 +115,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       ? { defaultServiceAccount: config.defaultServiceAccount }
       : {}),
     ...(config.yields ? { yields: config.yields } : {}),
+    // The drift watches see every change of what they watch: unchanged objects need no request.
+    live: (key) => drift.view(key),
   });
   const renderer = {
     render: async (
@@ -120,6 +130,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
           kustomize: config.kustomize,
           runCommand,
           signal,
+          ...(config.networkEnv === undefined ? {} : { networkEnv: config.networkEnv }),
+          scratchDir: fetchDir,
         })
       ).objects,
   };
@@ -155,6 +167,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
       onDeleted: (key) => {
         void drift.forget(key);
         void source.forget(key);
+        engine.forget(key);
       },
       redact: (text) => redactor.redact(text),
     });

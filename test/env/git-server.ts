@@ -48,6 +48,8 @@ export interface GitServerOptions {
   readonly password: string;
   /** PEM certificate and key for HTTPS; plain HTTP without. */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** Let fetches through without credentials, as a public repository on a forge; pushes still need them. */
+  readonly anonymousRead?: boolean;
 }
 
 /** A running git server. */
@@ -122,7 +124,9 @@ async function handle(
     res.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable\n');
     return;
   }
-  const user = authenticate(req.headers.authorization, options);
+  const anonymous = options.anonymousRead === true && service === 'git-upload-pack';
+  const user =
+    authenticate(req.headers.authorization, options) ?? (anonymous ? 'anonymous' : undefined);
   if (user === undefined) {
     record(401);
     res.writeHead(401, {

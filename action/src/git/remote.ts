@@ -135,33 +135,3 @@ export function gitAuthEnv(remote: Remote, token: string | undefined): Record<st
     GIT_CONFIG_VALUE_0: authorizationHeader(token),
   };
 }
-
-/**
- * Variables of the runner's environment that git needs to reach a server at all: a custom CA
- * (self-hosted runners, GitHub Enterprise Server) and proxies. Everything else of the parent
- * environment stays out of git's.
- */
-export const forwardedNetworkVariables = [
-  'GIT_SSL_CAINFO',
-  'GIT_SSL_CAPATH',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'HTTPS_PROXY',
-  'https_proxy',
-  'HTTP_PROXY',
-  'http_proxy',
-  'NO_PROXY',
-  'no_proxy',
-] as const;
-
-/** The forwarded network variables that are set in `env`. */
-export function gitNetworkEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of forwardedNetworkVariables) {
-    const value = env[name];
-    if (value !== undefined && value !== '') kept[name] = value;
-  }
-  return kept;
-}

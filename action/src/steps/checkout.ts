@@ -4,8 +4,9 @@
  */
 import { realpath } from 'node:fs/promises';
 import { messageOf, StepError } from '@kustodian/shared/errors';
+import { networkEnv } from '@kustodian/shared/network-env';
 import type { Git } from '../git/git.ts';
-import { defaultServerUrl, gitAuthEnv, gitNetworkEnv, resolveRemote } from '../git/remote.ts';
+import { defaultServerUrl, gitAuthEnv, resolveRemote } from '../git/remote.ts';
 import type { ActionInputs } from '../inputs.ts';
 
 /** Creates the `Git` of one working copy (the real one is `createGitCli` over execa). */
@@ -43,7 +44,7 @@ export async function checkout(
     inputs.repository,
     boundaries.env.GITHUB_SERVER_URL || defaultServerUrl,
   );
-  const env = { ...gitNetworkEnv(boundaries.env), ...gitAuthEnv(remote, inputs.token) };
+  const env = { ...networkEnv(boundaries.env), ...gitAuthEnv(remote, inputs.token) };
   const git = boundaries.createGit({ dir, remoteUrl: remote.url, env, secrets });
   // A pull request is built on its base: `pr-base` when given, else `ref`.
   const wanted = inputs.commit === 'pull-request' ? (inputs.prBase ?? inputs.ref) : inputs.ref;

@@ -5,12 +5,9 @@
  * with the same messages as the action.
  */
 import { StepError } from '@kustodian/shared/errors';
-import type { RunCommand } from '@kustodian/shared/exec';
 import { findOverlays } from '@kustodian/shared/kustomize/discover';
-import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
-import type { RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
 import type { Problem } from './problems.ts';
-import { type RenderedOverlay, renderOverlays } from './render.ts';
+import { type RenderedOverlay, type RenderOptions, renderOverlays } from './render.ts';
 import {
   type CrdCatalog,
   loadCrdCatalog,
@@ -19,15 +16,10 @@ import {
   validateRendered,
 } from './validate.ts';
 
-/** What checking a checkout needs. */
-export interface CheckoutCheck {
-  readonly root: string;
+/** What checking a checkout needs: what rendering needs, and which overlays, how far. */
+export interface CheckoutCheck extends RenderOptions {
   /** The `overlays` globs (`!` excludes); every overlay when empty. */
   readonly include: readonly string[];
-  readonly kustomize: KustomizeCommand;
-  readonly runCommand: RunCommand;
-  readonly concurrency: number;
-  readonly allowRemote: RemoteAllowance;
   /** `build` stops after building (and parsing); `validate` checks the objects too. */
   readonly until: 'build' | 'validate';
   /** Gets the action's progress lines (`overlays to build (2): …`, `built 2 overlays in …`). */
@@ -67,13 +59,15 @@ export async function checkCheckout(check: CheckoutCheck): Promise<CheckedChecko
   // 6. Build every overlay, a bounded number at once; meanwhile, find the repository's CRDs.
   const catalogLoad = check.until === 'validate' ? loadCrdCatalog(check.root) : undefined;
   catalogLoad?.catch(() => {}); // awaited below; not unhandled if rendering throws first
-  const rendered = await renderOverlays(overlays, {
-    root: check.root,
-    kustomize: check.kustomize,
-    runCommand: check.runCommand,
-    concurrency: check.concurrency,
-    allowRemote: check.allowRemote,
-  });
+  const {
+    include: _include,
+    until: _until,
+    info: _info,
+    now: _now,
+    started: _started,
+    ...render
+  } = check;
+  const rendered = await renderOverlays(overlays, render);
   check.info?.(`built ${overlays.length} overlays in ${Math.round(now() - started)} ms`);
   if (catalogLoad === undefined)
     return { overlays, rendered, problems: parsedOverlays(rendered).problems };

@@ -12,7 +12,7 @@ import {
   KustomizeBuildError,
   parallelBuildEnv,
 } from '@kustodian/shared/kustomize/build';
-import { checkOverlayJail } from '@kustodian/shared/kustomize/jail';
+import { jailOverlay } from '@kustodian/shared/kustomize/jail';
 import {
   blockingJailReads,
   type JailReads,
@@ -51,6 +51,10 @@ export interface RenderOptions {
   readonly cores?: number;
   /** The hosts remote resources may come from (the `allow-remote` input); none when absent. */
   readonly allowRemote?: RemoteAllowance;
+  /** The runner's network variables (`network-env.ts`) for kustomize's fetches of remotes. */
+  readonly networkEnv?: Readonly<Record<string, string>>;
+  /** Where builds that fetch remotes get their private directory; the system's when absent. */
+  readonly scratchDir?: string;
 }
 
 /**
@@ -83,7 +87,7 @@ async function renderOne(
   reads: JailReads,
 ): Promise<RenderedOverlay> {
   const file = await kustomizationFile(options.root, overlay, reads);
-  const jailed = await jailProblems(overlay, options, reads);
+  const { problems: jailed, remotes } = await jailProblems(overlay, options, reads);
   if (jailed.length > 0) return { overlay, file, problems: jailed };
   try {
     const built = await buildOverlay({
@@ -94,6 +98,11 @@ async function renderOne(
       env: parallelBuildEnv(options.concurrency, options.cores ?? availableParallelism()),
       timeoutMs: options.timeoutMs ?? 300_000,
       maxOutputBytes: 64 * 1024 * 1024,
+      remoteFetch: {
+        remotes,
+        ...(options.networkEnv === undefined ? {} : { networkEnv: options.networkEnv }),
+        ...(options.scratchDir === undefined ? {} : { scratchDir: options.scratchDir }),
+      },
     });
     return {
       overlay,
@@ -112,11 +121,16 @@ async function jailProblems(
   overlay: string,
   options: RenderOptions,
   reads: JailReads,
-): Promise<Problem[]> {
+): Promise<{ problems: Problem[]; remotes: string[] }> {
   const root = options.root;
   const allowRemote = options.allowRemote ?? noRemote;
-  const violations = await checkOverlayJail({ root, overlayDir: overlay, reads, allowRemote });
-  return Promise.all(
+  const { violations, remotes } = await jailOverlay({
+    root,
+    overlayDir: overlay,
+    reads,
+    allowRemote,
+  });
+  const problems = await Promise.all(
     violations.map(async (violation) => {
       const field = violation.field === '' ? '' : ` ${violation.field}`;
       const message = `build ${overlay}: ${violation.file}${field} "${violation.value}": ${violation.message}`;
@@ -128,6 +142,7 @@ async function jailProblems(
       });
     }),
   );
+  return { problems, remotes };
 }
 
 /**

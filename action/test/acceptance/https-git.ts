@@ -5,13 +5,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GitServer, startGitServer } from '../../../test/env/git-server.ts';
-import { createAuthority, readPem } from '../../../test/env/pki.ts';
+import { type Authority, createAuthority, readPem } from '../../../test/env/pki.ts';
 import { git } from '../helpers.ts';
 
 /** A running HTTPS git server and what a client needs to trust and use it. */
 export interface HttpsGit {
   readonly server: GitServer;
   readonly caFile: string;
+  /** The test CA, to issue certificates of other servers the same clients trust. */
+  readonly ca: Authority;
   readonly token: string;
   /** `https://127.0.0.1:<port>/<name>.git`. */
   url(name: string): string;
@@ -22,12 +24,13 @@ export interface HttpsGit {
 /**
  * Starts the server under `dir` with a fresh CA, accepting `token`; it serves the bare
  * repositories under `root` (`<dir>/repos` by default, or another server's, such as the GitHub
- * emulator's).
+ * emulator's). With `anonymousRead`, fetches need no token (public repositories).
  */
 export async function startHttpsGit(
   dir: string,
   token: string,
   root = join(dir, 'repos'),
+  options: { readonly anonymousRead?: boolean } = {},
 ): Promise<HttpsGit> {
   await mkdir(join(dir, 'pki'), { recursive: true });
   const ca = await createAuthority(join(dir, 'pki'), 'ca');
@@ -37,10 +40,12 @@ export async function startHttpsGit(
     username: 'kustodian',
     password: token,
     tls: { cert: await readPem(leaf.cert), key: await readPem(leaf.key) },
+    ...(options.anonymousRead === undefined ? {} : { anonymousRead: options.anonymousRead }),
   });
   return {
     server,
     caFile: ca.cert,
+    ca,
     token,
     url: (name) => `${server.url}/${name}.git`,
     barePath: (name) => join(root, `${name}.git`),

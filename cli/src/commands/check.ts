@@ -14,6 +14,7 @@ import { messageOf } from '@kustodian/shared/errors';
 import { execaRunner } from '@kustodian/shared/exec';
 import { locateKustomize } from '@kustodian/shared/kustomize/locate';
 import { parseRemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
+import { networkEnv } from '@kustodian/shared/network-env';
 import { type Command, Option } from 'commander';
 import { exitCodes } from '../exit-codes.ts';
 import { colours, type Output, outputs, print } from '../render.ts';
@@ -105,6 +106,7 @@ async function check(
       runCommand: execaRunner,
       concurrency,
       allowRemote,
+      networkEnv: networkEnv(process.env),
       until,
       // The action's progress lines, on stderr so that stdout holds only the result.
       ...(options.output === 'table'

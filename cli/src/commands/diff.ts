@@ -12,6 +12,7 @@ import { QueryError } from '@kustodian/query/kube';
 import { messageOf } from '@kustodian/shared/errors';
 import { execaRunner } from '@kustodian/shared/exec';
 import { locateKustomize } from '@kustodian/shared/kustomize/locate';
+import { networkEnv } from '@kustodian/shared/network-env';
 import ora from 'ora';
 import { exitCodes } from '../exit-codes.ts';
 import { colours, print } from '../render.ts';
@@ -75,6 +76,7 @@ export function registerDiff(kit: Kit): void {
             kustomize: located.command,
             runCommand: execaRunner,
             allowHttp: options.allowHttp === true,
+            networkEnv: networkEnv(process.env),
           });
         } catch (error) {
           // Not about the kubeconfig or the Application: the changes could not be found.

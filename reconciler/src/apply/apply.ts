@@ -3,15 +3,25 @@
  * own limits.
  *
  * 1. Prepare: resolve kinds, fill in namespaces, set ownership marks.
- * 2. Dry-run every object before the first write. Any refusal means nothing is written and the
- *    refusals are returned. Objects that depend on definitions of the same set (custom resources
- *    of a new CRD, objects in a new Namespace) cannot be dry-run before those exist; they are
- *    dry-run right after their definitions are applied, before anything else is written. Live
- *    objects are read a kind and namespace at a time (`plan-set.ts`); objects in a Namespace the
+ * 2. Plan before the first write (`plan-set.ts`). An object the last apply left as it is now
+ *    (same object sent, same live values at its paths as the drift watch saw them, `applied.ts`)
+ *    is unchanged without a request. Every other object that exists is read (a kind and namespace
+ *    at a time) and dry-run, to know what differs. An object that does not exist yet is planned
+ *    as a create without a dry run, unless the set also updates or recreates an object that
+ *    exists: then the new objects are dry-run too, so that a refusal leaves everything that runs
+ *    as it was. Any refusal means nothing is written and the refusals are returned.
+ *    Objects that depend on definitions of the same set (custom resources of a new CRD, objects
+ *    in a new Namespace) cannot be planned before those exist; they are planned (and, by the same
+ *    rule, dry-run or not) right after their definitions are applied. Objects in a Namespace the
  *    set creates are known not to exist and are not read at all.
- * 3. Per stage (definitions, classes, the rest): write only the objects whose dry run differs
- *    from the live object, then wait until the stage's written objects are Current (CRDs
- *    Established, Namespaces Active) before the next stage.
+ * 3. Per stage (definitions, classes, roles, the rest): write only the objects that differ, then
+ *    wait until the stage's written objects are Current (CRDs Established, Namespaces Active)
+ *    before the next stage. A create sent without a dry run that the server refuses fails that
+ *    object, stops the stage's creates not yet sent (skipped) and every later stage; what was
+ *    written before is reported created (and told to `onWritten`), so a first sync with a bad
+ *    object writes only new objects, and says which failed. A first sync of N new objects is so
+ *    N writes; a resync of an unchanged set, with the drift watch's view, no request at all.
+ * 4. Remember what each object left (`ApplyOptions.memory`) for the next apply.
  */
 
 import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
@@ -21,9 +31,10 @@ import { type Clock, systemClock } from '../kube/clock.ts';
 import { mapLimit } from '../kube/each.ts';
 import type { Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
+import { type AppliedMemory, type LiveView, recordOf } from './applied.ts';
 import type { ApplyEntry, ApplyResult, PreparedObject } from './outcomes.ts';
 import type { Plan, PlanContext } from './plan.ts';
-import { planBeforeWrites, planItems } from './plan-set.ts';
+import { changesExisting, checkCreates, planBeforeWrites, planItems } from './plan-set.ts';
 import { namespacesInSet, prepareObjects } from './prepare.ts';
 import { type ApplyStage, applyStages, planStages } from './stages.ts';
 import { type WriteContext, writePlan } from './write.ts';
@@ -58,6 +69,13 @@ export interface ApplyOptions {
    * aborted call wrote, for the inventory.
    */
   onWritten?: (object: KubeObject) => void;
+  /**
+   * What the last apply of the same Application left, updated by this one (see `applied.ts`);
+   * with `live`, objects it shows unchanged are not read, dry-run nor written.
+   */
+  memory?: AppliedMemory;
+  /** The live objects as the Application's drift watch sees them. */
+  live?: LiveView;
 }
 
 /**
@@ -78,11 +96,17 @@ export async function applyAll(
   const ordered = stages.flatMap((group) => group.items);
   const run = startRun(prepared, options);
 
-  // Dry-run every object that can be before anything is written.
+  // Plan every object that can be before anything is written: unchanged ones from the drift
+  // watch's view, existing ones by a dry run; new ones are dry-run only when the set also
+  // changes existing ones.
   await planBeforeWrites(ordered, run);
-  if ([...run.plans.values()].some((plan) => plan.action === 'fail')) {
+  if (!anyFailed(run.plans) && changesExisting(run.plans)) {
+    run.plan.dryRunNew = true;
+    await checkCreates(ordered, run);
+  }
+  if (anyFailed(run.plans)) {
     const why = 'another object failed its dry run; nothing was written';
-    return result(ordered, entriesWithoutWrites(ordered, run.plans, why), run);
+    return result(ordered, entriesWithoutWrites(ordered, run.plans, why), run, options);
   }
 
   // Write stage by stage, waiting for each stage's written objects before the next.
@@ -102,8 +126,12 @@ export async function applyAll(
     ordered,
     ordered.map((item) => entries.get(item.id) ?? { id: item.id, outcome: 'skipped' }),
     run,
+    options,
   );
 }
+
+const anyFailed = (plans: ReadonlyMap<string, Plan>) =>
+  [...plans.values()].some((plan) => plan.action === 'fail');
 
 /** The state of one `applyAll` call. */
 interface Run {
@@ -111,6 +139,7 @@ interface Run {
   plan: PlanContext;
   write: WriteContext & { observed: Map<string, KubeObject> };
   concurrency: number;
+  since?: { memory: AppliedMemory; live: LiveView };
 }
 
 function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): Run {
@@ -123,6 +152,7 @@ function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): R
       force: options.force ?? false,
       namespaces: namespacesInSet(prepared),
       definitionsApplied: false,
+      dryRunNew: false,
       clock,
       ...signal,
     },
@@ -136,6 +166,9 @@ function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): R
       ...(options.onWritten ? { onWritten: options.onWritten } : {}),
     },
     concurrency: options.concurrency ?? defaultApplyConcurrency,
+    ...(options.memory && options.live
+      ? { since: { memory: options.memory, live: options.live } }
+      : {}),
   };
 }
 
@@ -160,9 +193,17 @@ async function applyStage(
       blocked: `not applied: an object of the ${stage} stage failed its dry run`,
     };
   }
-  const entries = await mapLimit(items, run.concurrency, (item) =>
-    writePlan(item, run.plans.get(item.id) ?? { action: 'defer' }, run.write),
-  );
+  // A refused create that had no dry run stops the creates of the stage not yet sent.
+  let refused: string | undefined;
+  const entries = await mapLimit(items, run.concurrency, async (item): Promise<ApplyEntry> => {
+    const plan = run.plans.get(item.id) ?? { action: 'defer' };
+    const unchecked = plan.action === 'create' && plan.unchecked === true;
+    if (unchecked && refused) return { id: item.id, outcome: 'skipped', error: refused };
+    const entry = await writePlan(item, plan, run.write);
+    if (unchecked && entry.outcome === 'failed')
+      refused = `not applied: ${item.id} was refused first`;
+    return entry;
+  });
   const blocked = await stageProblem(stage, items, entries, last, run.write);
   return blocked ? { entries, blocked } : { entries };
 }
@@ -215,9 +256,36 @@ async function stageProblem(
   return `not applied: the ${stage} stage did not become ready (${waited.outcome}): ${waited.summary.message}`;
 }
 
-function result(ordered: readonly PreparedObject[], entries: ApplyEntry[], run: Run): ApplyResult {
+function result(
+  ordered: readonly PreparedObject[],
+  entries: ApplyEntry[],
+  run: Run,
+  options: Pick<ApplyOptions, 'memory'>,
+): ApplyResult {
   const ok = entries.every((entry) =>
     ['created', 'configured', 'unchanged'].includes(entry.outcome),
   );
+  if (options.memory) remember(options.memory, ordered, entries, run.write.observed);
   return { entries, objects: ordered.map((item) => item.object), observed: run.write.observed, ok };
+}
+
+/**
+ * Records what each object of the set left: as the server answered its write, or its live
+ * state; forgets the objects that failed or were skipped, and those no longer in the set.
+ */
+function remember(
+  memory: AppliedMemory,
+  ordered: readonly PreparedObject[],
+  entries: readonly ApplyEntry[],
+  observed: ReadonlyMap<string, KubeObject>,
+): void {
+  const inSet = new Set(ordered.map((item) => item.id));
+  for (const id of memory.keys()) if (!inSet.has(id)) memory.delete(id);
+  for (const [index, item] of ordered.entries()) {
+    const live = observed.get(item.id);
+    const outcome = entries[index]?.outcome ?? 'skipped';
+    if (live && ['created', 'configured', 'unchanged'].includes(outcome)) {
+      memory.set(item.id, recordOf(item.object, live));
+    } else memory.delete(item.id);
+  }
 }

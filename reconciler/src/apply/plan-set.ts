@@ -1,22 +1,27 @@
 /**
- * Planning the objects of a set, in as few requests as the set allows: their live state is read
- * a kind and namespace at a time (`readMany`) before each is dry-run (`plan.ts`). Namespaces
- * are planned first: objects in a Namespace the set creates cannot exist yet, so they are not
- * read at all, and are dry-run once it exists (they are deferred until then).
+ * Planning the objects of a set, in as few requests as the set allows. An object unchanged since
+ * the last apply, as the drift watch sees it, is planned from what the watch saw, with no request
+ * at all (`applied.ts`). The live state of the others is read a kind and namespace at a time
+ * (`readMany`) before each is dry-run (`plan.ts`). Namespaces are planned first: objects in a
+ * Namespace the set creates cannot exist yet, so they are not read at all, and are planned once
+ * it exists (they are deferred until then).
  */
 
 import { managedBySelector } from '@kustodian/shared/apply/ownership';
 import { mapLimit } from '../kube/each.ts';
 import { idOf, refOf } from '../kube/object.ts';
 import { type Known, readMany } from '../kube/read-many.ts';
+import { type LastApplied, unchangedLive } from './applied.ts';
 import type { PreparedObject } from './outcomes.ts';
-import { type Plan, type PlanContext, planObject } from './plan.ts';
+import { checkCreate, type Plan, type PlanContext, planObject } from './plan.ts';
 
 /** What planning a set needs: the plans so far (filled in here), how to plan, and the bound. */
 export interface SetPlanning {
   readonly plans: Map<string, Plan>;
   readonly plan: PlanContext;
   readonly concurrency: number;
+  /** What the last apply left, to plan unchanged objects without a request; none: ask. */
+  readonly since?: LastApplied;
 }
 
 /**
@@ -76,10 +81,16 @@ function roleOfBinding(item: PreparedObject): string | undefined {
 
 /** Reads the live state of `items` and plans each, recording the plans. */
 export async function planItems(
-  items: readonly PreparedObject[],
+  all: readonly PreparedObject[],
   planning: SetPlanning,
 ): Promise<void> {
-  const { plan, concurrency } = planning;
+  const { plan, concurrency, since } = planning;
+  const items: PreparedObject[] = [];
+  for (const item of all) {
+    const live = since && !item.problem ? unchangedLive(item.id, item.object, since) : undefined;
+    if (live) planning.plans.set(item.id, { action: 'none', live });
+    else items.push(item);
+  }
   const toRead = items.filter(
     (item) => !item.problem && !inNewNamespace(item, planning) && !waitsForKind(item, planning),
   );
@@ -98,6 +109,28 @@ export async function planItems(
   );
   for (const [index, item] of items.entries()) {
     planning.plans.set(item.id, planned[index] ?? { action: 'defer' });
+  }
+}
+
+/** Whether any plan changes an object that exists (an update or a recreate). */
+export function changesExisting(plans: ReadonlyMap<string, Plan>): boolean {
+  return [...plans.values()].some((p) => p.action === 'update' || p.action === 'recreate');
+}
+
+/** Dry-runs every `unchecked` create of `items`, recording the checked plans or refusals. */
+export async function checkCreates(
+  items: readonly PreparedObject[],
+  planning: SetPlanning,
+): Promise<void> {
+  const unchecked = items.filter((item) => {
+    const plan = planning.plans.get(item.id);
+    return plan?.action === 'create' && plan.unchecked === true;
+  });
+  const checked = await mapLimit(unchecked, planning.concurrency, (item) =>
+    checkCreate(item, planning.plan),
+  );
+  for (const [index, item] of unchecked.entries()) {
+    planning.plans.set(item.id, checked[index] ?? { action: 'defer' });
   }
 }
 

@@ -3,6 +3,9 @@
  * the real write would be. The dry run is the server's own verdict (validation, defaulting,
  * admission webhooks) on exactly what would be written, so a set with any refusal can be
  * stopped before anything is written.
+ *
+ * An object that does not exist yet is not dry-run unless `dryRunNew` says so (see `apply.ts`
+ * for when): its create is the server's first word on it, one request instead of two.
  */
 
 import { changedPaths } from '@kustodian/shared/apply/compare';
@@ -22,7 +25,8 @@ import { withReplicasLeftToAutoscaler } from './yielded.ts';
 
 /** What the write phase will do with an object. */
 export type Plan =
-  | { action: 'create' }
+  /** `unchecked`: not dry-run; the write itself is the server's first verdict on it. */
+  | { action: 'create'; unchecked?: true }
   /** `takeOver`: first move the fields of client-side apply to ours (see `takeover.ts`). */
   /** `reverts`: fields other managers had changed that the write sets back. */
   | { action: 'update'; diff: string[]; takeOver?: JsonPatchOperation[]; reverts?: Revert[] }
@@ -42,6 +46,8 @@ export interface PlanContext {
   namespaces: ReadonlySet<string>;
   /** After the definitions are applied nothing may be deferred; a kind still missing is retried. */
   definitionsApplied: boolean;
+  /** Dry-run objects that do not exist yet too (else they are planned `unchecked` creates). */
+  dryRunNew: boolean;
   clock: Clock;
   signal?: AbortSignal;
 }
@@ -68,6 +74,7 @@ export async function planObject(
     live = known ? known.live : await context.kube.get(refOf(item.object), options);
     // Created once, then left to whoever changes it.
     if (live && applyPolicyOf(item.object) === 'IfNotPresent') return { action: 'none', live };
+    if (!live && !context.dryRunNew) return { action: 'create', unchecked: true };
     if (live && item.autoscaled) item.object = withReplicasLeftToAutoscaler(item.object, live);
     const merged = await context.kube.apply(item.object, { ...options, dryRun: true });
     if (!live) return { action: 'create' };
@@ -80,6 +87,18 @@ export async function planObject(
   } catch (error) {
     context.signal?.throwIfAborted();
     return failedPlan(item, live, error, context);
+  }
+}
+
+/** Dry-runs an `unchecked` create: a checked create, or the server's refusal as a `fail`. */
+export async function checkCreate(item: PreparedObject, context: PlanContext): Promise<Plan> {
+  try {
+    const options = context.signal ? { signal: context.signal } : {};
+    await context.kube.apply(item.object, { ...options, dryRun: true });
+    return { action: 'create' };
+  } catch (error) {
+    context.signal?.throwIfAborted();
+    return failedPlan(item, undefined, error, context);
   }
 }
 

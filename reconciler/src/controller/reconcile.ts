@@ -177,7 +177,8 @@ export async function reconcile(
     });
   }
 
-  // 6. Apply: dry run of everything first, then only what differs, CRDs and Namespaces first.
+  // 6. Apply: plan everything first (dry runs where needed), then only what differs, CRDs and
+  // Namespaces first.
   // What it writes joins the inventory even when it fails or is cut short, so that nothing it
   // left in the cluster escapes pruning or the Application's deletion (nothing is pruned).
   // Fields another manager keeps setting back are left out (see `conflicts.ts`).

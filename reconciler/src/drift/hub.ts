@@ -12,6 +12,10 @@
  * A kind's watch (`kind-watch.ts`) resumes where it left off when the server ends it; only when
  * it has to start afresh (410 Gone) can events have been missed: then every Application
  * watching the kind reads its objects again and reports what changed.
+ *
+ * Each Application's watch also keeps its objects as last seen (`DriftWatch.seen`), which an
+ * apply uses instead of reading objects it left unchanged (`apply/applied.ts`); while a kind is
+ * being read again after missed events, it answers nothing for that kind.
  */
 
 import { managedBySelector, ownerOf, ownerValue } from '@kustodian/shared/apply/ownership';
@@ -19,7 +23,7 @@ import { asError } from '@kustodian/shared/errors';
 import { refOfEntry } from '../inventory/inventory.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import type { Kube } from '../kube/kube.ts';
-import type { KubeRef } from '../kube/object.ts';
+import { idOf, type KubeRef } from '../kube/object.ts';
 import { readMany } from '../kube/read-many.ts';
 import { createDebouncer } from './debounce.ts';
 import { type KindTarget, watchManagedKind } from './kind-watch.ts';
@@ -49,6 +53,10 @@ interface Subscriber {
   readonly owner: string;
   readonly judge: ReturnType<typeof judgement>;
   readonly kinds: Map<string, { refs: KubeRef[]; ids: string[] }>;
+  /** The kind of each object id. */
+  readonly kindOf: Map<string, string>;
+  /** Kinds read since their watch last missed events: what `seen` may answer from. */
+  readonly complete: Set<string>;
   readonly onError?: (error: Error) => void;
   readonly stopped: AbortController;
 }
@@ -83,6 +91,7 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
         );
         if (known.size < kind.refs.length) throw new Error(`could not read every ${key}`);
         sub.judge.list(own, present, kind.ids, first);
+        sub.complete.add(key);
         return;
       } catch (error) {
         if (sub.stopped.signal.aborted) return;
@@ -101,10 +110,17 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
       retryMs,
       onEvent: (object, type) => {
         const owner = ownerOf(object);
-        for (const sub of subscribers) if (sub.owner === owner) sub.judge.event({ type, object });
+        for (const sub of subscribers) {
+          if (sub.owner === owner) sub.judge.event({ type, object });
+          // Another Application's now (its annotation changed): no longer as last seen here.
+          else sub.judge.unseen(idOf(object));
+        }
       },
       onGone: () => {
-        for (const sub of subscribers) void read(sub, key, false);
+        for (const sub of subscribers) {
+          sub.complete.delete(key);
+          void read(sub, key, false);
+        }
       },
       onError: (error) => {
         for (const sub of subscribers) sub.onError?.(error);
@@ -127,6 +143,10 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
       }
       return {
         ready: Promise.all(reads).then(() => undefined),
+        seen: (id) => {
+          const key = sub.kindOf.get(id);
+          return key !== undefined && sub.complete.has(key) ? sub.judge.latest(id) : undefined;
+        },
         stop: async () => {
           sub.stopped.abort(new Error('drift watch stopped'));
           const ending: Promise<void>[] = [];
@@ -161,10 +181,12 @@ function subscriberOf(options: HubWatchOptions, clock: Clock): Subscriber {
     options.onError,
   );
   const kinds = new Map<string, { refs: KubeRef[]; ids: string[] }>();
+  const kindOf = new Map<string, string>();
   for (const entry of options.inventory) {
     const ref = refOfEntry(entry);
     if (!ref) continue;
     const key = `${ref.apiVersion}/${ref.kind}`;
+    kindOf.set(entry.id, key);
     const kind = kinds.get(key) ?? { refs: [], ids: [] };
     kind.refs.push(ref);
     kind.ids.push(entry.id);
@@ -174,6 +196,8 @@ function subscriberOf(options: HubWatchOptions, clock: Clock): Subscriber {
     owner: ownerValue(options.owner),
     judge: judgement(options, debouncer),
     kinds,
+    kindOf,
+    complete: new Set(),
     ...(options.onError ? { onError: options.onError } : {}),
     stopped,
   };

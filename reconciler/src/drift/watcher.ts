@@ -52,6 +52,11 @@ export interface DriftWatchOptions {
 export interface DriftWatch {
   /** Resolves once every kind has been listed (changes from then on are seen). */
   ready: Promise<void>;
+  /**
+   * The object as last seen (read or from an event; without `managedFields`), while its kind's
+   * view is complete: listed, and not being read again after missed events. Else `undefined`.
+   */
+  seen(id: string): KubeObject | undefined;
   /** Stops every watch; pending reports are dropped. */
   stop(): Promise<void>;
 }
@@ -69,6 +74,7 @@ export function watchDrift(options: DriftWatchOptions): DriftWatch {
   const watch = hub.watch(options);
   return {
     ready: watch.ready,
+    seen: (id) => watch.seen(id),
     stop: async () => {
       await watch.stop();
       await hub.stop();
@@ -92,13 +98,21 @@ export function judgement(
     ...(options.desired ?? []).filter((obj) => applyPolicyOf(obj) === 'IfNotPresent').map(idOf),
   ]);
   const tracked = new Map<string, { owned: Set<FieldPath>; seen: string }>();
+  // Each object as last seen, for `DriftWatch.seen` (managedFields left out: they are large).
+  const latest = new Map<string, KubeObject>();
   const object = (live: KubeObject, report: boolean): void => {
     const id = idOf(live);
-    if (!ids.has(id) || !isOwnedBy(live, options.owner)) return;
+    if (!ids.has(id)) return;
+    if (!isOwnedBy(live, options.owner)) {
+      latest.delete(id);
+      return;
+    }
     if (metaString(live, 'deletionTimestamp')) {
+      latest.delete(id);
       debouncer.add(id, { kind: 'deleted' });
       return;
     }
+    latest.set(id, withoutManagedFields(live));
     if (deletionOnly.has(id)) return;
     const known = tracked.get(id);
     const owned = desired.get(id) ?? new Set([...(known?.owned ?? []), ...ownedFields(live)]);
@@ -118,6 +132,7 @@ export function judgement(
     const id = idOf(change.object);
     if (ids.has(id)) debouncer.add(id, { kind: 'deleted' });
     tracked.delete(id);
+    latest.delete(id);
   };
   const list = (
     own: readonly KubeObject[],
@@ -125,10 +140,23 @@ export function judgement(
     kindIds: readonly string[],
     first: boolean,
   ): void => {
+    const listed = new Set(own.map(idOf));
+    for (const id of kindIds) if (!listed.has(id)) latest.delete(id);
     for (const item of own) object(item, !first);
     for (const id of kindIds) if (!present.has(id)) debouncer.add(id, { kind: 'deleted' });
   };
-  return { object, event, list };
+  return {
+    object,
+    event,
+    list,
+    latest: (id: string) => latest.get(id),
+    unseen: (id: string) => latest.delete(id),
+  };
+}
+
+function withoutManagedFields(live: KubeObject): KubeObject {
+  const { managedFields: _fields, ...metadata } = live.metadata;
+  return { ...live, metadata };
 }
 
 /** `changes` without the fields of `ignored`; changes left with no field go. */

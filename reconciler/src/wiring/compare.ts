@@ -2,8 +2,11 @@
  * Comparing a set with the cluster without writing anything: what `selfHeal: false` does with a
  * revision and spec that were applied already. Each object is prepared and dry-run exactly as
  * `applyAll` would (`prepare.ts`, `plan-set.ts`), and every object a write would change is drift
- * (a person changed or deleted it), reported and left as it is.
+ * (a person changed or deleted it), reported and left as it is. Objects the drift watch shows as
+ * the last apply left them are unchanged without a request; missing ones are not dry-run (there
+ * is nothing to compare them with).
  */
+import { type AppliedMemory, type LiveView, recordOf } from '../apply/applied.ts';
 import type { Plan } from '../apply/plan.ts';
 import { planBeforeWrites } from '../apply/plan-set.ts';
 import { namespacesInSet, type PrepareContext, prepareObjects } from '../apply/prepare.ts';
@@ -20,6 +23,10 @@ export interface CompareOptions extends PrepareContext {
   readonly signal?: AbortSignal;
   /** Objects read or dry-run at once; default 16, as an apply. */
   readonly concurrency?: number;
+  /** What the last apply or comparison left, updated with what this one finds unchanged. */
+  readonly memory?: AppliedMemory;
+  /** The live objects as the drift watch sees them (see `ApplyOptions.live`). */
+  readonly live?: LiveView;
 }
 
 /** What comparing found, one list per verdict, each line `<id>: <why>`, in apply order. */
@@ -49,18 +56,27 @@ export async function compareSet(
       force: options.force,
       namespaces: namespacesInSet(prepared),
       definitionsApplied: false,
+      dryRunNew: false,
       clock: options.clock,
       ...(options.signal ? { signal: options.signal } : {}),
     },
     concurrency: options.concurrency ?? 16,
+    ...(options.memory && options.live
+      ? { since: { memory: options.memory, live: options.live } }
+      : {}),
   });
   const unchanged = new Map<string, KubeObject>();
   const drifted: string[] = [];
   const failures: string[] = [];
   for (const item of ordered) {
     const plan = plans.get(item.id) ?? { action: 'defer' };
-    if (plan.action === 'none') unchanged.set(item.id, plan.live);
-    else if (plan.action === 'fail') failures.push(`${item.id}: ${plan.error}`);
+    if (plan.action === 'none') {
+      unchanged.set(item.id, plan.live);
+      options.memory?.set(item.id, recordOf(item.object, plan.live));
+      continue;
+    }
+    options.memory?.delete(item.id);
+    if (plan.action === 'fail') failures.push(`${item.id}: ${plan.error}`);
     else drifted.push(`${item.id}: ${driftOf(plan)}`);
   }
   return { objects: ordered.map((item) => item.object), unchanged, drifted, failures };

@@ -7,6 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { messageOf } from '@kustodian/shared/errors';
 import type { Application } from '../api/application.ts';
+import type { LiveView } from '../apply/applied.ts';
 import type { DriftConflict } from '../drift/conflicts.ts';
 import type { FieldPath } from '../drift/fields.ts';
 import { startDriftHub } from '../drift/hub.ts';
@@ -37,6 +38,11 @@ export interface DriftWatching {
     ifNotPresent?: readonly string[],
     conflicts?: readonly DriftConflict[],
   ): void;
+  /**
+   * What `key`'s watcher sees of its objects (`DriftWatch.seen`), for the apply to skip
+   * unchanged ones; `undefined` when it is not watched.
+   */
+  view(key: string): LiveView | undefined;
   /** Stops the watcher of a deleted Application. */
   forget(key: string): Promise<void>;
   stopAll(): Promise<void>;
@@ -101,6 +107,10 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       watchers.set(key, { inventory, selfHeal, deletionOnly, ignored, watch });
       // Stopped after the new watch joined, so kinds both use stay watched.
       void current?.watch.stop();
+    },
+    view: (key) => {
+      const watch = watchers.get(key)?.watch;
+      return watch ? { seen: (id) => watch.seen(id) } : undefined;
     },
     forget,
     stopAll: async () => {

@@ -1,11 +1,13 @@
 /**
  * The pipeline's engine port over the API server: staged server-side apply, prune and health,
  * each through the client of the Application's service account when it names one, else of the
- * default service account when one is set (`--default-service-account`).
+ * default service account when one is set (`--default-service-account`). It remembers what each
+ * Application's last apply left (`apply/applied.ts`), so that with the drift watch's view a
+ * resync of an unchanged set sends no request for it.
  */
-
 import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
 import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
+import type { AppliedMemory, LiveView } from '../apply/applied.ts';
 import { applyAll } from '../apply/apply.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
 import type { YieldTable } from '../apply/yielded.ts';
@@ -32,6 +34,8 @@ export interface EngineOptions {
   readonly healthIntervalMs?: number;
   /** What other controllers own by design; default `wellKnownYields` (see `yielded.ts`). */
   readonly yields?: YieldTable;
+  /** The live objects of an Application (by key) as its drift watch sees them, if watched. */
+  readonly live?: (key: string) => LiveView | undefined;
 }
 
 /**
@@ -101,14 +105,27 @@ export function applyingAccount(
 
 const ownerOf = (ctx: AppContext): Owner => ({ namespace: ctx.namespace, name: ctx.name });
 
+/** The engine port, and a way to drop what it remembers of a deleted Application. */
+export interface Engine extends EnginePort {
+  forget(key: string): void;
+}
+
 /** Creates the engine port. */
-export function createEngine(options: EngineOptions): EnginePort {
+export function createEngine(options: EngineOptions): Engine {
   const shared = sharedApplier(options.kube, options.defaultServiceAccount);
   const clientFor = (ctx: AppContext): KubeClient => {
     const account = applyingAccount(ctx, options.defaultServiceAccount);
     if (account === undefined) return options.kube;
     if (!ctx.spec.serviceAccountName && shared) return shared;
     return options.kube.impersonating(account);
+  };
+  // What each Application's last apply left, by key (see `apply/applied.ts`).
+  const memories = new Map<string, AppliedMemory>();
+  const lastApplied = (ctx: AppContext) => {
+    const memory = memories.get(ctx.key) ?? new Map();
+    memories.set(ctx.key, memory);
+    const live = options.live?.(ctx.key);
+    return live ? { memory, live } : { memory };
   };
 
   return {
@@ -125,6 +142,7 @@ export function createEngine(options: EngineOptions): EnginePort {
           timeoutMs: ctx.spec.timeout,
           clock: options.clock,
           signal,
+          ...lastApplied(ctx),
           ...(onWritten ? { onWritten: (object: KubeObject) => onWritten(entryOf(object)) } : {}),
         },
       );
@@ -160,6 +178,7 @@ export function createEngine(options: EngineOptions): EnginePort {
           ...(options.yields ? { yields: options.yields } : {}),
           clock: options.clock,
           signal,
+          ...lastApplied(ctx),
         },
       );
       return {
@@ -173,6 +192,9 @@ export function createEngine(options: EngineOptions): EnginePort {
         observed: result.unchanged,
         drifted: result.drifted,
       };
+    },
+    forget: (key) => {
+      memories.delete(key);
     },
     prune: async (stale, ctx, signal) => {
       const results = await prune(stale, { owner: ownerOf(ctx), kube: clientFor(ctx), signal });

@@ -293,12 +293,13 @@ describe('applying sets with server-side apply', () => {
     );
   });
 
-  test('writes nothing at all when one object of the set fails its dry run', async () => {
+  test('writes nothing at all when the set changes an existing object and a new one fails its dry run', async () => {
+    await applyAll([configMap('valid-a', { a: '1' }), configMap('valid-b', { b: '2' })], options());
     const counting = testKube(env().kc);
     const set = [
-      configMap('valid-a', { a: '1' }),
+      configMap('valid-a', { a: 'changed' }),
       configMap('invalid', { 'not/a/key': 'x' }),
-      configMap('valid-b', { b: '2' }),
+      configMap('valid-b', { b: 'changed' }),
     ];
     const result = await applyAll(set, { ...options(), kube: counting });
     assert.equal(result.ok, false);
@@ -315,11 +316,90 @@ describe('applying sets with server-side apply', () => {
       new RegExp(`^dry-run apply ConfigMap/${ns}/invalid: Invalid \\(422\\)`),
     );
     assert.equal(writesIn(counting.requestCounts()), 0);
-    for (const name of ['valid-a', 'valid-b', 'invalid']) {
-      assert.equal(
-        await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name }),
-        undefined,
-      );
+    const data = async (name: string) =>
+      (await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name }))?.data;
+    assert.deepEqual(await data('valid-a'), { a: '1' });
+    assert.deepEqual(await data('valid-b'), { b: '2' });
+    assert.equal(await data('invalid'), undefined);
+  });
+
+  test('creates new objects without a dry run, and a refused one stops every later stage', async () => {
+    const counting = testKube(env().kc);
+    const written: string[] = [];
+    const set: KubeObject[] = [
+      configMap('after-bad-role', { a: '1' }),
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'bad-role' },
+        rules: [{ apiGroups: [''], resources: ['configmaps'] }],
+      },
+    ];
+    const result = await applyAll(set, {
+      ...options(),
+      kube: counting,
+      onWritten: (object) => written.push(object.metadata.name),
+    });
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.entries.map((entry) => [entry.id, entry.outcome, entry.error]),
+      [
+        [`rbac.authorization.k8s.io/Role/${ns}/bad-role`, 'failed', result.entries[0]?.error],
+        [
+          `ConfigMap/${ns}/after-bad-role`,
+          'skipped',
+          'not applied: an object of the roles stage failed',
+        ],
+      ],
+    );
+    assert.match(
+      result.entries[0]?.error ?? '',
+      new RegExp(
+        `^apply rbac\\.authorization\\.k8s\\.io/Role/${ns}/bad-role: Invalid \\(422\\).*verbs`,
+      ),
+    );
+    const made = counting.requestCounts();
+    assert.equal(made.dryRunApply, 0, 'no dry run before creating what does not exist');
+    assert.equal(made.apply, 1, 'only the Role was sent');
+    assert.deepEqual(written, []);
+    assert.equal(
+      await kube.get({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: ns,
+        name: 'after-bad-role',
+      }),
+      undefined,
+    );
+  });
+
+  test('a first sync with a refused object writes only new objects, each reported as created', async () => {
+    const written: string[] = [];
+    const set = [
+      configMap('first-a', { a: '1' }),
+      configMap('first-invalid', { 'not/a/key': 'x' }),
+      configMap('first-b', { b: '2' }),
+    ];
+    const result = await applyAll(set, {
+      ...options(),
+      onWritten: (object) => written.push(object.metadata.name),
+    });
+    assert.equal(result.ok, false);
+    const failed = result.entries.filter((entry) => entry.outcome === 'failed');
+    assert.deepEqual(
+      failed.map((entry) => entry.id),
+      [`ConfigMap/${ns}/first-invalid`],
+    );
+    assert.match(
+      failed[0]?.error ?? '',
+      new RegExp(`^apply ConfigMap/${ns}/first-invalid: Invalid`),
+    );
+    for (const entry of result.entries) {
+      const name = entry.id.split('/').at(-1) ?? '';
+      const live = await kube.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name });
+      assert.equal(live !== undefined, entry.outcome === 'created', JSON.stringify(entry));
+      assert.equal(written.includes(name), entry.outcome === 'created', JSON.stringify(entry));
+      assert.ok(['created', 'failed', 'skipped'].includes(entry.outcome), JSON.stringify(entry));
     }
   });
 
@@ -384,7 +464,7 @@ describe('applying sets with server-side apply', () => {
     });
   });
 
-  test('reads nothing in a namespace the set creates, and dry-runs its objects once it exists', async () => {
+  test('reads nothing in a namespace the set creates, and creates its objects without dry runs', async () => {
     const fresh = uniqueName('apply-fresh');
     cleanup.push({ apiVersion: 'v1', kind: 'Namespace', name: fresh });
     const inFresh = (name: string): KubeObject => ({
@@ -403,8 +483,8 @@ describe('applying sets with server-side apply', () => {
       result.entries.map((entry) => entry.outcome),
       ['created', 'created', 'created', 'created', 'created'],
     );
-    assert.equal(made.dryRunApply, 5, 'each object is dry-run once');
-    assert.equal(made.apply, 5);
+    assert.equal(made.dryRunApply, 0, 'nothing that does not exist yet is dry-run');
+    assert.equal(made.apply, 5, 'one request per object');
     assert.ok(made.get + made.list <= 2, `only the Namespace is read: ${JSON.stringify(made)}`);
     assert.deepEqual(
       [...result.observed.keys()].sort(),

@@ -181,4 +181,53 @@ describe('drift watching of many Applications through one hub', () => {
       await hub.stop();
     }
   });
+  test('keeps each object as last seen, and forgets one that another Application takes', async () => {
+    const owner = { namespace: 'apps', name: 'seeing' };
+    const inventory = await applied(owner, ['seen-a', 'seen-b', 'seen-c']);
+    const hub = startDriftHub({ kube });
+    const watch = hub.watch({ inventory, owner, debounceMs: 100, onDrift: () => undefined });
+    const id = (name: string) => `ConfigMap/${ns}/${name}`;
+    try {
+      await watch.ready;
+      assert.deepEqual(watch.seen(id('seen-a'))?.data, { mode: 'fast' });
+      assert.equal(watch.seen(id('seen-a'))?.metadata.managedFields, undefined, 'kept small');
+      assert.equal(watch.seen(`ConfigMap/${ns}/not-watched`), undefined);
+
+      await kubectl(
+        'patch',
+        'configmap',
+        'seen-a',
+        '--type=merge',
+        '-p',
+        '{"data":{"mode":"slow"}}',
+      );
+      await eventually(
+        async () =>
+          (watch.seen(id('seen-a'))?.data as { mode?: string })?.mode === 'slow' || undefined,
+        'the edit to be seen',
+        10_000,
+      );
+      await kubectl(
+        'annotate',
+        'configmap',
+        'seen-b',
+        '--overwrite',
+        'kustodian.dev/owner=apps/other',
+      );
+      await eventually(
+        async () => watch.seen(id('seen-b')) === undefined || undefined,
+        'the object taken by another Application to be forgotten',
+        10_000,
+      );
+      await kubectl('delete', 'configmap', 'seen-c');
+      await eventually(
+        async () => watch.seen(id('seen-c')) === undefined || undefined,
+        'the deleted object to be forgotten',
+        10_000,
+      );
+    } finally {
+      await watch.stop();
+      await hub.stop();
+    }
+  });
 });

@@ -25,6 +25,7 @@ import {
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -134,13 +135,7 @@ describe('an Application without serviceAccountName, installed with the shipped 
       { source: { url: repo.url, path: 'app' }, destination: { namespace } },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'web',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'web');
     // Without `bind`, a RoleBinding is checked against its Role, which must exist by then.
     const commit = await repo.commit(
       { 'app/binding.yaml': binding(namespace, 'read-settings', namespace) },

@@ -20,6 +20,7 @@ import {
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -47,13 +48,7 @@ describe('deleting an Application', () => {
   };
   const syncedApplication = async (name: string, spec: Record<string, unknown>) => {
     await createApplication(kube(), namespace, name, spec, credentials());
-    return waitForApplication(
-      kube(),
-      namespace,
-      name,
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    return waitUntilReady(kube(), namespace, name);
   };
   const gone = (name: string) =>
     waitFor(
@@ -222,13 +217,7 @@ describe('deleting an Application', () => {
         { source: { url: repo.url, path: 'four' }, serviceAccountName: 'deployer' },
         credentials(),
       );
-      const app = await waitForApplication(
-        kube(),
-        own,
-        'four',
-        'Ready',
-        (a) => readyOf(a)?.status === 'True',
-      );
+      const app = await waitUntilReady(kube(), own, 'four');
       assert.ok((app.metadata.finalizers as string[] | undefined)?.includes(finalizerName));
       await kube().delete({ apiVersion: 'v1', kind: 'Namespace', name: own });
       await waitFor(

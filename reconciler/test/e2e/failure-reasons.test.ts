@@ -17,6 +17,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -73,13 +74,7 @@ describe('the reason a failed reconcile gives', () => {
       { source: { url: repo.url } },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'pruned',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'pruned');
 
     await kube().apply({
       apiVersion: 'admissionregistration.k8s.io/v1',

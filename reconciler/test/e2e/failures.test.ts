@@ -17,6 +17,7 @@ import {
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -45,13 +46,7 @@ describe('an Application whose git server fails', () => {
       { source: { url: repo.url } },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'outage',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'outage');
   });
   after(async () => {
     await running?.stop();

@@ -27,6 +27,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -48,6 +49,14 @@ describe('fights with other controllers', () => {
     (await kube().list('v1', 'Event', { namespace })).items.filter(
       (event) => event.reason === 'DriftConflict',
     );
+  // The Event follows the status write that the Ready message is read from.
+  const conflictEventsOnceRecorded = async (namespace: string) => {
+    await waitFor(
+      'the DriftConflict Event',
+      async () => (await conflictEvents(namespace)).length > 0,
+    );
+    return conflictEvents(namespace);
+  };
   const names = (app: Application, ...parts: string[]) =>
     parts.every((part) => readyOf(app)?.message.includes(part));
 
@@ -77,13 +86,7 @@ describe('fights with other controllers', () => {
         { source: { url: repo.url, path: 'app' } },
         { username: git.username, password: git.password },
       );
-      await waitForApplication(
-        kube(),
-        namespace,
-        'web',
-        'Ready',
-        (a) => readyOf(a)?.status === 'True',
-      );
+      await waitUntilReady(kube(), namespace, 'web');
       const live = async () =>
         ((await kube().get({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'settings' }))
           ?.data ?? {}) as Record<string, string>;
@@ -113,8 +116,12 @@ describe('fights with other controllers', () => {
         readyOf(conflicted)?.message ?? '',
         /ConfigMap\/.*settings: data\.mode, set back by mode-controller/,
       );
-      const events = await conflictEvents(namespace);
-      assert.equal(events.length, 1, 'one Event for the conflict');
+      const events = await conflictEventsOnceRecorded(namespace);
+      assert.equal(
+        events.length,
+        1,
+        `one Event for the conflict, got: ${events.map((e) => e.message).join(' | ')}`,
+      );
       assert.match(String(events[0]?.message), /data\.mode, set back by mode-controller/);
       assert.equal(events[0]?.type, 'Warning');
       assert.equal(await conflictsCounted(running), 1);
@@ -230,7 +237,7 @@ rules:
         120_000,
       );
       assert.ok(app);
-      assert.equal((await conflictEvents(namespace)).length, 1);
+      assert.equal((await conflictEventsOnceRecorded(namespace)).length, 1);
 
       await waitFor('the rules to be aggregated', async () => (await rulesOf()).length > 0);
       const since = Date.now();

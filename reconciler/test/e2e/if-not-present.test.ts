@@ -14,11 +14,10 @@ import {
   configMap,
   createApplication,
   installCrd,
-  readyOf,
   startTestGit,
   startTestReconciler,
   type TestGit,
-  waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -84,13 +83,7 @@ describe('an object applied IfNotPresent', () => {
       { source: { url: repo.url, path: 'app' } },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'once',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'once');
     // The drift watch starts after the reconcile and first reads its objects as a baseline.
     await new Promise((resolve) => setTimeout(resolve, 2000));
 

@@ -1,6 +1,6 @@
 /**
  * An apply that fails after it wrote something, on the real API server: a first sync creates a
- * Namespace and a Secret in it, the Namespace is written, the Secret's dry run is refused. What
+ * Namespace and a Secret in it, the Namespace is written, the Secret is refused. What
  * was written is in the inventory all the same, so removing it from git prunes it and deleting
  * the Application deletes it.
  */
@@ -20,6 +20,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -146,13 +147,7 @@ describe('an apply refused after it wrote a Namespace', () => {
       { 'app/shop.yaml': null, 'app/settings.yaml': configMap('settings', { a: '1' }) },
       'no shop after all',
     );
-    const ready = await waitForApplication(
-      kube(),
-      namespace,
-      'removed',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    const ready = await waitUntilReady(kube(), namespace, 'removed');
     assert.deepEqual(
       ready.status?.inventory?.entries.map((entry) => entry.id),
       [`ConfigMap/${namespace}/settings`],

@@ -23,6 +23,7 @@ import {
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -72,13 +73,7 @@ describe('an Application with selfHeal off', () => {
       { source: { url: repo.url, path: 'app' }, selfHeal: false },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'web',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'web');
   });
   after(async () => {
     await running?.stop();

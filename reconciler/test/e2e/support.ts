@@ -15,6 +15,7 @@ import { kustomizeCommandFor } from '@kustodian/shared/kustomize/locate';
 import { parse } from 'yaml';
 import type { TestEnv } from '../../../test/env/for-tests.ts';
 import { type GitServer, startGitServer } from '../../../test/env/git-server.ts';
+import { createAuthority, readPem } from '../../../test/env/pki.ts';
 import { waitFor } from '../../../test/env/wait.ts';
 import type { Application } from '../../src/api/application.ts';
 import type { YieldTable } from '../../src/apply/yielded.ts';
@@ -30,6 +31,8 @@ const crdFile = resolve(import.meta.dirname, '../../deploy/crd.yaml');
 /** A git server of the test's own, with its credentials. */
 export interface TestGit {
   readonly server: GitServer;
+  /** The CA that signed the server's certificate, when it serves HTTPS. */
+  readonly caFile?: string;
   readonly username: string;
   readonly password: string;
   /** A working repository pushed to `<server>/<name>.git`. */
@@ -41,15 +44,35 @@ export interface TestGit {
 export interface WorkRepo {
   readonly url: string;
   /** Writes (or, with `null`, deletes) files, commits with `message` and pushes; returns the commit. */
-  commit(files: Record<string, string | null>, message?: string): Promise<string>;
+  commit(files: Record<string, string | Uint8Array | null>, message?: string): Promise<string>;
 }
 
-/** Starts a git server on a fresh root. */
-export async function startTestGit(): Promise<TestGit> {
+/**
+ * Starts a git server on a fresh root: plain HTTP, or with `https` over TLS with a CA of its
+ * own (`caFile`); with `anonymousRead`, fetches need no credentials (public repositories).
+ */
+export async function startTestGit(
+  options: { readonly https?: boolean; readonly anonymousRead?: boolean } = {},
+): Promise<TestGit> {
   const root = await mkdtemp(join(tmpdir(), 'kustodian-e2e-git-'));
   const username = 'reconciler';
   const password = `pw-${Math.random().toString(36).slice(2)}-secret`;
-  const server = await startGitServer({ root: join(root, 'repos'), username, password });
+  let caFile: string | undefined;
+  let tls: { cert: string; key: string } | undefined;
+  if (options.https) {
+    await mkdir(join(root, 'pki'));
+    const ca = await createAuthority(join(root, 'pki'), 'ca');
+    const leaf = await ca.issueServer('git', { dns: ['localhost'], ips: ['127.0.0.1'] });
+    caFile = ca.cert;
+    tls = { cert: await readPem(leaf.cert), key: await readPem(leaf.key) };
+  }
+  const server = await startGitServer({
+    root: join(root, 'repos'),
+    username,
+    password,
+    ...(tls ? { tls } : {}),
+    ...(options.anonymousRead ? { anonymousRead: true } : {}),
+  });
   const git = (args: string[], cwd: string) =>
     run('git', args, {
       cwd,
@@ -65,10 +88,12 @@ export async function startTestGit(): Promise<TestGit> {
         GIT_CONFIG_COUNT: '1',
         GIT_CONFIG_KEY_0: 'http.extraHeader',
         GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+        ...(caFile ? { GIT_SSL_CAINFO: caFile } : {}),
       },
     });
   return {
     server,
+    ...(caFile ? { caFile } : {}),
     username,
     password,
     repo: async (name) => {
@@ -135,6 +160,8 @@ export async function startTestReconciler(
     webhookSecret?: string;
     /** Fields left to other controllers; default the well-known ones. */
     yields?: YieldTable;
+    /** The network variables kustomize gets for remote fetches (`GIT_SSL_CAINFO`); none by default. */
+    networkEnv?: Record<string, string>;
   } = {},
 ): Promise<{ reconciler: Reconciler; logs: MemorySink; workDir: string; stop(): Promise<void> }> {
   const workDir = await mkdtemp(join(tmpdir(), 'kustodian-e2e-work-'));
@@ -164,6 +191,7 @@ export async function startTestReconciler(
       : {}),
     ...(options.webhookSecret ? { webhookSecret: options.webhookSecret, webhookPort: 0 } : {}),
     ...(options.yields ? { yields: options.yields } : {}),
+    ...(options.networkEnv ? { networkEnv: options.networkEnv } : {}),
   });
   return {
     reconciler,
@@ -254,6 +282,15 @@ export async function waitForApplication(
     throw new Error(`${(error as Error).message}; last status: ${JSON.stringify(last?.status)}`);
   }
   return last as Application;
+}
+
+/** Waits until the Application is Ready. */
+export function waitUntilReady(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<Application> {
+  return waitForApplication(kube, namespace, name, 'Ready', (a) => readyOf(a)?.status === 'True');
 }
 
 /** A ConfigMap manifest. */

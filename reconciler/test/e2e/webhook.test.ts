@@ -15,12 +15,12 @@ import {
   createApplication,
   installCrd,
   readApplication,
-  readyOf,
   startTestGit,
   startTestReconciler,
   type TestGit,
   type WorkRepo,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -89,13 +89,7 @@ describe('a push to the webhook of either replica', () => {
       { source: { url: repo.url }, interval: '10m' },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'app',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'app');
   });
   after(async () => {
     for (const instance of instances) await instance.stop();

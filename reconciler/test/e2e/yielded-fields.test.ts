@@ -26,6 +26,7 @@ import {
   startTestReconciler,
   type TestGit,
   waitForApplication,
+  waitUntilReady,
 } from './support.ts';
 
 const env = localEnv();
@@ -139,13 +140,7 @@ webhooks:
       { source: { url: repo.url, path: 'app' } },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'platform',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'platform');
     for (const name of [aggregated, upgraded]) {
       await waitFor(`${name} to be aggregated`, async () => (await rulesOf(name)).length > 0);
     }
@@ -230,13 +225,7 @@ spec:
       { source: { url: repo.url, path: 'app' } },
       { username: git.username, password: git.password },
     );
-    await waitForApplication(
-      kube(),
-      namespace,
-      'scaled',
-      'Ready',
-      (a) => readyOf(a)?.status === 'True',
-    );
+    await waitUntilReady(kube(), namespace, 'scaled');
     const replicas = async () =>
       (
         (await kube().get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'scaled' }))

@@ -45,12 +45,13 @@ describe('the engine applying a set', () => {
   });
 
   test('reports the object whose dry run failed, and only a count of those it held back', async () => {
-    const many: KubeObject[] = Array.from({ length: 60 }, (_, index) => ({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: `config-${String(index).padStart(3, '0')}-with-a-long-name-to-fill` },
-      data: { index: String(index) },
-    }));
+    const many = (value: string): KubeObject[] =>
+      Array.from({ length: 60 }, (_, index) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `config-${String(index).padStart(3, '0')}-with-a-long-name-to-fill` },
+        data: { index: String(index), value },
+      }));
     const refused: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -58,10 +59,14 @@ describe('the engine applying a set', () => {
       data: {},
     };
     const engine = createEngine({ kube, clock: systemClock });
+    const signal = new AbortController().signal;
+    // The 60 exist and would change, so the new object is dry-run with them before any write.
+    const first = await engine.apply(parsed(many('first')), contextFor(ns, 'many'), signal);
+    assert.equal(first.created, 60, JSON.stringify(first.failures));
     const report = await engine.apply(
-      parsed([...many, refused]),
+      parsed([...many('second'), refused]),
       contextFor(ns, 'many'),
-      new AbortController().signal,
+      signal,
     );
     assert.equal(report.failures.length, 1, JSON.stringify(report.failures));
     assert.match(report.failures[0] ?? '', /^ConfigMap\/[^/]+\/Not_A_Valid_Name: /);
@@ -70,14 +75,15 @@ describe('the engine applying a set', () => {
     assert.ok(message.startsWith('1 object(s) failed: ConfigMap/'), message);
     assert.ok(message.endsWith('; 60 other object(s) not applied because of it'), message);
     assert.ok(message.length < 1000, `${message.length} characters`);
+    const live = await kube.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns,
+      name: many('')[0]?.metadata.name ?? '',
+    });
     assert.equal(
-      await kube.get({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        namespace: ns,
-        name: many[0]?.metadata.name ?? '',
-      }),
-      undefined,
+      (live?.data as { value?: string } | undefined)?.value,
+      'first',
       'nothing was written',
     );
   });

@@ -5,12 +5,25 @@
  * runs programs named by the repository (kustomize issue #4288). A failed build is a
  * `KustomizeBuildError`; `buildOverlays` turns those into per-overlay data.
  */
+import { tmpdir } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { StepError } from '../errors.ts';
-import { OutputLimitError, type RunCommand, type RunResult } from '../exec.ts';
+import { CommandAbortedError, OutputLimitError, type RunCommand, type RunResult } from '../exec.ts';
 import { relativeToRoot } from './checkout-paths.ts';
+import { type FetchScratch, openFetchScratch } from './fetch-scratch.ts';
 import type { KustomizeCommand } from './locate.ts';
+import {
+  defaultRemoteFetchLimits,
+  type FetchLimitKind,
+  fetchLimitMessage,
+  fetchTimeoutMs,
+  lowSpeedTripped,
+  type RemoteFetch,
+  type RemoteFetchLimits,
+  remoteFetchEnv,
+  scrubFetchOutput,
+} from './remote-fetch.ts';
 
 /** kustomize's `--load-restrictor`: `rootOnly` keeps data files inside each kustomization. */
 export const loadRestrictors = {
@@ -19,8 +32,15 @@ export const loadRestrictors = {
 } as const;
 export type LoadRestrictor = keyof typeof loadRestrictors;
 
-/** Why a build failed. */
-export const buildFailureReasons = ['exit', 'timeout', 'output-limit'] as const;
+/** Why a build failed; the `remote-` ones are the limits of `remote-fetch.ts`. */
+export const buildFailureReasons = [
+  'exit',
+  'timeout',
+  'output-limit',
+  'remote-time-limit',
+  'remote-low-speed',
+  'remote-size-limit',
+] as const;
 export type BuildFailureReason = (typeof buildFailureReasons)[number];
 
 /** How much of kustomize's stderr a build error keeps: its end, where the complaint is. */
@@ -41,6 +61,11 @@ export interface BuildOverlayOptions {
   /** Variables for kustomize's environment, on top of `PATH` and `HOME`. */
   readonly env?: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /**
+   * The allowed remotes the overlay names (the jail's `remotes`) and how to fetch them; with
+   * remotes, the build runs within the fetch limits, in a private temporary directory.
+   */
+  readonly remoteFetch?: RemoteFetch;
   /** Not offered: plugins run programs named by the repository. */
   readonly enableAlphaPlugins?: never;
   /** Not offered: Helm inflation runs `helm` on charts named by the repository. */
@@ -95,21 +120,61 @@ export function parallelBuildEnv(concurrency: number, cores: number): Record<str
 
 /** Runs one build; throws `KustomizeBuildError` when it fails (and the runner's errors as they are). */
 export async function buildOverlay(options: BuildOverlayOptions): Promise<BuiltOverlay> {
+  const fetch = options.remoteFetch;
+  if (fetch === undefined || fetch.remotes.length === 0) return runBuild(options, undefined);
+  const limits = fetch.limits ?? defaultRemoteFetchLimits;
+  const scratch = await openFetchScratch(fetch.scratchDir ?? tmpdir(), limits.maxBytes);
+  try {
+    return await runBuild(options, {
+      remotes: fetch.remotes,
+      limits,
+      scratch,
+      network: fetch.networkEnv ?? {},
+    });
+  } finally {
+    await scratch.close();
+  }
+}
+
+/** A build that fetches remotes: what they are, its limits and its private directory. */
+interface Fetching {
+  readonly remotes: readonly string[];
+  readonly limits: RemoteFetchLimits;
+  readonly scratch: FetchScratch;
+  readonly network: Readonly<Record<string, string>>;
+}
+
+async function runBuild(
+  options: BuildOverlayOptions,
+  fetching: Fetching | undefined,
+): Promise<BuiltOverlay> {
   const root = resolve(options.root ?? '.');
   // Absolute, so that a directory named like a flag (`-o`) is never read as one.
   const dir = resolve(root, options.overlayDir);
   const overlay = overlayName(root, dir);
   const args = buildArgs(options.kustomize, dir, options.loadRestrictor ?? 'rootOnly');
+  const timeoutMs =
+    fetching === undefined ? options.timeoutMs : fetchTimeoutMs(fetching.limits, options.timeoutMs);
+  const env = {
+    ...options.env,
+    ...(fetching === undefined
+      ? {}
+      : remoteFetchEnv(fetching.limits, fetching.scratch.dir, fetching.network)),
+  };
+  const signals = [options.signal, fetching?.scratch.signal].filter((s) => s !== undefined);
   const started = performance.now();
   let result: RunResult;
   try {
     result = await options.runCommand(options.kustomize.file, args, {
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       maxOutputBytes: options.maxOutputBytes,
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(Object.keys(env).length === 0 ? {} : { env }),
+      ...(signals.length === 0 ? {} : { signal: AbortSignal.any(signals) }),
     });
   } catch (thrown) {
+    if (thrown instanceof CommandAbortedError && fetching?.scratch.exceeded()) {
+      throw fetchLimitError(overlay, 'size', fetching, '', thrown);
+    }
     if (!(thrown instanceof OutputLimitError)) throw thrown;
     const message = `kustomize ${thrown.stream} exceeded the limit of ${thrown.limitBytes} bytes (maxOutputBytes)`;
     const failure = {
@@ -120,11 +185,47 @@ export async function buildOverlay(options: BuildOverlayOptions): Promise<BuiltO
     } as const;
     throw new KustomizeBuildError(overlay, failure, { cause: thrown });
   }
-  // kustomize names absolute paths; messages name them relative to the repository.
-  const stderr = relativeToRoot(result.stderr, root);
-  const failure = failureOf({ ...result, stderr }, options.timeoutMs);
+  // kustomize names absolute paths; messages name them relative to the repository, without
+  // credentials in URLs and without the private directory of the fetches.
+  const privateDirs = fetching === undefined ? [] : [fetching.scratch.dir];
+  const stderr = relativeToRoot(scrubFetchOutput(result.stderr, privateDirs), root);
+  if (fetching !== undefined && result.exitCode !== 0) {
+    const kind = fetchLimitOf(result, stderr, timeoutMs, fetching.limits);
+    if (kind !== undefined) throw fetchLimitError(overlay, kind, fetching, tailOf(stderr));
+  }
+  const failure = failureOf({ ...result, stderr }, timeoutMs);
   if (failure !== undefined) throw new KustomizeBuildError(overlay, failure);
   return { yaml: result.stdout, durationMs: Math.round(performance.now() - started) };
+}
+
+/** Which fetch limit ended a failed run, if one did. */
+function fetchLimitOf(
+  result: RunResult,
+  stderr: string,
+  timeoutMs: number,
+  limits: RemoteFetchLimits,
+): FetchLimitKind | undefined {
+  if (result.timedOut) return timeoutMs === limits.timeoutMs ? 'time' : undefined;
+  return lowSpeedTripped(stderr) ? 'low-speed' : undefined;
+}
+
+const fetchReasons = {
+  time: 'remote-time-limit',
+  'low-speed': 'remote-low-speed',
+  size: 'remote-size-limit',
+} as const satisfies Record<FetchLimitKind, BuildFailureReason>;
+
+function fetchLimitError(
+  overlay: string,
+  kind: FetchLimitKind,
+  fetching: Fetching,
+  stderrTail: string,
+  cause?: unknown,
+): KustomizeBuildError {
+  const limit = fetchLimitMessage(kind, fetching.remotes, fetching.limits);
+  const message = kind === 'low-speed' && stderrTail !== '' ? `${limit}: ${stderrTail}` : limit;
+  const failure = { reason: fetchReasons[kind], exitCode: undefined, stderrTail, message };
+  return new KustomizeBuildError(overlay, failure, cause === undefined ? undefined : { cause });
 }
 
 /** kustomize's arguments for one build: never a plugin, exec, container or Helm flag. */

@@ -66,12 +66,28 @@ interface Walk {
   readonly visited: Set<string>;
   readonly scanned: Set<string>;
   readonly violations: JailViolation[];
+  readonly remotes: string[];
   counted: number;
   stopped: boolean;
 }
 
 /** Every reason not to build the overlay, in the order found; empty when it may be built. */
 export async function checkOverlayJail(options: JailOptions): Promise<JailViolation[]> {
+  return (await jailOverlay(options)).violations;
+}
+
+/** What the walk found: the reasons not to build, and the allowed remotes the build fetches. */
+export interface JailReport {
+  readonly violations: JailViolation[];
+  /**
+   * The remote references the allowance let through, redacted (`redactRemote`), once each in
+   * the order found; the build fetches them (`remote-fetch.ts`). Their content is not walked.
+   */
+  readonly remotes: string[];
+}
+
+/** Walks the overlay as `checkOverlayJail` does, also listing the allowed remotes. */
+export async function jailOverlay(options: JailOptions): Promise<JailReport> {
   const reads = options.reads ?? directJailReads;
   const root = await reads.realpath(options.root);
   const walk: Walk = {
@@ -84,6 +100,7 @@ export async function checkOverlayJail(options: JailOptions): Promise<JailViolat
     visited: new Set(),
     scanned: new Set(),
     violations: [],
+    remotes: [],
     counted: 0,
     stopped: false,
   };
@@ -93,7 +110,7 @@ export async function checkOverlayJail(options: JailOptions): Promise<JailViolat
     value: options.overlayDir,
     file: '.',
   });
-  return walk.violations;
+  return { violations: walk.violations, remotes: walk.remotes };
 }
 
 /** Where something was found: the file, the field and the value. */
@@ -140,8 +157,11 @@ async function followReference(
   const remote = isRemote(ref.value) || (real === undefined && looksLikeHost(ref.value));
   if (remote) {
     const host = remoteHost(ref.value);
-    if (allowsRemote(walk.allowRemote, host)) return;
     const url = redactRemote(ref.value);
+    if (allowsRemote(walk.allowRemote, host)) {
+      if (!walk.remotes.includes(url)) walk.remotes.push(url);
+      return;
+    }
     const hint = walk.allowRemoteHint.replace('<host>', host ?? '*');
     const message =
       `remote resources are not allowed: ${url} in ${file} would fetch content from ` +

@@ -9,7 +9,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { StepError } from '../errors.ts';
 import type { RunCommand } from '../exec.ts';
 import { buildOverlay } from '../kustomize/build.ts';
-import { checkOverlayJail } from '../kustomize/jail.ts';
+import { jailOverlay } from '../kustomize/jail.ts';
 import type { KustomizeCommand } from '../kustomize/locate.ts';
 import { findKustomizationFile, readBoundedFile } from '../kustomize/read.ts';
 import type { RemoteAllowance } from '../kustomize/remote-allowance.ts';
@@ -26,6 +26,10 @@ export interface RenderOptions {
   /** Plain YAML files read from a directory without a kustomization. */
   readonly maxFiles: number;
   readonly signal?: AbortSignal;
+  /** The network variables (`network-env.ts`) kustomize gets to fetch allowed remotes. */
+  readonly networkEnv?: Readonly<Record<string, string>>;
+  /** Where builds that fetch remotes get their private directory; the system's when absent. */
+  readonly scratchDir?: string;
 }
 
 /** The default limits: 2 minutes, 32 MiB of YAML, 5,000 plain files. */
@@ -61,7 +65,7 @@ export async function render(
     throw new StepError('render', path, 'the path resolves outside the repository');
   }
   if (await findKustomizationFile(dir)) {
-    const violations = await checkOverlayJail({
+    const { violations, remotes } = await jailOverlay({
       root: realRoot,
       overlayDir: dir,
       allowRemote,
@@ -83,6 +87,11 @@ export async function render(
       maxOutputBytes: options.maxOutputBytes,
       loadRestrictor: 'rootOnly',
       ...(options.signal ? { signal: options.signal } : {}),
+      remoteFetch: {
+        remotes,
+        ...(options.networkEnv === undefined ? {} : { networkEnv: options.networkEnv }),
+        ...(options.scratchDir === undefined ? {} : { scratchDir: options.scratchDir }),
+      },
     });
     return { kind: 'kustomize', objects: parseManifests(built.yaml, path, limits(options)) };
   }

@@ -6,7 +6,11 @@ import { afterEach, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { execaRunner } from '../../src/exec.ts';
 import { buildOverlay } from '../../src/kustomize/build.ts';
-import { checkOverlayJail as checkWith, type JailOptions } from '../../src/kustomize/jail.ts';
+import {
+  checkOverlayJail as checkWith,
+  type JailOptions,
+  jailOverlay,
+} from '../../src/kustomize/jail.ts';
 import { blockingJailReads, directJailReads } from '../../src/kustomize/jail-reads.ts';
 import type { JailViolation } from '../../src/kustomize/jail-rules.ts';
 import { kustomizeCommandFor } from '../../src/kustomize/locate.ts';
@@ -259,6 +263,17 @@ for (const [readsName, reads] of [
         await checkOverlayJail({ root: tree.root, overlayDir: 'overlays/prod', allowRemote: both }),
         [],
       );
+      const report = await jailOverlay({
+        reads,
+        root: tree.root,
+        overlayDir: 'overlays/prod',
+        allowRemote: both,
+      });
+      assert.deepEqual(report.remotes, [
+        'https://github.com/org/repo//deploy',
+        'git@github.com:org/other.git/deploy',
+        'https://git.example.com:8443/org/repo.git//base',
+      ]);
     });
 
     it('refuses KRM function and exec plugins, inline or in plugin files', async () => {
