@@ -27,7 +27,7 @@ import {
   waitForApplication,
 } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { bin, kustodian } from './support.ts';
+import { bin, kustodian, limitedKubeconfig } from './support.ts';
 
 const env = localEnv();
 
@@ -411,6 +411,24 @@ describe('kustodian diff', () => {
     assert.equal(run.code, 9);
     assert.match(run.stderr, /^error: .*render app: the path does not exist in the repository\n$/);
     assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+
+  test('a user who may only read Applications exits 4, naming the Secret and the permission to ask for', async () => {
+    const reader = await limitedKubeconfig(env().kc, admin(), namespace, 'diff-reader', ['get']);
+    const run = await kustodian(reader, 'diff', 'web', '--allow-http');
+    assert.equal(run.code, 4, run.stderr);
+    assert.equal(run.stdout, '');
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^error: Application ${namespace}/web: fetch: .*Secret/${namespace}/web-git: Forbidden \\(403\\)`,
+      ),
+    );
+    assert.match(
+      run.stderr,
+      /ask for RBAC permission "get" on the Application's Secret and objects/,
+    );
+    assert.doesNotMatch(run.stderr, /eyJ|\n\s+at /);
   });
 
   test('--revision with --path is a usage error, and a missing Application exits 3', async () => {

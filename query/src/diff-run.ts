@@ -239,7 +239,7 @@ async function guard<T>(
       if (error.httpStatus === 403)
         throw new QueryError(
           'forbidden',
-          `Application ${key}: ${step}: ${error.message}: ask for RBAC permission to get and patch (dry run) these objects as field manager ${fieldManager}`,
+          `Application ${key}: ${step}: ${error.message}: ask for RBAC permission "get" on the Application's Secret and objects, and "patch" on its objects (for the dry run, as field manager ${fieldManager})`,
         );
       if (error.httpStatus === 401)
         throw new QueryError(
