@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { messageOf, StepError } from '@kustodian/shared/errors';
 import type { RunCommand } from '@kustodian/shared/exec';
 import type { ImageChange } from '@kustodian/shared/images/kustomization';
-import { findOverlays } from '@kustodian/shared/kustomize/discover';
 import { type LocatedKustomize, locateKustomize } from '@kustodian/shared/kustomize/locate';
 import { networkEnv } from '@kustodian/shared/network-env';
 import type { Clock } from './clock.ts';
@@ -29,10 +28,10 @@ import { checkout, type GitFactory } from './steps/checkout.ts';
 import { refuseUnsafeEvent } from './steps/event.ts';
 import { landBump } from './steps/land.ts';
 import { planFromRendered } from './steps/plan.ts';
+import { checkCheckout } from './validate/checkout.ts';
 import { error, errorsOf, type Problem } from './validate/problems.ts';
-import { type RenderedOverlay, renderOverlays } from './validate/render.ts';
+import type { RenderedOverlay } from './validate/render.ts';
 import { pinnedKubernetesVersion } from './validate/served.ts';
-import { loadCrdCatalog, validateRendered } from './validate/validate.ts';
 
 /** Everything `run` talks to. */
 export interface RunBoundaries {
@@ -81,18 +80,8 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
     state.branch = cloned.branch;
     state.head = cloned.head;
     sink.info(`cloned ${cloned.shownUrl} at ${cloned.branch} (${cloned.head.slice(0, 12)})`);
-    // 5. Discover the overlays.
-    const overlays = await findOverlays(cloned.root, { include: inputs.overlays });
-    state.overlays = overlays;
-    if (overlays.length === 0)
-      throw new StepError(
-        'discover',
-        'overlays',
-        `no overlay found${inputs.overlays.length > 0 ? ` matching ${inputs.overlays.join(', ')}` : ''}`,
-      );
-    sink.info(`overlays to build (${overlays.length}): ${overlays.join(', ')}`);
-    // 6. Build every overlay before the edit, a bounded number at once; meanwhile, find the
-    //    repository's CRDs.
+    // 5.-7. Discover the overlays, build every one before the edit (a bounded number at once)
+    //    while finding the repository's CRDs, and validate what they render.
     const renderOptions = {
       root: cloned.root,
       kustomize: state.kustomize.command,
@@ -102,15 +91,18 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       networkEnv: networkEnv(boundaries.env),
       scratchDir: workdir,
     };
-    const catalogLoad = loadCrdCatalog(cloned.root);
-    catalogLoad.catch(() => {}); // awaited below; not unhandled if rendering throws first
-    state.rendered = await renderOverlays(overlays, renderOptions);
-    sink.info(
-      `built ${overlays.length} overlays in ${Math.round(boundaries.clock.now() - started)} ms`,
-    );
-    // 7. Validate what they render.
-    const catalog = await catalogLoad;
-    const validated = await validateRendered(state.rendered, catalog);
+    const checked = await checkCheckout({
+      ...renderOptions,
+      include: inputs.overlays,
+      until: 'validate',
+      info: (line) => sink.info(line),
+      now: () => boundaries.clock.now(),
+      started,
+    });
+    state.overlays = checked.overlays;
+    state.rendered = checked.rendered;
+    const { catalog, validated } = checked;
+    if (!catalog || !validated) throw new Error('validation did not run');
     problems.push(...validated.problems);
     if (inputs.images.length === 0 || errorsOf(problems).length > 0) {
       state.outcome =

@@ -1,10 +1,10 @@
-/** Shell completion scripts: command names, then the common options. */
+/** Shell completion scripts: command names, then the common options and every command's own. */
 
 /** The shells `kustodian completion` writes for. */
 export const shells = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof shells)[number];
 
-const flags = [
+const commonFlags = [
   '--namespace',
   '--all-namespaces',
   '--output',
@@ -13,9 +13,17 @@ const flags = [
   '--help',
 ];
 
-/** The completion script of `shell` for these command names. */
-export function completionScript(shell: Shell, commands: readonly string[]): string {
+/**
+ * The completion script of `shell` for these command names; after the command, the common
+ * options and `options` (the long options of the commands, such as `--revision`).
+ */
+export function completionScript(
+  shell: Shell,
+  commands: readonly string[],
+  options: readonly string[] = [],
+): string {
   const words = commands.join(' ');
+  const flags = [...new Set([...commonFlags, ...options])].sort();
   if (shell === 'bash')
     return `# kustodian completion for bash: source <(kustodian completion bash)
 _kustodian() {

@@ -11,17 +11,21 @@ export const exitCodes = {
   suspended: 7,
   /** The kubeconfig is missing, unreadable or lacks the context. */
   kubeconfig: 8,
+  /** `diff`: the changes could not be found: the fetch, the render or a dry run failed. */
+  incomplete: 9,
 } as const;
 
 /** The exit codes as `--help` lists them. */
 export const exitCodesHelp = `
 Exit codes:
   0  done (the Application reached what was asked)
-  1  the Application failed (its Ready condition is False), or an unexpected error
+  1  the Application failed (its Ready condition is False), or an unexpected error;
+     diff: the sync would change something
   2  usage error (unknown command or option, bad value)
   3  no such Application (or object)
   4  not allowed: RBAC denied a verb on a resource, or the credentials were rejected
   5  the API server is unreachable
   6  timed out waiting
   7  the Application is suspended
-  8  the kubeconfig is missing, unreadable, or lacks the context`;
+  8  the kubeconfig is missing, unreadable, or lacks the context
+  9  diff: the changes could not be found (the fetch, the render or a dry run failed)`;

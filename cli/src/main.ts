@@ -18,6 +18,8 @@ import {
 import { applicationChanges } from '@kustodian/query/watch';
 import { Argument, Command, Option } from 'commander';
 import ora from 'ora';
+import { registerChecks } from './commands/check.ts';
+import { registerDiff } from './commands/diff.ts';
 import { registerGetWatch, watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -354,6 +356,8 @@ command('events <app>', 'the events of the Application and of its objects, oldes
 registerGetWatch(program);
 registerTrace({ command, run, connect, oneNamespace });
 registerLogs({ command, run, connect, oneNamespace });
+registerDiff({ command, run, connect, oneNamespace });
+registerChecks(program, exitCodesHelp);
 
 program
   .command('completion')
@@ -368,6 +372,7 @@ program
       completionScript(
         shell,
         program.commands.map((c) => c.name()),
+        program.commands.flatMap((c) => c.options.flatMap((o) => (o.long ? [o.long] : []))),
       ),
     );
   });

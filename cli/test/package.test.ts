@@ -26,6 +26,9 @@ const commands = [
   'events',
   'trace',
   'logs',
+  'diff',
+  'build',
+  'validate',
 ];
 
 function exec(
@@ -147,6 +150,12 @@ describe('the kustodian package and its completion scripts', () => {
     const words = /-a '([^']*)'/.exec(run.stdout)?.[1]?.split(' ') ?? [];
     for (const name of commands) assert.ok(words.includes(name), `${name} in ${words.join(' ')}`);
     assert.ok(lines.some((l) => l.endsWith('-l namespace')));
+    // The options of single commands too, such as diff's.
+    for (const option of ['revision', 'path', 'allow-http', 'overlays'])
+      assert.ok(
+        lines.some((l) => l.endsWith(`-l ${option}`)),
+        option,
+      );
     if (await has('fish')) {
       const parsed = await exec('fish', [
         '--no-execute',

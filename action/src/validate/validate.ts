@@ -45,20 +45,7 @@ export async function validateRendered(
   rendered: readonly RenderedOverlay[],
   catalog: CrdCatalog,
 ): Promise<ValidationResult> {
-  const problems: Problem[] = rendered.flatMap((result) => result.problems);
-  const objects = new Map<string, readonly ParsedObject[]>();
-  for (const result of rendered) {
-    if (result.yaml === undefined) continue;
-    const parsed = result.parsed ?? parseOutput(result.yaml, result.overlay);
-    if ('objects' in parsed) {
-      objects.set(result.overlay, parsed.objects);
-      continue;
-    }
-    const where = { overlay: result.overlay, file: result.file };
-    for (const problem of parsed.problems) {
-      problems.push(error('parse', `parse ${result.overlay} output: ${problem}`, where));
-    }
-  }
+  const { problems, objects } = parsedOverlays(rendered);
   const custom = new Map(catalog.repositoryKinds.map((kind) => [kind.key, kind]));
   for (const [overlay, list] of objects) {
     for (const parsed of list.filter((p) => isCrd(p.object))) {
@@ -74,6 +61,31 @@ export async function validateRendered(
     );
   }
   problems.push(...clashProblems(objects, rendered, catalog.placements ?? new Map()));
+  return { problems, objects };
+}
+
+/**
+ * The objects of each overlay that built and parsed, and the problems of the others: those of
+ * their rendering, and why their output did not parse.
+ */
+export function parsedOverlays(rendered: readonly RenderedOverlay[]): {
+  problems: Problem[];
+  objects: Map<string, readonly ParsedObject[]>;
+} {
+  const problems: Problem[] = rendered.flatMap((result) => result.problems);
+  const objects = new Map<string, readonly ParsedObject[]>();
+  for (const result of rendered) {
+    if (result.yaml === undefined) continue;
+    const parsed = result.parsed ?? parseOutput(result.yaml, result.overlay);
+    if ('objects' in parsed) {
+      objects.set(result.overlay, parsed.objects);
+      continue;
+    }
+    const where = { overlay: result.overlay, file: result.file };
+    for (const problem of parsed.problems) {
+      problems.push(error('parse', `parse ${result.overlay} output: ${problem}`, where));
+    }
+  }
   return { problems, objects };
 }
 

@@ -24,6 +24,7 @@
  * 4. Remember what each object left (`ApplyOptions.memory`) for the next apply.
  */
 
+import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
 import type { FieldPath } from '../drift/fields.ts';
 import { waitFor } from '../health/wait.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
@@ -32,7 +33,6 @@ import type { Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
 import { type AppliedMemory, type LiveView, recordOf } from './applied.ts';
 import type { ApplyEntry, ApplyResult, PreparedObject } from './outcomes.ts';
-import { managedBySelector, type Owner } from './ownership.ts';
 import type { Plan, PlanContext } from './plan.ts';
 import { changesExisting, checkCreates, planBeforeWrites, planItems } from './plan-set.ts';
 import { namespacesInSet, prepareObjects } from './prepare.ts';

@@ -6,12 +6,13 @@
  * Namespace the set creates cannot exist yet, so they are not read at all, and are planned once
  * it exists (they are deferred until then).
  */
+
+import { managedBySelector } from '@kustodian/shared/apply/ownership';
 import { mapLimit } from '../kube/each.ts';
 import { idOf, refOf } from '../kube/object.ts';
 import { type Known, readMany } from '../kube/read-many.ts';
 import { type LastApplied, unchangedLive } from './applied.ts';
 import type { PreparedObject } from './outcomes.ts';
-import { managedBySelector } from './ownership.ts';
 import { checkCreate, type Plan, type PlanContext, planObject } from './plan.ts';
 
 /** What planning a set needs: the plans so far (filled in here), how to plan, and the bound. */

@@ -7,6 +7,9 @@
  * An object that does not exist yet is not dry-run unless `dryRunNew` says so (see `apply.ts`
  * for when): its create is the server's first word on it, one request instead of two.
  */
+
+import { changedPaths } from '@kustodian/shared/apply/compare';
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
 import { messageOf, StepError } from '@kustodian/shared/errors';
 import { type Revert, revertsOf } from '../drift/reverts.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -15,9 +18,7 @@ import { isNotFound } from '../kube/errors.ts';
 import type { JsonPatchOperation, Kube } from '../kube/kube.ts';
 import { type KubeObject, refOf } from '../kube/object.ts';
 import type { Known } from '../kube/read-many.ts';
-import { changedPaths } from './compare.ts';
 import { immutableFields } from './immutable.ts';
-import { applyPolicyOf } from './object-options.ts';
 import type { PreparedObject } from './outcomes.ts';
 import { takeOverPatch } from './takeover.ts';
 import { withReplicasLeftToAutoscaler } from './yielded.ts';

@@ -5,15 +5,17 @@
  * design (see `yielded.ts`) and the fields given up in a fight (see `drift/conflicts.ts`), and
  * set the ownership marks.
  */
+
+import { crdScopes } from '@kustodian/shared/apply/crd-scopes';
+import { objectOptionsProblem } from '@kustodian/shared/apply/object-options';
+import { type Owner, withOwnership } from '@kustodian/shared/apply/ownership';
 import { messageOf } from '@kustodian/shared/errors';
 import { groupOf } from '@kustodian/shared/manifests/object-id';
 import { type FieldPath, withoutPaths } from '../drift/fields.ts';
 import { UnknownKindError } from '../kube/discovery.ts';
 import type { Kube } from '../kube/kube.ts';
-import { idOf, isRecord, type KubeObject } from '../kube/object.ts';
-import { objectOptionsProblem } from './object-options.ts';
+import { idOf, type KubeObject } from '../kube/object.ts';
 import type { PreparedObject } from './outcomes.ts';
-import { type Owner, withOwnership } from './ownership.ts';
 import { markAutoscaled, withoutYieldedFields, type YieldTable } from './yielded.ts';
 
 /** What preparing needs. */
@@ -80,24 +82,6 @@ async function prepareOne(
     ...(namespace ? { namespace } : {}),
   };
   return { id: idOf(object), key, object, definedInSet, ...(problem ? { problem } : {}) };
-}
-
-/** Kinds defined by CRDs in the set (`group/Kind`), with whether they are namespaced. */
-export function crdScopes(objects: readonly KubeObject[]): Map<string, boolean> {
-  const scopes = new Map<string, boolean>();
-  for (const obj of objects) {
-    if (
-      obj.kind !== 'CustomResourceDefinition' ||
-      groupOf(obj.apiVersion) !== 'apiextensions.k8s.io'
-    )
-      continue;
-    const spec = isRecord(obj.spec) ? obj.spec : {};
-    const names = isRecord(spec.names) ? spec.names : {};
-    if (typeof spec.group === 'string' && typeof names.kind === 'string') {
-      scopes.set(`${spec.group}/${names.kind}`, spec.scope !== 'Cluster');
-    }
-  }
-  return scopes;
 }
 
 /** Namespaces created by the set (objects in them cannot be dry-run before they exist). */

@@ -12,10 +12,10 @@
  */
 import { messageOf } from '@kustodian/shared/errors';
 import { ManifestParseError } from '@kustodian/shared/manifests/parse';
+import { SourceError } from '@kustodian/shared/source/failure';
 import { generationOf, type InventoryEntry, type SyncRecord } from '../api/application.ts';
 import { type ConflictTracker, conflictNote, type DriftConflict } from '../drift/conflicts.ts';
 import { diffInventory, normalizeInventory, withEntries } from '../inventory/inventory.ts';
-import { SourceError } from '../source/failure.ts';
 import type { FailureReason, Outcome } from '../status/conditions.ts';
 import { applyFailureMessage } from './apply-failure.ts';
 import { dependencyProblem } from './dependencies.ts';

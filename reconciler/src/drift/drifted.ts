@@ -4,7 +4,7 @@
  * manager other than `kustodian` (status updates aside) that covers a field of the desired
  * object means someone changed, or took over, what we declared. Pure functions.
  */
-import { applyPolicyOf } from '../apply/object-options.ts';
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
 import { fieldManager } from '../kube/kube.ts';
 import {
   type KubeObject,

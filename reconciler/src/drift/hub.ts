@@ -17,8 +17,9 @@
  * apply uses instead of reading objects it left unchanged (`apply/applied.ts`); while a kind is
  * being read again after missed events, it answers nothing for that kind.
  */
+
+import { managedBySelector, ownerOf, ownerValue } from '@kustodian/shared/apply/ownership';
 import { asError } from '@kustodian/shared/errors';
-import { managedBySelector, ownerOf, ownerValue } from '../apply/ownership.ts';
 import { refOfEntry } from '../inventory/inventory.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import type { Kube } from '../kube/kube.ts';

@@ -5,8 +5,9 @@
  * seen, which bookmarks keep fresh, so nothing is listed again. Only when that resourceVersion
  * is too old (410 Gone) can events have been missed: the caller hears of it and starts afresh.
  */
+
+import { managedBySelector } from '@kustodian/shared/apply/ownership';
 import { asError } from '@kustodian/shared/errors';
-import { managedBySelector } from '../apply/ownership.ts';
 import type { Clock } from '../kube/clock.ts';
 import { isGone } from '../kube/errors.ts';
 import type { Kube } from '../kube/kube.ts';

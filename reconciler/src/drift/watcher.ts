@@ -10,8 +10,9 @@
  * value are not reported again on every unrelated event. Fields given up in a fight (see
  * `conflicts.ts`) are not watched: another manager setting them is no drift.
  */
-import { applyPolicyOf } from '../apply/object-options.ts';
-import { isOwnedBy, type Owner } from '../apply/ownership.ts';
+
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
+import { isOwnedBy, type Owner } from '@kustodian/shared/apply/ownership';
 import type { Inventory } from '../inventory/inventory.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { Kube, WatchEvent } from '../kube/kube.ts';

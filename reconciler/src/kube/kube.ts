@@ -6,7 +6,7 @@ import type { ResourceInfo } from './discovery.ts';
 import type { KubeObject, KubeRef } from './object.ts';
 
 /** The field manager of every write, as `metadata.managedFields` records it. */
-export const fieldManager = 'kustodian';
+export { fieldManager } from '@kustodian/shared/apply/ownership';
 
 /** Options of {@link Kube.apply}. */
 export interface ApplyRequestOptions {

@@ -13,10 +13,11 @@
  * served at any version of its group (its CRD is gone); one whose version was retired while
  * another version of its group still serves its kind is deleted through that version.
  */
+
+import { isPruneDisabled, pruneAnnotation } from '@kustodian/shared/apply/object-options';
+import { type Owner, ownerOf, ownerValue } from '@kustodian/shared/apply/ownership';
 import { messageOf, StepError } from '@kustodian/shared/errors';
 import { groupOf } from '@kustodian/shared/manifests/object-id';
-import { isPruneDisabled, pruneAnnotation } from '../apply/object-options.ts';
-import { type Owner, ownerOf, ownerValue } from '../apply/ownership.ts';
 import { type InventoryEntry, refOfEntry } from '../inventory/inventory.ts';
 import { UnknownKindError } from '../kube/discovery.ts';
 import type { Kube } from '../kube/kube.ts';

@@ -5,11 +5,11 @@
  * Application's last apply left (`apply/applied.ts`), so that with the drift watch's view a
  * resync of an unchanged set sends no request for it.
  */
+import { applyPolicyOf } from '@kustodian/shared/apply/object-options';
+import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
 import type { AppliedMemory, LiveView } from '../apply/applied.ts';
 import { applyAll } from '../apply/apply.ts';
-import { applyPolicyOf } from '../apply/object-options.ts';
 import type { ApplyEntry } from '../apply/outcomes.ts';
-import { managedBySelector, type Owner } from '../apply/ownership.ts';
 import type { YieldTable } from '../apply/yielded.ts';
 import type { AppContext, EnginePort, HealthReport } from '../controller/ports.ts';
 import type { DriftConflict } from '../drift/conflicts.ts';

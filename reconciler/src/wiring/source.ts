@@ -4,20 +4,20 @@
  */
 import type { SourceRef as SpecRef } from '@kustodian/shared/config/application';
 import { redactUrl } from '@kustodian/shared/redact';
-import type { AppContext, SourcePort } from '../controller/ports.ts';
-import type { Kube } from '../kube/kube.ts';
-import { isRecord } from '../kube/object.ts';
-import type { Metrics } from '../metrics.ts';
 import {
   credentialsFromSecretData,
   type GitCredentials,
   secretsOf,
-} from '../source/credentials.ts';
-import { SourceError } from '../source/failure.ts';
-import type { SourceRef } from '../source/refs.ts';
-import { resolveRevision } from '../source/remote.ts';
-import type { SourceDeps, SourceRequest } from '../source/request.ts';
-import type { Artifact, SourceStore } from '../source/store.ts';
+} from '@kustodian/shared/source/credentials';
+import { SourceError } from '@kustodian/shared/source/failure';
+import type { SourceRef } from '@kustodian/shared/source/refs';
+import { resolveRevision } from '@kustodian/shared/source/remote';
+import type { SourceDeps, SourceRequest } from '@kustodian/shared/source/request';
+import type { Artifact, SourceStore } from '@kustodian/shared/source/store';
+import type { AppContext, SourcePort } from '../controller/ports.ts';
+import type { Kube } from '../kube/kube.ts';
+import { isRecord } from '../kube/object.ts';
+import type { Metrics } from '../metrics.ts';
 import { parseTrailers } from './trailers.ts';
 
 /** What the source port needs. */

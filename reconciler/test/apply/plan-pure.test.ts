@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { changedPaths, comparable } from '@kustodian/shared/apply/compare';
+import { crdScopes } from '@kustodian/shared/apply/crd-scopes';
+import { isOwnedBy, withOwnership } from '@kustodian/shared/apply/ownership';
 import { parseObjectId } from '@kustodian/shared/manifests/object-id';
-import { changedPaths, comparable } from '../../src/apply/compare.ts';
 import { immutableFields } from '../../src/apply/immutable.ts';
-import { isOwnedBy, withOwnership } from '../../src/apply/ownership.ts';
-import { crdScopes } from '../../src/apply/prepare.ts';
 import { planStages, stageOf } from '../../src/apply/stages.ts';
 import { KubeApiError } from '../../src/kube/errors.ts';
 import type { KubeObject } from '../../src/kube/object.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { managedBySelector } from '@kustodian/shared/apply/ownership';
 import { localEnv } from '../../../test/env/for-tests.ts';
-import { managedBySelector } from '../../src/apply/ownership.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { KubeObject, KubeRef } from '../../src/kube/object.ts';
 import { readMany } from '../../src/kube/read-many.ts';

@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { withAuth } from '../../src/source/auth-files.ts';
+import { withAuth } from '@kustodian/shared/source/auth-files';
 import {
   configEnv,
   credentialsFingerprint,
   credentialsFromSecretData,
   hidden,
   planAuth,
-} from '../../src/source/credentials.ts';
-import { SourceError } from '../../src/source/failure.ts';
-import { parseSourceUrl } from '../../src/source/url.ts';
+} from '@kustodian/shared/source/credentials';
+import { SourceError } from '@kustodian/shared/source/failure';
+import { parseSourceUrl } from '@kustodian/shared/source/url';
 
 const https = parseSourceUrl('https://git.example.com/org/config.git', {});
 const ssh = parseSourceUrl('git@git.example.com:org/config.git', {});

@@ -5,7 +5,7 @@ import {
   gitFailure,
   type SourceFailureReason,
   stderrSummary,
-} from '../../src/source/failure.ts';
+} from '@kustodian/shared/source/failure';
 
 const failed = (stderr: string) => ({ exitCode: 128, stderr, timedOut: false });
 

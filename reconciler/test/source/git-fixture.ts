@@ -7,13 +7,13 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execaRunner, type RunCommand } from '@kustodian/shared/exec';
+import { type GitCredentials, hidden } from '@kustodian/shared/source/credentials';
+import { createGitHome, createGitRunner, type GitRunner } from '@kustodian/shared/source/git';
+import type { SourceDeps } from '@kustodian/shared/source/request';
+import type { UrlPolicy } from '@kustodian/shared/source/url';
 import { type GitServer, startGitServer } from '../../../test/env/git-server.ts';
 import { createAuthority } from '../../../test/env/pki.ts';
 import { createLogger, createRedactor, type MemorySink, memorySink } from '../../src/log.ts';
-import { type GitCredentials, hidden } from '../../src/source/credentials.ts';
-import { createGitHome, createGitRunner, type GitRunner } from '../../src/source/git.ts';
-import type { SourceDeps } from '../../src/source/request.ts';
-import type { UrlPolicy } from '../../src/source/url.ts';
 
 /** One command a recording runner saw. */
 export interface RecordedCall {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SourceError } from '../../src/source/failure.ts';
+import { SourceError } from '@kustodian/shared/source/failure';
 import {
   commitFromLsRemote,
   lsRemotePatterns,
   refProblem,
   revisionOf,
-} from '../../src/source/refs.ts';
-import { treeSize } from '../../src/source/tree-size.ts';
-import { parseSourceUrl, type UrlPolicy } from '../../src/source/url.ts';
+} from '@kustodian/shared/source/refs';
+import { treeSize } from '@kustodian/shared/source/tree-size';
+import { parseSourceUrl, type UrlPolicy } from '@kustodian/shared/source/url';
 
 const sha = (digit: string) => digit.repeat(40);
 

@@ -5,10 +5,10 @@ import { type AddressInfo, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { hidden } from '../../src/source/credentials.ts';
-import { SourceError, type SourceFailureReason } from '../../src/source/failure.ts';
-import { resolveRevision } from '../../src/source/remote.ts';
-import type { SourceRequest } from '../../src/source/request.ts';
+import { hidden } from '@kustodian/shared/source/credentials';
+import { SourceError, type SourceFailureReason } from '@kustodian/shared/source/failure';
+import { resolveRevision } from '@kustodian/shared/source/remote';
+import type { SourceRequest } from '@kustodian/shared/source/request';
 import { type GitFixture, startGitFixture } from './git-fixture.ts';
 
 const execFileAsync = promisify(execFile);

@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { hidden } from '@kustodian/shared/source/credentials';
+import { SourceError, sourceFailureReasons } from '@kustodian/shared/source/failure';
+import { resolveRevision } from '@kustodian/shared/source/remote';
+import type { SourceRequest } from '@kustodian/shared/source/request';
+import { createSourceStore } from '@kustodian/shared/source/store';
 import {
   generateSshKey,
   type SshEvent,
   type SshGitServer,
   startSshGitServer,
 } from '../../../test/env/ssh-git-server.ts';
-import { hidden } from '../../src/source/credentials.ts';
-import { SourceError, sourceFailureReasons } from '../../src/source/failure.ts';
-import { resolveRevision } from '../../src/source/remote.ts';
-import type { SourceRequest } from '../../src/source/request.ts';
-import { createSourceStore } from '../../src/source/store.ts';
 import { type GitFixture, type RecordedCall, startGitFixture } from './git-fixture.ts';
 
 /** The base64 lines of a private key: any one of them in a text means the key leaked. */

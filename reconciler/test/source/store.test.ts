@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hidden } from '../../src/source/credentials.ts';
-import { SourceError } from '../../src/source/failure.ts';
-import type { SourceRequest } from '../../src/source/request.ts';
-import { createSourceStore, type SourceStore } from '../../src/source/store.ts';
+import { hidden } from '@kustodian/shared/source/credentials';
+import { SourceError } from '@kustodian/shared/source/failure';
+import type { SourceRequest } from '@kustodian/shared/source/request';
+import { createSourceStore, type SourceStore } from '@kustodian/shared/source/store';
 import { type GitFixture, startGitFixture } from './git-fixture.ts';
 
 const exists = (path: string) =>

@@ -6,8 +6,8 @@
  * (see git.ts). The text itself reaches users only after redaction: git echoes URLs and, when
  * tracing, headers.
  */
-import { StepError } from '@kustodian/shared/errors';
-import { redactAll } from '@kustodian/shared/redact';
+import { StepError } from '../errors.ts';
+import { redactAll } from '../redact.ts';
 
 /** Every reason a source step can fail for; the controller's condition reasons come from here. */
 export const sourceFailureReasons = [

@@ -9,7 +9,7 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunCommand, RunResult } from '@kustodian/shared/exec';
+import type { RunCommand, RunResult } from '../exec.ts';
 import type { UrlPolicy } from './url.ts';
 
 /** What one git command may be given. */

@@ -4,7 +4,7 @@
  * resourceVersion, generation, creation time, uid) and `status`, which apply does not set. An
  * object without differences is not written, so a resync of an unchanged set writes nothing.
  */
-import { isRecord, type KubeObject } from '../kube/object.ts';
+import { isRecord, type AppliedObject as KubeObject } from './object.ts';
 
 /** `metadata` fields that differ between a dry run and the live object without any change. */
 export const volatileMetadata: readonly string[] = [
@@ -27,24 +27,24 @@ export const maxDiffPaths = 20;
 
 /**
  * The paths that differ between the live object and the dry-run result, such as
- * `spec.replicas` or `data[app.properties]`, at most {@link maxDiffPaths}. Values are never
- * included: a diff may be about a Secret.
+ * `spec.replicas` or `data[app.properties]`, at most `limit` (default {@link maxDiffPaths}).
+ * Values are never included: a diff may be about a Secret.
  */
-export function changedPaths(live: KubeObject, merged: KubeObject): string[] {
+export function changedPaths(live: KubeObject, merged: KubeObject, limit = maxDiffPaths): string[] {
   const paths: string[] = [];
-  walk(comparable(live), comparable(merged), '', paths);
+  walk(comparable(live), comparable(merged), '', paths, limit);
   return paths;
 }
 
-function walk(a: unknown, b: unknown, path: string, out: string[]): void {
-  if (out.length >= maxDiffPaths) return;
+function walk(a: unknown, b: unknown, path: string, out: string[], limit: number): void {
+  if (out.length >= limit) return;
   if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    for (const key of keys) walk(a[key], b[key], join(path, key), out);
+    for (const key of keys) walk(a[key], b[key], join(path, key), out, limit);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
-    for (const [index, item] of a.entries()) walk(item, b[index], `${path}[${index}]`, out);
+    for (const [index, item] of a.entries()) walk(item, b[index], `${path}[${index}]`, out, limit);
     return;
   }
   if (!sameLeaf(a, b)) out.push(path || '.');

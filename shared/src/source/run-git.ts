@@ -3,9 +3,9 @@
  * `SourceError` naming the repository.
  */
 
-import { messageOf } from '@kustodian/shared/errors';
-import type { RunResult } from '@kustodian/shared/exec';
-import { redactAll } from '@kustodian/shared/redact';
+import { messageOf } from '../errors.ts';
+import type { RunResult } from '../exec.ts';
+import { redactAll } from '../redact.ts';
 import { gitFailure, SourceError } from './failure.ts';
 import type { GitRunner } from './git.ts';
 import type { SourceUrl } from './url.ts';

@@ -3,7 +3,10 @@
  * watches select on) and an owner annotation naming its Application (what prune checks before
  * deleting, so an object moved to another Application is never deleted by the old one).
  */
-import { type KubeObject, stringMap } from '../kube/object.ts';
+import { type AppliedObject as KubeObject, stringMap } from './object.ts';
+
+/** The field manager of every write, as `metadata.managedFields` records it. */
+export const fieldManager = 'kustodian';
 
 /** The label every applied object carries. */
 export const managedByLabel = 'app.kubernetes.io/managed-by';

@@ -5,7 +5,7 @@
  * leak through error messages: Argo CD CVE-2023-25163, Flux CVE-2024-31216), plain HTTP and
  * local paths only when explicitly allowed.
  */
-import { redactUrl } from '@kustodian/shared/redact';
+import { redactUrl } from '../redact.ts';
 import { SourceError } from './failure.ts';
 
 /** The transports a source URL can use. */

@@ -6,19 +6,15 @@
  */
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { StepError } from '@kustodian/shared/errors';
-import type { RunCommand } from '@kustodian/shared/exec';
-import { buildOverlay } from '@kustodian/shared/kustomize/build';
-import { jailOverlay } from '@kustodian/shared/kustomize/jail';
-import type { KustomizeCommand } from '@kustodian/shared/kustomize/locate';
-import { findKustomizationFile, readBoundedFile } from '@kustodian/shared/kustomize/read';
-import type { RemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
-import { findDuplicates } from '@kustodian/shared/manifests/location';
-import {
-  DEFAULT_PARSE_LIMITS,
-  type ParsedObject,
-  parseManifests,
-} from '@kustodian/shared/manifests/parse';
+import { StepError } from '../errors.ts';
+import type { RunCommand } from '../exec.ts';
+import { buildOverlay } from '../kustomize/build.ts';
+import { jailOverlay } from '../kustomize/jail.ts';
+import type { KustomizeCommand } from '../kustomize/locate.ts';
+import { findKustomizationFile, readBoundedFile } from '../kustomize/read.ts';
+import type { RemoteAllowance } from '../kustomize/remote-allowance.ts';
+import { findDuplicates } from '../manifests/location.ts';
+import { DEFAULT_PARSE_LIMITS, type ParsedObject, parseManifests } from '../manifests/parse.ts';
 import type { RenderCache } from './cache.ts';
 
 /** Limits and tools for rendering. */

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { execaRunner, type RunCommand } from '@kustodian/shared/exec';
-import { type KustomizeCommand, kustomizeCommandFor } from '@kustodian/shared/kustomize/locate';
-import { noRemote, parseRemoteAllowance } from '@kustodian/shared/kustomize/remote-allowance';
-import {
-  configMap,
-  kustomizeBinary,
-  type TempTree,
-  tempTree,
-} from '../../../shared/test/kustomize/tree.ts';
+import { execaRunner, type RunCommand } from '../../src/exec.ts';
+import { type KustomizeCommand, kustomizeCommandFor } from '../../src/kustomize/locate.ts';
+import { noRemote, parseRemoteAllowance } from '../../src/kustomize/remote-allowance.ts';
 import { createRenderCache } from '../../src/render/cache.ts';
 import { defaultRenderLimits, render } from '../../src/render/render.ts';
+import { configMap, kustomizeBinary, type TempTree, tempTree } from '../kustomize/tree.ts';
 
 describe('rendering with a cache of earlier builds', () => {
   let tree: TempTree;

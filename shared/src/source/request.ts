@@ -2,7 +2,6 @@
  * What callers ask of the source layer, what it needs from the outside world, and the one check
  * every request passes before git runs: URL, ref and credentials must all be acceptable.
  */
-import type { Logger } from '../log.ts';
 import { checkCredentials, type GitCredentials } from './credentials.ts';
 import { SourceError } from './failure.ts';
 import type { GitRunner } from './git.ts';
@@ -17,13 +16,19 @@ export interface SourceRequest {
   readonly credentials?: GitCredentials;
 }
 
+/** Where the source layer writes a line per check, checkout and failure (the reconciler's log). */
+export interface SourceLog {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
 /** The boundaries the source layer works through. */
 export interface SourceDeps {
   readonly git: GitRunner;
   /** Where private credential files live while a command runs; created 0700 when missing. */
   readonly scratchDir: string;
   /** Gets one line per check, checkout and failure; nothing it receives holds a secret. */
-  readonly log?: Logger;
+  readonly log?: SourceLog;
 }
 
 /** A request that passed {@link prepareSource}. */

@@ -10,7 +10,7 @@
  *
  * Any other value is refused with the object and the values allowed, rather than guessed at.
  */
-import { type KubeObject, stringMap } from '../kube/object.ts';
+import { type AppliedObject as KubeObject, stringMap } from './object.ts';
 
 /** The annotation that chooses how an object is applied. */
 export const applyAnnotation = 'kustodian.dev/apply';
