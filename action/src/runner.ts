@@ -1,11 +1,12 @@
 /**
  * The real boundaries of `run`, as a GitHub runner provides them: inputs from `INPUT_*`
- * through `@actions/core`, the process environment, execa for processes, the git CLI, the
- * GitHub API landers, the system clock, and `@actions/core` for outputs, annotations and the
- * job summary. The token and its derived forms are masked here, before anything can log them.
+ * through `@actions/core`, the process environment, `spawnRunner` for processes (a large
+ * repository starts one kustomize per overlay, and execa's work per process adds up), the git
+ * CLI, the GitHub API landers, the system clock, and `@actions/core` for outputs, annotations
+ * and the job summary. The token and its derived forms are masked here, before anything can log them.
  */
 import * as core from '@actions/core';
-import { execaRunner } from '@kustodian/shared/exec';
+import { spawnRunner } from '@kustodian/shared/spawn-runner';
 import { systemClock } from './clock.ts';
 import { createGitCli } from './git/cli.ts';
 import { createGitHubLander } from './github/factory.ts';
@@ -51,8 +52,8 @@ export function runnerBoundaries(github: GitHubLanderFactory): RunBoundaries {
   return {
     inputs: readRunnerInputs(),
     env: process.env,
-    runCommand: execaRunner,
-    createGit: (options) => createGitCli({ ...options, runCommand: execaRunner }),
+    runCommand: spawnRunner,
+    createGit: (options) => createGitCli({ ...options, runCommand: spawnRunner }),
     github,
     clock: systemClock,
     sink: coreSink,

@@ -8,7 +8,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { StepError } from '../errors.ts';
-import { OutputLimitError, type RunCommand, type RunResult } from '../exec.ts';
+import { OutputLimitError, type RunCommand, type RunResult } from '../run-command.ts';
 import { relativeToRoot } from './checkout-paths.ts';
 import type { KustomizeCommand } from './locate.ts';
 
