@@ -9,7 +9,6 @@ import * as core from '@actions/core';
 import { spawnRunner } from '@kustodian/shared/spawn-runner';
 import { systemClock } from './clock.ts';
 import { createGitCli } from './git/cli.ts';
-import { createGitHubLander } from './github/factory.ts';
 import { inputNames, inputSecrets, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { ActionSink } from './report/sink.ts';
@@ -60,18 +59,27 @@ export function runnerBoundaries(github: GitHubLanderFactory): RunBoundaries {
   };
 }
 
-/** The `api` and `pull-request` landers of `./github/`, from the pipeline's context. */
-export const gitHubLanders: GitHubLanderFactory = (context) =>
-  createGitHubLander({
-    mode: context.mode,
-    token: context.token,
-    apiUrl: context.apiUrl,
-    owner: context.owner,
-    repo: context.repo,
-    git: context.git,
-    branch: context.branch,
-    retry: context.retry,
-    clock: context.clock,
-    log: context.log,
-    pullRequest: context.pullRequest,
-  });
+/**
+ * The `api` and `pull-request` landers of `./github/`, from the pipeline's context. The GitHub
+ * API client (octokit and its HTTP stack) is loaded when a run lands through the API, not by
+ * every run: a run that validates, or lands with git, never pays for compiling it.
+ */
+export const gitHubLanders: GitHubLanderFactory = (context) => ({
+  land: async (input) => {
+    const { createGitHubLander } = await import('./github/factory.ts');
+    const lander = createGitHubLander({
+      mode: context.mode,
+      token: context.token,
+      apiUrl: context.apiUrl,
+      owner: context.owner,
+      repo: context.repo,
+      git: context.git,
+      branch: context.branch,
+      retry: context.retry,
+      clock: context.clock,
+      log: context.log,
+      pullRequest: context.pullRequest,
+    });
+    return lander.land(input);
+  },
+});

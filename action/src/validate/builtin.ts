@@ -20,7 +20,7 @@ export interface SchemaViolation {
 }
 
 /** Validates one object; empty when it conforms. */
-export type ObjectValidator = (object: unknown) => SchemaViolation[];
+export type ObjectValidator = (object: unknown) => SchemaViolation[] | Promise<SchemaViolation[]>;
 
 type Loader = () => Promise<object>;
 
