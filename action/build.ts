@@ -11,7 +11,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -21,6 +21,29 @@ const requireShim = [
   "import { createRequire as __kustodianCreateRequire } from 'node:module';",
   'const require = __kustodianCreateRequire(import.meta.url);',
 ].join('\n');
+
+/**
+ * `@actions/core` imports its OIDC client, and with it `@actions/http-client` and undici (whose
+ * module starts compiling a WebAssembly HTTP parser as it loads), for `getIDToken`, which the
+ * action never calls. Marking those packages free of side effects lets esbuild leave them out
+ * of what every run loads; the GitHub API client, which does use them, still has them.
+ */
+const unusedHttpStack: Plugin = {
+  name: 'unused-http-stack',
+  setup(build) {
+    build.onResolve({ filter: /^(@actions\/http-client|undici|tunnel)(\/|$)/ }, async (args) => {
+      if (args.pluginData === unusedHttpStack) return undefined;
+      const { path, kind, resolveDir, importer } = args;
+      const resolved = await build.resolve(path, {
+        kind,
+        resolveDir,
+        importer,
+        pluginData: unusedHttpStack,
+      });
+      return resolved.errors.length > 0 ? undefined : { ...resolved, sideEffects: false };
+    });
+  },
+};
 
 await rm(new URL('dist/', import.meta.url), { recursive: true, force: true });
 const result = await build({
@@ -43,6 +66,7 @@ const result = await build({
   alias: { punycode: 'punycode/' },
   logLevel: 'warning',
   metafile: true,
+  plugins: [unusedHttpStack],
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js')).length;
