@@ -3,7 +3,7 @@
  * `action.yml` as `INPUT_<NAME>`, the `GITHUB_*` and `RUNNER_*` variables, see
  * `test/demo/runner.ts`), validating a config repository with `commit: none` and no images,
  * and what it cost: wall time, the CPU time of the whole process tree, the part kustomize's
- * builds took, and the action process's peak resident memory (see `action-probe.ts`).
+ * builds took, and the action process's peak resident memory (see `action-probe.mjs`).
  *
  * The alternative it is compared with is measured here too: a shell loop of `kustomize build`
  * over the same overlays, its wall time and the CPU time of the shell and its children.
@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 import { actionDir, resolveInputs, stepEnvironment } from '../../test/demo/runner.ts';
 
 const run = promisify(execFile);
-const probe = join(import.meta.dirname, 'action-probe.ts');
+const probe = join(import.meta.dirname, 'action-probe.mjs');
 
 /** CPU time (user + system, ms) of the children this process has reaped, from `/proc/self/stat`. */
 export function reapedChildrenCpuMs(): number {
@@ -51,6 +51,9 @@ export interface ActionProcessRun {
   /** The children reaped after the first `kustomize build` started: the builds. */
   readonly buildsCpuMs: number;
   readonly peakRssMiB: number;
+  /** The action process's own CPU time when its first and its last build started. */
+  readonly selfCpuAtFirstBuildMs: number;
+  readonly selfCpuAtLastBuildMs: number;
   /** CPU time by thread name (`node` is the main thread). */
   readonly threadCpuMs: Readonly<Record<string, number>>;
   /** `kustomize build`, `git clone`, ...: what the action started, in order. */
@@ -140,6 +143,8 @@ export async function runBundledAction(options: ActionProcessOptions): Promise<A
       buildsCpuMs: number;
       peakRssKiB: number;
       threadCpuMs: Record<string, number>;
+      selfCpuAtFirstBuildMs: number;
+      selfCpuAtLastBuildMs: number;
       spawned: string[];
     };
     const firstBuild = probed.spawned.indexOf('kustomize build');
@@ -154,6 +159,8 @@ export async function runBundledAction(options: ActionProcessOptions): Promise<A
       buildsCpuMs: probed.buildsCpuMs,
       peakRssMiB: probed.peakRssKiB / 1024,
       threadCpuMs: probed.threadCpuMs,
+      selfCpuAtFirstBuildMs: probed.selfCpuAtFirstBuildMs,
+      selfCpuAtLastBuildMs: probed.selfCpuAtLastBuildMs,
       spawned: probed.spawned,
       stdout,
     };

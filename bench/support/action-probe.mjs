@@ -1,11 +1,14 @@
 /**
  * Loaded with `--import` into a benchmarked action process, this writes what only the process
- * itself can see to the file `KUSTODIAN_BENCH_PROBE` names when it exits: its own CPU time, the
- * CPU time of the children it reaped (kustomize and git), the part of that spent by children
- * reaped after the first `kustomize build` started (the builds), and its peak resident memory.
- * It reads `/proc/self/stat` twice and `/proc/self/status` once, nothing in between.
+ * itself can see to the file `KUSTODIAN_BENCH_PROBE` names when it exits: its own CPU time (in
+ * all, by thread, and when its first and last `kustomize build` started), the CPU time of the
+ * children it reaped (kustomize and git), the part of that spent by children reaped after the
+ * first build started (the builds), its peak resident memory, and what it started.
  *
- * The benchmarked code is not changed: the probe only watches `ChildProcess.prototype.spawn`.
+ * Plain JavaScript, unlike the rest of the project: a `.ts` file would make Node load its type
+ * stripper (a WebAssembly module) into the measured process, a cost the action does not have.
+ * The benchmarked code is not changed: the probe only watches `ChildProcess.prototype.spawn`
+ * (what every `child_process` call ends in) and reads `/proc/self` there and at exit.
  */
 import { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,8 +17,12 @@ const out = process.env.KUSTODIAN_BENCH_PROBE;
 /** Clock ticks per second of `/proc/<pid>/stat` (USER_HZ, 100 on Linux). */
 const ticksPerSecond = 100;
 
-/** Field `index` (1-based, as `man 5 proc` numbers them) of a stat file, as milliseconds. */
-function statMs(path: string): (index: number) => number {
+/**
+ * Field `index` (1-based, as `man 5 proc` numbers them) of a stat file, as milliseconds.
+ * @param {string} path
+ * @returns {(index: number) => number}
+ */
+function statMs(path) {
   const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which may hold spaces), from field 3 on.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -23,14 +30,15 @@ function statMs(path: string): (index: number) => number {
 }
 
 /** utime + stime and cutime + cstime of this process, in milliseconds. */
-function cpuTimes(): { self: number; children: number } {
+function cpuTimes() {
   const tick = statMs('/proc/self/stat');
   return { self: tick(14) + tick(15), children: tick(16) + tick(17) };
 }
 
-/** CPU time by thread name (`node` is the main thread), in milliseconds. */
-function threadCpu(): Record<string, number> {
-  const byName: Record<string, number> = {};
+/** CPU time by thread name (`MainThread`, `V8Worker`, `libuv-worker`), in milliseconds. */
+function threadCpu() {
+  /** @type {Record<string, number>} */
+  const byName = {};
   for (const id of readdirSync('/proc/self/task')) {
     const name = readFileSync(`/proc/self/task/${id}/comm`, 'utf8').trim();
     const tick = statMs(`/proc/self/task/${id}/stat`);
@@ -39,26 +47,31 @@ function threadCpu(): Record<string, number> {
   return byName;
 }
 
-function peakRssKiB(): number {
+function peakRssKiB() {
   const status = readFileSync('/proc/self/status', 'utf8');
   return Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0);
 }
 
 if (out !== undefined) {
-  let childrenBeforeBuilds: number | undefined;
-  const spawned: string[] = [];
-  // `spawn` is on the prototype but not in @types/node: it is what every `child_process` call ends in.
-  type SpawnOptions = { readonly file: string; readonly args?: readonly string[] };
-  const prototype = ChildProcess.prototype as unknown as {
-    spawn: (this: ChildProcess, options: SpawnOptions) => unknown;
-  };
+  /** @type {number | undefined} */
+  let childrenBeforeBuilds;
+  /** @type {number | undefined} */
+  let selfAtFirstBuild;
+  /** @type {number | undefined} */
+  let selfAtLastBuild;
+  /** @type {string[]} */
+  const spawned = [];
+  const prototype = /** @type {any} */ (ChildProcess.prototype);
   const original = prototype.spawn;
-  prototype.spawn = function spawn(this: ChildProcess, options: SpawnOptions) {
+  prototype.spawn = function spawn(/** @type {{ file: string, args?: string[] }} */ options) {
     const args = (options.args ?? []).slice(1);
     const name = String(options.file).split('/').pop() ?? '';
     spawned.push(`${name} ${args[0] ?? ''}`.trim());
-    if (childrenBeforeBuilds === undefined && name === 'kustomize' && args[0] === 'build') {
-      childrenBeforeBuilds = cpuTimes().children;
+    if (name === 'kustomize' && args[0] === 'build') {
+      const now = cpuTimes();
+      childrenBeforeBuilds ??= now.children;
+      selfAtFirstBuild ??= now.self;
+      selfAtLastBuild = now.self;
     }
     return original.call(this, options);
   };
@@ -68,6 +81,8 @@ if (out !== undefined) {
       selfCpuMs: self,
       childrenCpuMs: children,
       buildsCpuMs: children - (childrenBeforeBuilds ?? children),
+      selfCpuAtFirstBuildMs: selfAtFirstBuild,
+      selfCpuAtLastBuildMs: selfAtLastBuild,
       peakRssKiB: peakRssKiB(),
       threadCpuMs: threadCpu(),
       spawned,
