@@ -61,12 +61,15 @@ if (out !== undefined) {
   let selfAtLastBuild;
   /** @type {string[]} */
   const spawned = [];
+  /** When each was started, in milliseconds since the process started. @type {number[]} */
+  const spawnedAt = [];
   const prototype = /** @type {any} */ (ChildProcess.prototype);
   const original = prototype.spawn;
   prototype.spawn = function spawn(/** @type {{ file: string, args?: string[] }} */ options) {
     const args = (options.args ?? []).slice(1);
     const name = String(options.file).split('/').pop() ?? '';
     spawned.push(`${name} ${args[0] ?? ''}`.trim());
+    spawnedAt.push(Math.round(performance.now()));
     if (name === 'kustomize' && args[0] === 'build') {
       const now = cpuTimes();
       childrenBeforeBuilds ??= now.children;
@@ -86,6 +89,8 @@ if (out !== undefined) {
       peakRssKiB: peakRssKiB(),
       threadCpuMs: threadCpu(),
       spawned,
+      spawnedAtMs: spawnedAt,
+      exitAtMs: Math.round(performance.now()),
     };
     writeFileSync(out, JSON.stringify(probe));
   });

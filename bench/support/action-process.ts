@@ -58,6 +58,9 @@ export interface ActionProcessRun {
   readonly threadCpuMs: Readonly<Record<string, number>>;
   /** `kustomize build`, `git clone`, ...: what the action started, in order. */
   readonly spawned: readonly string[];
+  /** When each was started, and when the process exited, in ms since it started. */
+  readonly spawnedAtMs: readonly number[];
+  readonly exitAtMs: number;
   /** The action's log. */
   readonly stdout: string;
 }
@@ -146,6 +149,8 @@ export async function runBundledAction(options: ActionProcessOptions): Promise<A
       selfCpuAtFirstBuildMs: number;
       selfCpuAtLastBuildMs: number;
       spawned: string[];
+      spawnedAtMs: number[];
+      exitAtMs: number;
     };
     const firstBuild = probed.spawned.indexOf('kustomize build');
     const afterBuilds = probed.spawned.slice(firstBuild).filter((s) => s !== 'kustomize build');
@@ -162,6 +167,8 @@ export async function runBundledAction(options: ActionProcessOptions): Promise<A
       selfCpuAtFirstBuildMs: probed.selfCpuAtFirstBuildMs,
       selfCpuAtLastBuildMs: probed.selfCpuAtLastBuildMs,
       spawned: probed.spawned,
+      spawnedAtMs: probed.spawnedAtMs,
+      exitAtMs: probed.exitAtMs,
       stdout,
     };
   } finally {
