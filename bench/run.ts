@@ -6,6 +6,8 @@
  * `bench/results/latest.json`, with the machine's load before and after each benchmark.
  *
  * 1. validate.bench.ts    the action's validate step vs a sequential `kustomize build` loop
+ * 1b. validate-monorepo.bench.ts  the bundled action on a 60-overlay monorepo, in a fresh process,
+ *                         vs the same loop: wall time, CPU beyond kustomize's, peak memory
  * 2. reconciler.bench.ts  first sync and no-op resync of 1,000 objects vs `kubectl apply --server-side`
  * 3. memory.bench.ts      resident memory with 200 Applications of 25 objects, 1,000 of 10
  * 4. races.bench.ts       16 concurrent push-mode bumps of one file vs pull/edit/push shell loops
@@ -40,6 +42,7 @@ try {
   await writeFile(envFile, JSON.stringify(env.info));
   for (const [file, args] of [
     ['validate.bench.ts', []],
+    ['validate-monorepo.bench.ts', []],
     ['reconciler.bench.ts', ['--env', envFile]],
     ['memory.bench.ts', ['--env', envFile]],
     ['races.bench.ts', []],

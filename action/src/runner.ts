@@ -1,14 +1,14 @@
 /**
  * The real boundaries of `run`, as a GitHub runner provides them: inputs from `INPUT_*`
- * through `@actions/core`, the process environment, execa for processes, the git CLI, the
- * GitHub API landers, the system clock, and `@actions/core` for outputs, annotations and the
- * job summary. The token and its derived forms are masked here, before anything can log them.
+ * through `@actions/core`, the process environment, `spawnRunner` for processes (a large
+ * repository starts one kustomize per overlay, and execa's work per process adds up), the git
+ * CLI, the GitHub API landers, the system clock, and `@actions/core` for outputs, annotations
+ * and the job summary. The token and its derived forms are masked here, before anything can log them.
  */
 import * as core from '@actions/core';
-import { execaRunner } from '@kustodian/shared/exec';
+import { spawnRunner } from '@kustodian/shared/spawn-runner';
 import { systemClock } from './clock.ts';
 import { createGitCli } from './git/cli.ts';
-import { createGitHubLander } from './github/factory.ts';
 import { inputNames, inputSecrets, type RawInputs } from './inputs.ts';
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { ActionSink } from './report/sink.ts';
@@ -51,26 +51,35 @@ export function runnerBoundaries(github: GitHubLanderFactory): RunBoundaries {
   return {
     inputs: readRunnerInputs(),
     env: process.env,
-    runCommand: execaRunner,
-    createGit: (options) => createGitCli({ ...options, runCommand: execaRunner }),
+    runCommand: spawnRunner,
+    createGit: (options) => createGitCli({ ...options, runCommand: spawnRunner }),
     github,
     clock: systemClock,
     sink: coreSink,
   };
 }
 
-/** The `api` and `pull-request` landers of `./github/`, from the pipeline's context. */
-export const gitHubLanders: GitHubLanderFactory = (context) =>
-  createGitHubLander({
-    mode: context.mode,
-    token: context.token,
-    apiUrl: context.apiUrl,
-    owner: context.owner,
-    repo: context.repo,
-    git: context.git,
-    branch: context.branch,
-    retry: context.retry,
-    clock: context.clock,
-    log: context.log,
-    pullRequest: context.pullRequest,
-  });
+/**
+ * The `api` and `pull-request` landers of `./github/`, from the pipeline's context. The GitHub
+ * API client (octokit and its HTTP stack) is loaded when a run lands through the API, not by
+ * every run: a run that validates, or lands with git, never pays for compiling it.
+ */
+export const gitHubLanders: GitHubLanderFactory = (context) => ({
+  land: async (input) => {
+    const { createGitHubLander } = await import('./github/factory.ts');
+    const lander = createGitHubLander({
+      mode: context.mode,
+      token: context.token,
+      apiUrl: context.apiUrl,
+      owner: context.owner,
+      repo: context.repo,
+      git: context.git,
+      branch: context.branch,
+      retry: context.retry,
+      clock: context.clock,
+      log: context.log,
+      pullRequest: context.pullRequest,
+    });
+    return lander.land(input);
+  },
+});

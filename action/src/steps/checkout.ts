@@ -9,7 +9,7 @@ import type { Git } from '../git/git.ts';
 import { defaultServerUrl, gitAuthEnv, resolveRemote } from '../git/remote.ts';
 import type { ActionInputs } from '../inputs.ts';
 
-/** Creates the `Git` of one working copy (the real one is `createGitCli` over execa). */
+/** Creates the `Git` of one working copy (the real one is `createGitCli` over `spawnRunner`). */
 export type GitFactory = (options: {
   readonly dir: string;
   readonly remoteUrl: string;

@@ -11,56 +11,12 @@
 import { type CelInput, celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { SchemaViolation } from './builtin.ts';
-
-type Schema = Record<string, unknown>;
-
-type Program = (bindings: Record<string, CelInput>) => unknown;
-
-/** One rule as the CRD states it. */
-interface Rule {
-  readonly rule: string;
-  readonly message?: string;
-  readonly fieldPath?: string;
-  /** Undefined until first use; `null` when it cannot be judged offline. */
-  program?: Program | null;
-}
-
-/** The rules of one schema node and of the nodes below it. */
-interface RuleNode {
-  readonly schema: Schema;
-  readonly rules: readonly Rule[];
-  readonly properties: ReadonlyMap<string, RuleNode>;
-  readonly additional?: RuleNode;
-  readonly items?: RuleNode;
-}
+import { isSchema, type Program, type Rule, type RuleNode, type Schema } from './cel-rules.ts';
 
 /** The errors that mean the rule was evaluated and the object breaks it. */
 const refusingErrors = [/field not found/i, /no such key/i, /index out of (range|bounds)/i];
 
 const env = celEnv({ funcs: strings });
-
-/** The rule tree of a root schema; undefined when the schema has no rules at all. */
-export function celRulesOf(schema: unknown): RuleNode | undefined {
-  if (!isSchema(schema)) return undefined;
-  const rules = rulesAt(schema);
-  const properties = new Map<string, RuleNode>();
-  if (isSchema(schema.properties)) {
-    for (const [key, child] of Object.entries(schema.properties)) {
-      const node = celRulesOf(child);
-      if (node) properties.set(key, node);
-    }
-  }
-  const additional = celRulesOf(schema.additionalProperties);
-  const items = celRulesOf(schema.items);
-  if (rules.length === 0 && properties.size === 0 && !additional && !items) return undefined;
-  return {
-    schema,
-    rules,
-    properties,
-    ...(additional ? { additional } : {}),
-    ...(items ? { items } : {}),
-  };
-}
 
 /** The violations of every rule the (defaulted) object reaches. */
 export function evaluateCelRules(root: RuleNode, object: unknown): SchemaViolation[] {
@@ -125,21 +81,6 @@ function compile(source: string): Program | null {
   }
 }
 
-function rulesAt(schema: Schema): Rule[] {
-  const raw = schema['x-kubernetes-validations'];
-  if (!Array.isArray(raw)) return [];
-  return raw.filter(isSchema).flatMap((entry): Rule[] => {
-    if (typeof entry.rule !== 'string') return [];
-    return [
-      {
-        rule: entry.rule,
-        ...(typeof entry.message === 'string' ? { message: entry.message } : {}),
-        ...(typeof entry.fieldPath === 'string' ? { fieldPath: entry.fieldPath } : {}),
-      },
-    ];
-  });
-}
-
 /** A value as CEL sees it under its schema: integers of `integer` (and int-or-string) are ints. */
 function toCel(value: unknown, schema: Schema | undefined): CelInput {
   if (Array.isArray(value)) {
@@ -190,8 +131,4 @@ function pointerOf(fieldPath: string | undefined): string {
 
 function pointerToken(key: string): string {
   return key.replaceAll('~', '~0').replaceAll('/', '~1');
-}
-
-function isSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,11 +4,11 @@
  * with ajv, read as the API server reads a structural schema (structural.ts); `nullable` is
  * honoured as OpenAPI defines it; formats are not checked (the API server checks few of them).
  * An object the schema accepts is then held to the schema's CEL rules after defaulting
- * (cel.ts, defaults.ts).
+ * (cel.ts, loaded the first time a schema with rules is met; defaults.ts).
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describeAjvErrors, type ObjectValidator } from './builtin.ts';
-import { celRulesOf, evaluateCelRules } from './cel.ts';
+import { celRulesOf } from './cel-rules.ts';
 import { withDefaults } from './defaults.ts';
 import { listMapKeysKeyword, structuralRoot } from './structural.ts';
 
@@ -86,7 +86,11 @@ function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
     }
     if (!compiled(object)) return describeAjvErrors(compiled.errors ?? []);
     if (rules === null) rules = celRulesOf(schema);
-    return rules ? evaluateCelRules(rules, withDefaults(object, schema)) : [];
+    if (rules === undefined) return [];
+    const found = rules;
+    return import('./cel.ts').then((cel) =>
+      cel.evaluateCelRules(found, withDefaults(object, schema)),
+    );
   };
 }
 

@@ -59,10 +59,10 @@ async function checkSchema(
   const customKind = custom.get(`${group}/${versionOf(apiVersion)}/${kind}`);
   const ofMetadata = metadataViolations(parsed.object);
   if (customKind !== undefined)
-    return violations(place, at, [...ofMetadata, ...customKind.validate(parsed.object)]);
+    return violations(place, at, [...ofMetadata, ...(await customKind.validate(parsed.object))]);
   if (isServed(apiVersion, kind)) {
     const validate = await builtinValidator(apiVersion, kind);
-    const found = validate?.(parsed.object) ?? [];
+    const found = (await validate?.(parsed.object)) ?? [];
     return violations(place, at, [...ofMetadata, ...found, ...percentViolations(parsed.object)]);
   }
   if (retiredApiVersions.has(apiVersion) || isBuiltinGroup(group)) {

@@ -89,6 +89,30 @@ describe('validating rendered overlays', () => {
     );
   });
 
+  it("refuses a custom resource that breaks a rule of its CRD's x-kubernetes-validations", async () => {
+    const ruled = crd
+      .replace('widgets.example.com', 'gadgets.example.com')
+      .replace(
+        '{kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}',
+        '{kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}',
+      )
+      .replace(
+        '              required: [size]\n',
+        "              required: [size]\n              x-kubernetes-validations:\n                - {rule: 'self.size <= 10', message: size is at most 10}\n",
+      );
+    const gadget = (name: string, size: number) =>
+      `apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: ${name}, namespace: a}\nspec: {size: ${size}}\n`;
+    const result = await validateRendered(
+      [overlay('crds', ruled), overlay('a', `${gadget('small', 3)}---\n${gadget('big', 11)}`)],
+      catalog,
+    );
+    assert.equal(result.problems.length, 1, JSON.stringify(result.problems));
+    assert.match(
+      result.problems[0]?.message ?? '',
+      /example\.com\/Gadget\/a\/big .* spec: size is at most 10/,
+    );
+  });
+
   it('warns about kinds no CRD in the repository defines', async () => {
     const unknown = 'apiVersion: other.io/v1\nkind: Gadget\nmetadata: {name: g}\n';
     const result = await validateRendered([overlay('prod', unknown)], catalog);

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { StepError } from '../errors.ts';
-import { CommandAbortedError, OutputLimitError, type RunCommand, type RunResult } from '../exec.ts';
+import {
+  CommandAbortedError,
+  OutputLimitError,
+  type RunCommand,
+  type RunResult,
+} from '../run-command.ts';
 import { relativeToRoot } from './checkout-paths.ts';
 import { type FetchScratch, openFetchScratch } from './fetch-scratch.ts';
 import type { KustomizeCommand } from './locate.ts';

@@ -19,7 +19,7 @@ import {
   pluginFileViolations,
   type ViolationKind,
 } from './jail-rules.ts';
-import { type Reference, references } from './kustomization.ts';
+import { type Kustomization, type Reference, references } from './kustomization.ts';
 import { defaultMaxFileBytes, inside, posixRelative as rel } from './read.ts';
 import {
   allowsRemote,
@@ -138,11 +138,38 @@ async function visitKustomization(walk: Walk, dir: string, origin: Origin): Prom
   if ('problem' in read) {
     return add(walk, 'unreadable', { file: name, field: 'file', value: name }, read.problem);
   }
-  walk.violations.push(...kustomizationViolations(read.kustomization, name));
-  for (const ref of references(read.kustomization)) {
+  const facts = factsOf(read.kustomization, name);
+  walk.violations.push(...facts.violations);
+  for (const ref of facts.refs) {
     if (walk.stopped) return;
     await followReference(walk, realDir, name, ref);
   }
+}
+
+/** What one kustomization file says for the walk: its own violations and its references. */
+interface Facts {
+  readonly name: string;
+  readonly violations: readonly JailViolation[];
+  readonly refs: readonly Reference[];
+}
+
+/**
+ * Facts by parsed file. Memoized reads (`memoizedJailReads`) return the same parsed object for a
+ * file every time, so a base or component that many overlays share is looked through once, not
+ * once per overlay; with reads that parse again, every object is new and nothing is reused.
+ */
+const factsByKustomization = new WeakMap<Kustomization, Facts>();
+
+function factsOf(kustomization: Kustomization, name: string): Facts {
+  const known = factsByKustomization.get(kustomization);
+  if (known?.name === name) return known;
+  const facts = {
+    name,
+    violations: kustomizationViolations(kustomization, name),
+    refs: references(kustomization),
+  };
+  factsByKustomization.set(kustomization, facts);
+  return facts;
 }
 
 async function followReference(

@@ -17,6 +17,8 @@ interface Step {
  * and stops at the limit, so a value that refers to itself (through a YAML alias) ends too.
  */
 export function findTooDeep(root: unknown, maxDepth: number): (string | number)[] | undefined {
+  // Nearly every value is within the limit: say so without building the walk's steps.
+  if (!deeperThan(root, 0, maxDepth)) return undefined;
   const stack: Step[] = [{ value: root, depth: 0 }];
   while (stack.length > 0) {
     const step = stack.pop()!;
@@ -29,6 +31,24 @@ export function findTooDeep(root: unknown, maxDepth: number): (string | number)[
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a value below `value` (which sits at `depth`) is nested deeper than `maxDepth`. It
+ * recurses, but never past `maxDepth` levels, so the stack it needs is bounded by the limit.
+ */
+function deeperThan(value: unknown, depth: number, maxDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth >= maxDepth) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (deeperThan(child, depth + 1, maxDepth)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (Object.hasOwn(record, key) && deeperThan(record[key], depth + 1, maxDepth)) return true;
+  }
+  return false;
 }
 
 function pathOf(step: Step): (string | number)[] {

@@ -67,6 +67,28 @@ describe('memoized jail reads', () => {
     );
   });
 
+  it('report what a shared base breaks once for every overlay that builds on it', async () => {
+    tree = await tempTree({
+      ...files,
+      'base/kustomization.yaml': `${files['base/kustomization.yaml']}helmCharts:\n  - name: web\n`,
+    });
+    const root = tree.root;
+    const reads = memoizedJailReads();
+    const found = [];
+    for (const overlayDir of overlays)
+      found.push(await checkOverlayJail({ root, overlayDir, reads }));
+    const direct = await Promise.all(
+      overlays.map((overlayDir) => checkOverlayJail({ root, overlayDir })),
+    );
+    assert.deepEqual(found, direct);
+    for (const violations of found) {
+      assert.deepEqual(
+        violations.map((v) => `${v.file} ${v.field}`),
+        ['base/kustomization.yaml helmCharts'],
+      );
+    }
+  });
+
   it('parse a base and a component shared by several overlays once', async () => {
     tree = await tempTree(files);
     const { reads, parses } = countingReads();
