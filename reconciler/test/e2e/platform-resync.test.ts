@@ -71,26 +71,16 @@ describe('a platform overlay across resyncs', () => {
   after(async () => {
     await running?.stop();
     await git?.stop();
-    await kubectl('delete', '--ignore-not-found', 'namespace', 'resync-platform-extra').catch(
-      () => {},
-    );
-    await kubectl(
-      'delete',
-      '--ignore-not-found',
-      'clusterrole',
-      'resync-platform-view',
-      'resync-gadgets-reader',
-    ).catch(() => {});
-    await kubectl(
-      'delete',
-      '--ignore-not-found',
-      'validatingwebhookconfiguration',
-      'resync-gadgets-check',
-    ).catch(() => {});
-    await kubectl('delete', '--ignore-not-found', 'pv', `${namespace}-cache-data`).catch(() => {});
-    await kubectl('delete', '--ignore-not-found', 'crd', 'gadgets.resync.example.test').catch(
-      () => {},
-    );
+    // Without waiting: a bound PersistentVolume stays until its claim goes, a Namespace until its
+    // objects do, and neither is this test's to wait for.
+    const remove = (...what: string[]) =>
+      kubectl('delete', '--ignore-not-found', '--wait=false', ...what).catch(() => {});
+    await remove('namespace', 'resync-platform-extra');
+    await remove('clusterrole', 'resync-platform-view', 'resync-gadgets-reader');
+    await remove('validatingwebhookconfiguration', 'resync-gadgets-check');
+    await remove('-n', namespace, 'persistentvolumeclaim', 'data-cache-0');
+    await remove('persistentvolume', `${namespace}-cache-data`);
+    await remove('crd', 'gadgets.resync.example.test');
   });
 
   test('a Ready application sees no write of the reconciler through three intervals and a requested reconcile', async () => {
