@@ -59,7 +59,9 @@ export async function openFetchScratch(
       }
     });
   };
-  const watcher = watch(dir, { recursive: true }, measure);
+  // Not persistent: Node's recursive watch on Linux adds a watcher per directory as it finds
+  // them and can still be adding some when closed; those must not keep a process alive.
+  const watcher = watch(dir, { recursive: true, persistent: false }, measure);
   watcher.on('error', () => {}); // a directory removed while watched; the timer still measures
   const timer = setInterval(measure, pollMs);
   timer.unref();
