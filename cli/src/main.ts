@@ -23,6 +23,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerGetWatch, watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerRollback } from './commands/rollback.ts';
 import { registerTrace } from './commands/trace.ts';
 import { completionScript, shells } from './completion.ts';
 import { exitCodes, exitCodesHelp } from './exit-codes.ts';
@@ -357,6 +358,7 @@ registerGetWatch(program);
 registerTrace({ command, run, connect, oneNamespace });
 registerLogs({ command, run, connect, oneNamespace });
 registerDiff({ command, run, connect, oneNamespace });
+registerRollback({ command, run, connect, oneNamespace });
 registerChecks(program, exitCodesHelp);
 
 program
