@@ -29,6 +29,7 @@ const commands = [
   'diff',
   'build',
   'validate',
+  'rollback',
 ];
 
 function exec(
