@@ -6,7 +6,8 @@
 import { type ApplicationSpec, parseApplicationSpec } from '@kustodian/shared/config/application';
 import { messageOf } from '@kustodian/shared/errors';
 import { commitOf, type SyncRecord } from './applications.ts';
-import { type ApplicationsApi, QueryError } from './kube.ts';
+import { QueryError } from './errors.ts';
+import type { ApplicationsApi } from './kube.ts';
 
 /** The Application, where its files live, and the revision to restore. */
 export interface RollbackTarget {
