@@ -65,7 +65,7 @@ export async function rollbackTarget(
     const [kind, value] = 'tag' in ref ? ['tag', ref.tag] : ['commit', ref.commit];
     throw new QueryError(
       'other',
-      `Application ${key} follows ${kind} ${value} (source.ref.${kind}), not a branch: a rollback is a commit on the branch the Application follows; point source.ref at ${kind === 'tag' ? 'the tag you want instead' : 'the commit you want instead'}`,
+      `Application ${key} follows ${kind} ${value} (source.ref.${kind}), not a branch: a rollback is a commit on the branch an Application follows; to go back, set source.ref.${kind} to the ${kind} to run`,
     );
   }
   const status = (app.status ?? {}) as { history?: SyncRecord[]; lastAppliedRevision?: string };

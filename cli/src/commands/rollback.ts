@@ -6,7 +6,10 @@
  * or with `--dry-run`, it shows what it would commit.
  */
 import { readFile } from 'node:fs/promises';
+import type { GitIdentity } from '@kustodian/action/git/git';
+import { tokenForms } from '@kustodian/action/git/remote';
 import { redactAll } from '@kustodian/shared/redact';
+import { Option } from 'commander';
 import { exitCodes } from '../exit-codes.ts';
 import { colours, print } from '../render.ts';
 import type { RollbackMode, RollbackRequest, RollbackResult } from '../rollback/land.ts';
@@ -40,10 +43,13 @@ export function registerRollback(kit: Kit): void {
     )
     .requiredOption('--to <revision>', 'a config commit of `kustodian history` (a prefix will do)')
     .option('--dry-run', 'show the commit it would make, and push nothing')
-    .option(
-      '--commit <mode>',
-      'push (git push), api (a signed commit through the GitHub API) or pull-request',
-      'push',
+    .addOption(
+      new Option(
+        '--commit <mode>',
+        'push (git push), api (a signed commit through the GitHub API) or pull-request',
+      )
+        .choices(['push', 'api', 'pull-request'])
+        .default('push'),
     )
     .option(
       '--pull-request',
@@ -57,8 +63,6 @@ export function registerRollback(kit: Kit): void {
     .action((app: string, options: RollbackOptions) =>
       kit.run(async () => {
         const mode = options.pullRequest ? 'pull-request' : options.commit;
-        if (!['push', 'api', 'pull-request'].includes(mode))
-          throw new CommandUsageError(`--commit ${mode}: give push, api or pull-request`);
         const token = await readToken(options);
         const { api, namespace } = kit.connect(options);
         const ns = kit.oneNamespace(options, namespace);
@@ -123,7 +127,7 @@ async function requestFor(
     mode,
     ...(token === undefined ? {} : { token }),
     ...(github ? { github } : {}),
-    author: await authorOf(execaRunner, mode),
+    ...(mode === 'push' ? { author: await authorOf(execaRunner) } : {}),
     runCommand: execaRunner,
     networkEnv: networkEnv(process.env),
     log: (line) => process.stderr.write(`rollback: ${redact(line, token)}\n`),
@@ -150,23 +154,21 @@ function githubOf(target: RollbackRequest['target'], options: RollbackOptions) {
 }
 
 /** Who a pushed commit is by: `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL`, else git's `user.name`/`user.email`. */
-async function authorOf(
-  runCommand: RollbackRequest['runCommand'],
-  mode: RollbackMode,
-): Promise<RollbackRequest['author']> {
+async function authorOf(runCommand: RollbackRequest['runCommand']): Promise<GitIdentity> {
   const config = async (key: string) =>
     (await runCommand('git', ['config', '--get', key])).stdout.trim();
   const name = process.env.GIT_AUTHOR_NAME || (await config('user.name'));
   const email = process.env.GIT_AUTHOR_EMAIL || (await config('user.email'));
-  if (mode === 'push' && (!name || !email))
+  if (!name || !email)
     throw new CommandUsageError(
       'who is the commit by? set git config user.name and user.email, or GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL',
     );
-  return { name: name || 'kustodian', email: email || 'kustodian@localhost' };
+  return { name, email };
 }
 
+/** `text` without the token in any of the forms git or an API could echo it. */
 function redact(text: string, token: string | undefined): string {
-  return token === undefined ? text : redactAll(text, [token]);
+  return token === undefined ? text : redactAll(text, tokenForms(token));
 }
 
 /** The result as `-o json|yaml` prints it. */

@@ -47,7 +47,8 @@ export interface RollbackRequest {
   readonly token?: string;
   /** For `api` and `pull-request`. */
   readonly github?: GitHubTarget;
-  readonly author: GitIdentity;
+  /** Who a pushed commit is by (required by `push`). */
+  readonly author?: GitIdentity;
   readonly runCommand: RunCommand;
   /** The network variables git gets (`GIT_SSL_CAINFO`, proxies). */
   readonly networkEnv: Readonly<Record<string, string>>;
@@ -144,7 +145,10 @@ function landerFor(request: RollbackRequest, git: ReturnType<typeof createGitCli
   const retry = { timeoutMs: retryTimeoutMs };
   const common = { git, branch, retry, clock: systemClock, log: request.log };
   if (mode === 'none') return createNoneLander(git);
-  if (mode === 'push') return createPushLander({ ...common, author: request.author });
+  if (mode === 'push') {
+    if (!request.author) throw new StepError('rollback', mode, 'a push needs the commit author');
+    return createPushLander({ ...common, author: request.author });
+  }
   const { github, token } = request;
   if (!github || !token)
     throw new StepError('rollback', mode, 'the GitHub API modes need a token and the API URL');
