@@ -66,7 +66,6 @@ export function registerRollback(kit: Kit): void {
         const token = await readToken(options);
         const { api, namespace } = kit.connect(options);
         const ns = kit.oneNamespace(options, namespace);
-        // Loaded only for this command: the Action's landers and git are not needed elsewhere.
         const { rollbackTarget } = await import('@kustodian/query/rollback');
         const target = await rollbackTarget(api, ns, app, options.to);
         const { url } = target.source;
@@ -76,6 +75,7 @@ export function registerRollback(kit: Kit): void {
           );
         const landing: RollbackMode = options.dryRun || token === undefined ? 'none' : mode;
         const request = await requestFor(target, landing, token, options);
+        // The Action's landers (git, the GitHub client) load only for this command.
         const { rollBack } = await import('../rollback/land.ts');
         let result: RollbackResult;
         try {
