@@ -6,7 +6,7 @@
  * `validate`, the reconciler's render and apply for `diff`, the Action's landers for `rollback`,
  * the spinner) are chunks in `dist/chunks/`, loaded only when that command runs. Minified, so
  * that a start parses as little as it can. Runs before `npm pack` (`prepack`); `postpack`
- * removes it again, so that a checkout always runs its sources.
+ * removes it again (a checkout runs its sources either way: the bin prefers them).
  *
  * `npm run build -w kustodian`
  */
