@@ -2,9 +2,8 @@
  * `kustodian trace <image[:tag]|commit>`: which Applications run an image or a commit, where,
  * since when, from which bump commit and app commit, and whether healthy.
  */
-import { QueryError } from '@kustodian/query/kube';
-import { parseTraceTarget, type TraceHit } from '@kustodian/query/trace';
-import { clusterName, readTrace } from '@kustodian/query/trace-read';
+import { QueryError } from '@kustodian/query/errors';
+import type { TraceHit } from '@kustodian/query/trace';
 import { age, colours, columns, print } from '../render.ts';
 import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
 
@@ -22,6 +21,8 @@ export function registerTrace(kit: Kit): void {
     )
     .action((text: string, options: CommonOptions) =>
       kit.run(async () => {
+        const { parseTraceTarget } = await import('@kustodian/query/trace');
+        const { clusterName, readTrace } = await import('@kustodian/query/trace-read');
         const target = parseTraceTarget(text);
         if ('problem' in target) throw new CommandUsageError(target.problem);
         const { kc, api, objects, namespace } = kit.connect(options);
