@@ -66,4 +66,4 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
 
 ${trailers.join(`
 `)}
-`}export{StepError,messageOf,redactUrl,redactUrlsIn,redactAll,external_exports,durationSchema,systemClock,startRetries,trailerKeys,runUrl,commitMessage};
+`}var rollbackTrailerKeys=["Kustodian-Rollback-To","Kustodian-Application"],kustodianTrailerKeys=[...trailerKeys,...rollbackTrailerKeys];export{StepError,messageOf,redactUrl,redactUrlsIn,redactAll,external_exports,durationSchema,systemClock,startRetries,runUrl,commitMessage,kustodianTrailerKeys};
