@@ -71,6 +71,10 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
     return asset(res, deps.assets.js, 'text/javascript');
   if (method === 'GET' && pathname === '/assets/app.css')
     return asset(res, deps.assets.css, 'text/css');
+  if (method === 'GET' && pathname === '/favicon.ico') {
+    res.writeHead(204);
+    return res.end();
+  }
   if (method === 'GET' && pathname === '/login') return startLogin(res, url, deps);
   if (method === 'GET' && pathname === '/auth/callback') return completeLogin(req, res, url, deps);
   if (method === 'POST' && pathname === '/logout') return logout(req, res, deps);
