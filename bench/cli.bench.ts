@@ -125,7 +125,7 @@ async function timedGet(
 }
 
 /** A status as the reconciler writes it for a Ready Application at a commit. */
-function statusOf(i: number, at: string): Record<string, unknown> {
+export function statusOf(i: number, at: string): Record<string, unknown> {
   const commit = (i * 2654435761).toString(16).padStart(8, '0').repeat(5).slice(0, 40);
   const revision = `main@sha1:${commit}`;
   const condition = (type: string, status: string, reason: string, message: string) => ({

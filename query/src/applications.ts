@@ -41,6 +41,8 @@ export interface ApplicationSummary {
   commit: string;
   /** The revision of the last attempt, successful or not. */
   attemptedRevision: string;
+  /** The config repository (`spec.source.url`). */
+  repository: string;
   /** The app repository's commit from the applied commit's trailers. */
   sourceCommit: string;
   suspended: boolean;
@@ -72,6 +74,7 @@ export function summarize(app: RawApplication): ApplicationSummary {
     revision: status.lastAppliedRevision ?? '',
     commit: commitOf(status.lastAppliedRevision ?? ''),
     attemptedRevision: status.lastAttemptedRevision ?? '',
+    repository: (app.spec?.source as { url?: string } | undefined)?.url ?? '',
     sourceCommit: status.lastAppliedSource?.commit ?? '',
     suspended: app.spec?.suspend === true,
     createdAt: app.metadata.creationTimestamp ?? '',
@@ -113,6 +116,14 @@ export class Applications {
     return items
       .map(summarize)
       .sort((a, b) => byCodeUnits(a.namespace, b.namespace) || byCodeUnits(a.name, b.name));
+  }
+
+  /** Every Application of `namespace`, or of all namespaces, and the resourceVersion to watch from. */
+  async snapshot(
+    namespace: string | undefined,
+  ): Promise<{ items: ApplicationSummary[]; resourceVersion: string }> {
+    const { items, resourceVersion } = await this.#api.snapshot(namespace);
+    return { items: items.map(summarize), resourceVersion };
   }
 
   /** One Application. */

@@ -23,6 +23,8 @@ export const applicationResource = {
 /** What the query layer needs of the API server. */
 export interface ApplicationsApi {
   list(namespace: string | undefined): Promise<RawApplication[]>;
+  /** One LIST and its resourceVersion, to watch from. */
+  snapshot(namespace: string | undefined): Promise<ApplicationSnapshot>;
   get(namespace: string, name: string): Promise<RawApplication>;
   /** A JSON merge patch of one Application. */
   patch(namespace: string, name: string, patch: Record<string, unknown>): Promise<RawApplication>;
@@ -39,6 +41,12 @@ export interface RawApplication {
   };
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
+}
+
+/** The Applications of one LIST and the resourceVersion it was read at. */
+export interface ApplicationSnapshot {
+  items: RawApplication[];
+  resourceVersion: string;
 }
 
 /** Where the kubeconfig comes from. */
@@ -95,14 +103,18 @@ export function applicationsApi(kc: KubeConfig): ApplicationsApi {
       throw translate(error, verb, what, namespace, server);
     }
   };
-  return {
-    list: (namespace) =>
-      guard('list', 'applications.kustodian.dev', namespace, async () => {
-        const body = namespace
+  const snapshot = (namespace: string | undefined) =>
+    guard('list', 'applications.kustodian.dev', namespace, async () => {
+      const body = (
+        namespace
           ? await api.listNamespacedCustomObject({ group, version, plural, namespace })
-          : await api.listClusterCustomObject({ group, version, plural });
-        return (body as { items: RawApplication[] }).items;
-      }),
+          : await api.listClusterCustomObject({ group, version, plural })
+      ) as { items: RawApplication[]; metadata?: { resourceVersion?: string } };
+      return { items: body.items, resourceVersion: body.metadata?.resourceVersion ?? '' };
+    });
+  return {
+    list: async (namespace) => (await snapshot(namespace)).items,
+    snapshot,
     get: (namespace, name) =>
       guard(
         'get',
