@@ -17,7 +17,7 @@ import { findTooDeep } from './depth.ts';
 import { findDuplicates } from './location.ts';
 import { objectId, refOf } from './object-id.ts';
 import type { ParsedObject, ParseLimits } from './parse.ts';
-import { objectHeaderSchema } from './schema.ts';
+import { acceptedHeader, type KubeObject, objectHeaderSchema } from './schema.ts';
 
 /** The objects of `text`, or `undefined` when it needs the careful reader. */
 export function readCleanStream(
@@ -39,15 +39,21 @@ export function readCleanStream(
     if (line === undefined || line < 0 || !isRecord(value) || value.kind === 'List')
       return undefined;
     if (walk && findTooDeep(value, bounds.maxDepth) !== undefined) return undefined;
-    const header = objectHeaderSchema.safeParse(value);
-    if (!header.success) return undefined;
-    const ref = refOf(header.data);
+    const object = acceptedHeader(value) ?? zodHeader(value);
+    if (object === undefined) return undefined;
+    const ref = refOf(object);
     const location = { source, document: index + 1, line };
-    objects.push({ id: objectId(ref), ref, object: header.data, location });
+    objects.push({ id: objectId(ref), ref, object, location });
   }
   if (objects.length > bounds.maxDocuments) return undefined;
   if (findDuplicates(objects).length > 0) return undefined;
   return objects;
+}
+
+/** The header as zod reads it, for the values `acceptedHeader` leaves to zod. */
+function zodHeader(value: unknown): KubeObject | undefined {
+  const header = objectHeaderSchema.safeParse(value);
+  return header.success ? header.data : undefined;
 }
 
 /** js-yaml's values of the documents and the line of each root; `undefined` on any problem. */
