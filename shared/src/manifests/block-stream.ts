@@ -36,7 +36,7 @@ export function readBlockStream(text: string, maxDepth: number): BlockDocuments 
   const lines = text.split('\n');
   lines.pop(); // what follows the final line break
   try {
-    return new Reader(lines, maxDepth - 2).documents();
+    return new Reader(lines, maxDepth - 2, text.includes('\t')).documents();
   } catch (thrown) {
     if (thrown === decline) return undefined;
     throw thrown;
@@ -46,6 +46,7 @@ export function readBlockStream(text: string, maxDepth: number): BlockDocuments 
 const space = 32;
 const hash = 35;
 const dash = 45;
+const colon = 58;
 
 /** The count of leading spaces. */
 function indentOf(line: string): number {
@@ -64,10 +65,13 @@ class Reader {
   private at = 0;
   private readonly lines: readonly string[];
   private readonly depthLimit: number;
+  /** Whether any line holds a tab, which only a block scalar's content may. */
+  private readonly tabs: boolean;
 
-  constructor(lines: readonly string[], depthLimit: number) {
+  constructor(lines: readonly string[], depthLimit: number, tabs: boolean) {
     this.lines = lines;
     this.depthLimit = depthLimit;
+    this.tabs = tabs;
   }
 
   documents(): BlockDocuments {
@@ -123,7 +127,7 @@ class Reader {
       if (column === -1) {
         const own = indentOf(line);
         if (own < indent) break;
-        if (own > indent || line.includes('\t')) throw decline;
+        if (own > indent || (this.tabs && line.includes('\t'))) throw decline;
         if (isEntry(line, own)) {
           // A sequence at its parent key's indentation ends this mapping.
           if (indent === 0) throw decline;
@@ -131,7 +135,7 @@ class Reader {
         }
         if (indent === 0 && (line.startsWith('---') || line.startsWith('...'))) break;
         column = own;
-      } else if (line.includes('\t')) throw decline;
+      } else if (this.tabs && line.includes('\t')) throw decline;
       const { key, rest } = keyOf(line, column);
       if (Object.hasOwn(map, key)) throw decline;
       this.at = at + 1;
@@ -180,7 +184,7 @@ class Reader {
       const line = this.lines[at] as string;
       const own = indentOf(line);
       if (own < indent) break;
-      if (own > indent || line.includes('\t')) throw decline;
+      if (own > indent || (this.tabs && line.includes('\t'))) throw decline;
       if (!isEntry(line, own)) break;
       const column = own + 2;
       if (line.length <= column || line.charCodeAt(column) === space) throw decline;
@@ -336,10 +340,26 @@ const floatPattern = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 /** What may start a plain scalar: no indicator, or `-`, `?`, `:` before something else. */
 const plainStart = /^(?:[^-?:,[\]{}#&*!|>'"%@` ]|[-?:][^ ])/;
 
+/**
+ * Throws unless `text` is one plain scalar: a permitted start, no ` #` (a comment) or `: `
+ * (a mapping) inside, and no space or colon at its end.
+ */
+function checkPlain(text: string): void {
+  const last = text.length - 1;
+  if (last < 0 || !plainStart.test(text)) throw decline;
+  for (let at = 1; at <= last; at++) {
+    const code = text.charCodeAt(at);
+    if (code === space) {
+      if (at === last || text.charCodeAt(at + 1) === hash) throw decline;
+    } else if (code === colon && (at === last || text.charCodeAt(at + 1) === space)) {
+      throw decline;
+    }
+  }
+}
+
 /** A plain scalar on one line, resolved by the YAML 1.2 core schema as `yaml` resolves it. */
 function plain(text: string): unknown {
-  if (!plainStart.test(text) || text.endsWith(' ') || text.endsWith(':')) throw decline;
-  if (text.includes(' #') || text.includes(': ')) throw decline;
+  checkPlain(text);
   const first = text.charCodeAt(0);
   // Only these can start anything but a string.
   if (!(first <= 57 || first === 70 || first === 78 || first === 84 || first === 102)) {
