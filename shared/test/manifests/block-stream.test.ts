@@ -169,6 +169,10 @@ describe('readBlockStream', () => {
       'a leading comment and marker': `# head\n---\n${doc('data:\n  k: v\n')}`,
     };
     for (const [what, text] of Object.entries(streams)) assertReadsAsYaml(text, what);
+    for (const what of ['comment lines', 'a leading comment and marker'] as const) {
+      const text = streams[what];
+      assert.deepEqual(parseManifests(text, 's'), parseManifestsCarefully(text, 's'), what);
+    }
     const read = readBlockStream(streams['empty documents'], 64);
     assert.deepEqual(read?.lines, [-1, 3, -1, 10, -1]);
   });
