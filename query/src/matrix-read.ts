@@ -1,0 +1,93 @@
+/**
+ * Reads what {@link buildMatrix} needs of one cluster: the Applications (one LIST) and, for the
+ * images, their inventories' workloads with one LIST per kind and namespace the inventories
+ * name (not a GET per workload: ten Applications with a Deployment each in one namespace cost
+ * one request). A kind and namespace the user may not list is skipped and named in `denied`;
+ * its cells show no images rather than wrong ones.
+ */
+import { inventoryRefs, isWorkloadKind } from './inventory.ts';
+import { type ApplicationsApi, QueryError, type RawApplication } from './kube.ts';
+import { buildMatrix, defaultMatrixLabels, type Matrix, type MatrixLabels } from './matrix.ts';
+import type { LiveObject, ObjectsApi } from './objects.ts';
+
+/** What to read. */
+export interface MatrixReadOptions {
+  /** The namespace of the Applications; undefined for all. */
+  namespace: string | undefined;
+  /** The cluster's name, as the environments show it. */
+  cluster: string;
+  /** Read the workloads for the images (default true); false makes the one LIST only. */
+  images?: boolean;
+  labels?: MatrixLabels;
+}
+
+/** The matrix, the requests it took, and what could not be read (RBAC). */
+export interface MatrixResult {
+  matrix: Matrix;
+  requests: number;
+  denied: string[];
+}
+
+/** Reads the Applications (and their workloads) of one cluster into a matrix. */
+export async function readMatrix(
+  apps: ApplicationsApi,
+  objects: ObjectsApi,
+  options: MatrixReadOptions,
+): Promise<MatrixResult> {
+  const list = await apps.list(options.namespace);
+  const labels = options.labels ?? defaultMatrixLabels;
+  if (options.images === false)
+    return {
+      matrix: buildMatrix([{ cluster: options.cluster, applications: list }], labels),
+      requests: 1,
+      denied: [],
+    };
+  const { workloads, requests, denied } = await readWorkloadsByList(objects, list);
+  return {
+    matrix: buildMatrix([{ cluster: options.cluster, applications: list, workloads }], labels),
+    requests: 1 + requests,
+    denied,
+  };
+}
+
+/** The inventories' workloads by inventory id, one LIST per apiVersion, kind and namespace. */
+export async function readWorkloadsByList(
+  objects: ObjectsApi,
+  list: readonly RawApplication[],
+): Promise<{ workloads: Map<string, LiveObject>; requests: number; denied: string[] }> {
+  // id of every workload wanted, grouped by what one LIST returns.
+  const groups = new Map<
+    string,
+    { apiVersion: string; kind: string; namespace: string; ids: Map<string, string> }
+  >();
+  for (const app of list)
+    for (const ref of inventoryRefs(app)) {
+      if (!isWorkloadKind(ref.kind) || !ref.namespace) continue;
+      const key = `${ref.apiVersion} ${ref.kind} ${ref.namespace}`;
+      const group = groups.get(key) ?? {
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        namespace: ref.namespace,
+        ids: new Map(),
+      };
+      group.ids.set(ref.name, ref.id);
+      groups.set(key, group);
+    }
+  const workloads = new Map<string, LiveObject>();
+  const denied: string[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      try {
+        for (const obj of await objects.list(group.apiVersion, group.kind, group.namespace)) {
+          const id = group.ids.get(obj.metadata.name);
+          if (id) workloads.set(id, obj);
+        }
+      } catch (error) {
+        if (error instanceof QueryError && error.failure === 'forbidden')
+          denied.push(error.message);
+        else throw error;
+      }
+    }),
+  );
+  return { workloads, requests: groups.size, denied: denied.sort() };
+}
