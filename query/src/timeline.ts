@@ -157,7 +157,11 @@ export function timelineOf(
     done('bump-commit', '', commit),
     fetchedOf(app, commit, run),
     appliedStep,
-    healthyOf(app, run, appliedStep),
+    healthyOf(
+      app,
+      appliedStep,
+      matched === 'image' || isNewest(app, run) || (applied && !appliedOver(app, run)),
+    ),
   ]);
   const state: StepState = steps.some((s) => s.state === 'failed')
     ? 'failed'
@@ -213,23 +217,45 @@ function appliedOf(app: RawApplication, commit: string, run: SyncRecord[]): Step
   return step('applied', 'pending', '', '');
 }
 
+/** Whether the run is the newest in the history (or there is none): the revision runs now. */
+function isNewest(app: RawApplication, run: SyncRecord[]): boolean {
+  return run.length === 0 || (statusOf(app).history ?? [])[0] === run[0];
+}
+
+/**
+ * Whether a newer revision than the run's was applied in full, though it failed after: its
+ * health check or its prune failed (the reconciler applies, then prunes, then checks health).
+ */
+function appliedOver(app: RawApplication, run: SyncRecord[]): boolean {
+  const history = statusOf(app).history ?? [];
+  const at = run[0] ? history.indexOf(run[0]) : history.length;
+  return history
+    .slice(0, at)
+    .some((h) => h.reason === 'HealthCheckFailed' || h.reason === 'PruneFailed');
+}
+
 /**
  * Healthy: since when the `Healthy` condition is True (or since the apply, when it was True
- * throughout), False is failed, Progressing is pending; `NotChecked` is unknown. Only while the
- * revision is the newest in the history: the condition speaks of what runs now.
+ * throughout), False is failed, Progressing is pending; `NotChecked` is unknown. The condition
+ * speaks of what runs now: the applied revision, or the newest one tried (a failed health
+ * check), or a traced image's bump (its workloads still run it after a later config commit);
+ * of a revision synced over since (`runsNow` false) it says nothing.
  */
-function healthyOf(app: RawApplication, run: SyncRecord[], applied: Step): Step {
+function healthyOf(app: RawApplication, applied: Step, runsNow: boolean): Step {
   if (applied.state !== 'done') return step('healthy', 'pending', '', '');
-  const history = statusOf(app).history ?? [];
-  if (run.length > 0 && history[0] !== run[0])
-    return step('healthy', 'unknown', '', 'a newer revision was synced since');
+  if (!runsNow) return step('healthy', 'unknown', '', 'a newer revision was synced since');
   const healthy = conditionOf(app, 'Healthy');
   const since = healthy?.lastTransitionTime ?? '';
   const message = healthy?.message ?? '';
   if (healthy?.status === 'True') return done('healthy', later(applied.at, since), message);
   if (healthy?.status === 'False') return step('healthy', 'failed', since, message);
   if (healthy?.reason === 'Progressing') return step('healthy', 'pending', '', message);
-  return step('healthy', 'unknown', '', message || 'not checked');
+  return step(
+    'healthy',
+    'unknown',
+    '',
+    message || (healthy ? 'not checked' : 'no Healthy condition yet'),
+  );
 }
 
 /** The later of two recorded times ('' when neither is). */
