@@ -113,9 +113,9 @@ export function buildMatrix(
         cluster,
         ...place.environment,
       };
-      environments.set(environment.key, environment);
-      if (!applications.has(place.application.name))
-        applications.set(place.application.name, place.application);
+      if (!environments.has(environment.key)) environments.set(environment.key, environment);
+      const row = place.application;
+      applications.set(row.name, merged(applications.get(row.name), row));
       cells.push(cellOf(app, environment.key, place.application.name, workloads));
     }
   }
@@ -132,6 +132,13 @@ export function buildMatrix(
         byCodeUnits(a.object.name, b.object.name),
     ),
   };
+}
+
+/** One row from two Applications that name it: the group of either, the surer source. */
+function merged(before: MatrixApplication | undefined, next: MatrixApplication): MatrixApplication {
+  if (!before) return next;
+  const surer = nameSources.indexOf(next.from) < nameSources.indexOf(before.from) ? next : before;
+  return { ...surer, group: before.group || next.group };
 }
 
 /** The environment and the application of `app`, by the rules above. */
