@@ -42,9 +42,12 @@ export async function readMatrix(
       requests: 1,
       denied: [],
     };
-  const { workloads, requests, denied } = await readWorkloadsByList(objects, list);
+  const { workloads, unread, requests, denied } = await readWorkloadsByList(objects, list);
   return {
-    matrix: buildMatrix([{ cluster: options.cluster, applications: list, workloads }], labels),
+    matrix: buildMatrix(
+      [{ cluster: options.cluster, applications: list, workloads, unread }],
+      labels,
+    ),
     requests: 1 + requests,
     denied,
   };
@@ -54,7 +57,12 @@ export async function readMatrix(
 export async function readWorkloadsByList(
   objects: ObjectsApi,
   list: readonly RawApplication[],
-): Promise<{ workloads: Map<string, LiveObject>; requests: number; denied: string[] }> {
+): Promise<{
+  workloads: Map<string, LiveObject>;
+  unread: Set<string>;
+  requests: number;
+  denied: string[];
+}> {
   // id of every workload wanted, grouped by what one LIST returns.
   const groups = new Map<
     string,
@@ -74,6 +82,7 @@ export async function readWorkloadsByList(
       groups.set(key, group);
     }
   const workloads = new Map<string, LiveObject>();
+  const unread = new Set<string>();
   const denied: string[] = [];
   await Promise.all(
     [...groups.values()].map(async (group) => {
@@ -83,11 +92,11 @@ export async function readWorkloadsByList(
           if (id) workloads.set(id, obj);
         }
       } catch (error) {
-        if (error instanceof QueryError && error.failure === 'forbidden')
-          denied.push(error.message);
-        else throw error;
+        if (!(error instanceof QueryError && error.failure === 'forbidden')) throw error;
+        denied.push(error.message);
+        for (const id of group.ids.values()) unread.add(id);
       }
     }),
   );
-  return { workloads, requests: groups.size, denied: denied.sort() };
+  return { workloads, unread, requests: groups.size, denied: denied.sort() };
 }

@@ -45,6 +45,8 @@ export interface ClusterApplications {
   applications: readonly RawApplication[];
   /** Undefined when the workloads were not read: the cells' images are then null. */
   workloads?: ReadonlyMap<string, LiveObject>;
+  /** Inventory ids of workloads that could not be read (RBAC): those cells' images are null. */
+  unread?: ReadonlySet<string>;
 }
 
 /** A column. */
@@ -105,7 +107,7 @@ export function buildMatrix(
   const environments = new Map<string, MatrixEnvironment>();
   const applications = new Map<string, MatrixApplication>();
   const cells: MatrixCell[] = [];
-  for (const { cluster, applications: apps, workloads } of clusters) {
+  for (const { cluster, applications: apps, workloads, unread } of clusters) {
     for (const app of apps) {
       const place = placeOf(app, cluster, labels);
       const environment: MatrixEnvironment = {
@@ -116,7 +118,7 @@ export function buildMatrix(
       if (!environments.has(environment.key)) environments.set(environment.key, environment);
       const row = place.application;
       applications.set(row.name, merged(applications.get(row.name), row));
-      cells.push(cellOf(app, environment.key, place.application.name, workloads));
+      cells.push(cellOf(app, environment.key, row.name, workloads, unread));
     }
   }
   return {
@@ -185,10 +187,11 @@ function cellOf(
   environment: string,
   application: string,
   workloads: ReadonlyMap<string, LiveObject> | undefined,
+  unread: ReadonlySet<string> | undefined,
 ): MatrixCell {
   const summary = summarize(app);
   const source = statusOf(app).lastAppliedSource ?? {};
-  const images = workloads ? imagesOf(app, workloads) : null;
+  const images = workloads ? imagesOf(app, workloads, unread) : null;
   return {
     environment,
     application,
@@ -207,10 +210,15 @@ function cellOf(
   };
 }
 
-/** The images the live workloads of the inventory run, without repeats, sorted. */
-function imagesOf(app: RawApplication, workloads: ReadonlyMap<string, LiveObject>): string[] {
+/** The images the live workloads of the inventory run, without repeats, sorted; null if unread. */
+function imagesOf(
+  app: RawApplication,
+  workloads: ReadonlyMap<string, LiveObject>,
+  unread: ReadonlySet<string> | undefined,
+): string[] | null {
   const images = new Set<string>();
   for (const ref of inventoryRefs(app).filter((r) => isWorkloadKind(r.kind))) {
+    if (unread?.has(ref.id)) return null;
     const obj = workloads.get(ref.id);
     if (obj) for (const c of containersOf(obj)) if (c.image) images.add(c.image);
   }

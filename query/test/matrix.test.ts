@@ -121,6 +121,13 @@ describe('matrix', () => {
     assert.equal(prod?.tags, null);
   });
 
+  test('a cell whose workloads could not be read has no images rather than an empty list', () => {
+    const matrix = buildMatrix([{ ...staging, unread: new Set(['apps/Deployment/api/api']) }]);
+    const api = matrix.cells.find((c) => c.application === 'api');
+    assert.deepEqual([api?.images, api?.tags], [null, null]);
+    assert.equal(matrix.cells.find((c) => c.object.name === 'web')?.images?.length, 3);
+  });
+
   test('tags: a tag, latest when none, a digest shortened', () => {
     assert.equal(tagOf('ghcr.io/acme/web:1.4.3'), '1.4.3');
     assert.equal(tagOf('localhost:5000/web'), 'latest');
