@@ -6,9 +6,13 @@
  * healthy, and a later bump that breaks the build to the step where it failed.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import {
   adminKube,
   createApplication,
@@ -25,6 +29,34 @@ import { localEnv } from '../../test/env/for-tests.ts';
 import { kustodian } from './support.ts';
 
 const env = localEnv();
+const execGit = promisify(execFile);
+
+/** Clones the bare repository at `bare`, writes one file, commits with `message`, pushes. */
+async function commitOnTop(bare: string, file: string, text: string, message: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'kustodian-trace-'));
+  const git = (...args: string[]) =>
+    execGit('git', args, {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: 'Test',
+        GIT_AUTHOR_EMAIL: 'test@example.invalid',
+        GIT_COMMITTER_NAME: 'Test',
+        GIT_COMMITTER_EMAIL: 'test@example.invalid',
+      },
+    });
+  try {
+    await git('clone', '--quiet', `file://${bare}`, '.');
+    await writeFile(join(dir, file), text);
+    await git('commit', '--quiet', '--all', '-m', message);
+    await git('push', '--quiet', 'origin', 'HEAD:main');
+    return (await git('rev-parse', 'HEAD')).stdout.trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 interface Step {
   step: string;
@@ -63,7 +95,6 @@ describe('kustodian trace', () => {
   let namespace: string;
   let running: Awaited<ReturnType<typeof startTestReconciler>>;
   let bump: string;
-  let repo: Awaited<ReturnType<TestGit['repo']>>;
   const appCommit = randomBytes(20).toString('hex');
   const kube = () => adminKube(env());
   const admin = () => env().kubeconfig;
@@ -72,7 +103,7 @@ describe('kustodian trace', () => {
     git = await startTestGit();
     await installCrd(kube());
     namespace = await env().createNamespace('trace');
-    repo = await git.repo('team/trace');
+    const repo = await git.repo('team/trace');
     await repo.commit(
       {
         'app/kustomization.yaml': [
@@ -276,8 +307,11 @@ describe('kustodian trace', () => {
 
   test('--timeline of a later bump that breaks the build shows it fetched, failed at applied, and exits 0', async () => {
     const broken = randomBytes(20).toString('hex');
-    const commit = await repo.commit(
-      { 'app/kustomization.yaml': 'resources: [web.yaml, missing.yaml]\n' },
+    // The Action pushed last, so the commit is made in a clone of the repository as it is now.
+    const commit = await commitOnTop(
+      `${git.server.root}/team/trace.git`,
+      'app/kustomization.yaml',
+      'resources: [web.yaml, missing.yaml]\n',
       `Bump web to a missing file\n\nKustodian-Source-Repository: acme/web\nKustodian-Source-Commit: ${broken}\n`,
     );
     await waitForApplication(
