@@ -9,9 +9,19 @@
  * does not record commit times, so the two commit steps have none; a step with no record is
  * `unknown`, never guessed.
  */
-import { byCodeUnits, commitOf, type SyncRecord } from './applications.ts';
-import { conditionOf, runOf, statusOf } from './history.ts';
+import { byCodeUnits, commitOf } from './applications.ts';
+import { runOf, statusOf } from './history.ts';
 import type { RawApplication } from './kube.ts';
+import {
+  appliedOf,
+  appliedOver,
+  done,
+  fetchedOf,
+  healthyOf,
+  isNewest,
+  type Step,
+  step,
+} from './timeline-steps.ts';
 import type { TraceHit, TraceTarget } from './trace.ts';
 
 /** The steps of a timeline, in order. */
@@ -60,12 +70,6 @@ export interface Timeline {
   state: StepState;
   steps: TimelineStep[];
 }
-
-/** A step before its duration is known. */
-type Step = Omit<TimelineStep, 'afterMs'>;
-
-/** Failure reasons that stop a revision before it was fetched (the rest stop it at apply). */
-const fetchReasons: ReadonlySet<string> = new Set(['AuthFailed', 'FetchFailed']);
 
 /**
  * The timelines of `target`, sorted by namespace and name. An image names the Applications in
@@ -182,104 +186,10 @@ export function timelineOf(
   };
 }
 
-/** Fetched: when the first reconcile of the revision started, or when it said it was applying it. */
-function fetchedOf(app: RawApplication, commit: string, run: SyncRecord[]): Step {
-  const oldest = run.at(-1);
-  if (oldest) return done('fetched', oldest.startedAt, '');
-  const status = statusOf(app);
-  const reconciling = conditionOf(app, 'Reconciling');
-  if (commitOf(status.lastAttemptedRevision ?? '') === commit)
-    return done(
-      'fetched',
-      reconciling?.status === 'True' ? (reconciling.lastTransitionTime ?? '') : '',
-      '',
-    );
-  if (commitOf(status.lastAppliedRevision ?? '') === commit)
-    return done('fetched', '', 'no longer in the history');
-  const ready = conditionOf(app, 'Ready');
-  if (ready?.status === 'False' && fetchReasons.has(ready.reason ?? ''))
-    return step('fetched', 'failed', ready.lastTransitionTime ?? '', reasonText(ready));
-  return step('fetched', 'pending', '', '');
-}
-
-/** Applied: when the first successful sync of the revision finished. */
-function appliedOf(app: RawApplication, commit: string, run: SyncRecord[]): Step {
-  const succeeded = run.findLast((h) => h.result === 'Succeeded');
-  if (succeeded) return done('applied', succeeded.finishedAt, '');
-  const status = statusOf(app);
-  if (commitOf(status.lastAppliedRevision ?? '') === commit)
-    return done('applied', '', 'no longer in the history');
-  // A failed health check comes after the apply: the objects were written.
-  const unhealthy = run.findLast((h) => h.reason === 'HealthCheckFailed');
-  if (unhealthy) return done('applied', unhealthy.finishedAt, 'the health check failed');
-  const newest = run[0];
-  if (newest) return step('applied', 'failed', newest.finishedAt, newest.reason ?? 'Failed');
-  return step('applied', 'pending', '', '');
-}
-
-/** Whether the run is the newest in the history (or there is none): the revision runs now. */
-function isNewest(app: RawApplication, run: SyncRecord[]): boolean {
-  return run.length === 0 || (statusOf(app).history ?? [])[0] === run[0];
-}
-
-/**
- * Whether a newer revision than the run's was applied in full, though it failed after: its
- * health check or its prune failed (the reconciler applies, then prunes, then checks health).
- */
-function appliedOver(app: RawApplication, run: SyncRecord[]): boolean {
-  const history = statusOf(app).history ?? [];
-  const at = run[0] ? history.indexOf(run[0]) : history.length;
-  return history
-    .slice(0, at)
-    .some((h) => h.reason === 'HealthCheckFailed' || h.reason === 'PruneFailed');
-}
-
-/**
- * Healthy: since when the `Healthy` condition is True (or since the apply, when it was True
- * throughout), False is failed, Progressing is pending; `NotChecked` is unknown. The condition
- * speaks of what runs now: the applied revision, or the newest one tried (a failed health
- * check), or a traced image's bump (its workloads still run it after a later config commit);
- * of a revision synced over since (`runsNow` false) it says nothing.
- */
-function healthyOf(app: RawApplication, applied: Step, runsNow: boolean): Step {
-  if (applied.state !== 'done') return step('healthy', 'pending', '', '');
-  if (!runsNow) return step('healthy', 'unknown', '', 'a newer revision was synced since');
-  const healthy = conditionOf(app, 'Healthy');
-  const since = healthy?.lastTransitionTime ?? '';
-  const message = healthy?.message ?? '';
-  if (healthy?.status === 'True') return done('healthy', later(applied.at, since), message);
-  if (healthy?.status === 'False') return step('healthy', 'failed', since, message);
-  if (healthy?.reason === 'Progressing') return step('healthy', 'pending', '', message);
-  return step(
-    'healthy',
-    'unknown',
-    '',
-    message || (healthy ? 'not checked' : 'no Healthy condition yet'),
-  );
-}
-
-/** The later of two recorded times ('' when neither is). */
-function later(a: string, b: string): string {
-  if (!a || !b) return a || b;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
-}
-
 function withDurations(steps: Step[]): TimelineStep[] {
   return steps.map((s, i) => {
     const before = steps[i - 1]?.at ?? '';
     const ms = s.at && before ? Date.parse(s.at) - Date.parse(before) : Number.NaN;
     return { ...s, afterMs: Number.isFinite(ms) ? ms : null };
   });
-}
-
-function step(name: TimelineStepName, state: StepState, at: string, detail: string): Step {
-  return { step: name, state, at, detail };
-}
-
-function done(name: TimelineStepName, at: string, detail: string): Step {
-  return step(name, 'done', at, detail);
-}
-
-function reasonText(c: { reason?: string; message?: string }): string {
-  return [c.reason, c.message].filter(Boolean).join(': ');
 }
