@@ -5,8 +5,12 @@
  * a label naming an environment, and a user who may read Applications but not Deployments.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
 import {
   adminKube,
   createApplication,
@@ -52,6 +56,30 @@ const base = (name: string) => ({
   [`apps/${name}/base/kustomization.yaml`]: `resources: [${name}.yaml]\n`,
   [`apps/${name}/base/${name}.yaml`]: deployment(name, 'registry.example/app:0.0.1', 1),
 });
+
+/** A kubeconfig naming the test cluster twice, as clusters and contexts `east` and `west`. */
+async function twoClusters(adminKubeconfig: string): Promise<string> {
+  const config = parse(await readFile(adminKubeconfig, 'utf8')) as {
+    clusters: { name: string; cluster: unknown }[];
+    users: { name: string }[];
+  };
+  const [cluster] = config.clusters;
+  const [user] = config.users;
+  assert.ok(cluster && user);
+  const names = ['east', 'west'];
+  const file = join(await mkdtemp(join(tmpdir(), 'kustodian-matrix-')), 'kubeconfig');
+  await writeFile(
+    file,
+    stringify({
+      ...config,
+      clusters: names.map((name) => ({ name, cluster: cluster.cluster })),
+      contexts: names.map((name) => ({ name, context: { cluster: name, user: user.name } })),
+      'current-context': 'east',
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
 
 describe('kustodian matrix', () => {
   let git: TestGit;
@@ -200,6 +228,35 @@ describe('kustodian matrix', () => {
       ['api staging', 'web eu', 'web production'],
     );
     assert.equal(labelled.environments.find((e) => e.name === 'eu')?.from, 'label');
+  });
+
+  test("--contexts reads each context's cluster into one matrix, columns named cluster/environment when names repeat", async () => {
+    const kubeconfig = await twoClusters(admin());
+    const run = await kustodian(
+      kubeconfig,
+      'matrix',
+      '-n',
+      namespace,
+      '--contexts',
+      'east,west',
+      '-o',
+      'json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const matrix = JSON.parse(run.stdout) as MatrixJson;
+    assert.deepEqual(
+      matrix.environments.map((e) => e.key),
+      ['east/production', 'east/staging', 'west/production', 'west/staging'],
+    );
+    assert.equal(matrix.cells.length, 6);
+    const table = await kustodian(kubeconfig, 'matrix', '-n', namespace, '--contexts', 'east,west');
+    assert.match(
+      table.stdout,
+      /^APPLICATION\s+east\/production\s+east\/staging\s+west\/production\s+west\/staging$/m,
+    );
+    const both = await kustodian(kubeconfig, 'matrix', '--context', 'east', '--contexts', 'west');
+    assert.equal(both.code, 2);
+    assert.equal(both.stderr, 'error: give --context or --contexts, not both\n');
   });
 
   test('a user who may list Applications but not Deployments gets the matrix without images, and a warning each', async () => {

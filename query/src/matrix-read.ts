@@ -7,18 +7,35 @@
  */
 import { inventoryRefs, isWorkloadKind } from './inventory.ts';
 import { type ApplicationsApi, QueryError, type RawApplication } from './kube.ts';
-import { buildMatrix, defaultMatrixLabels, type Matrix, type MatrixLabels } from './matrix.ts';
+import {
+  buildMatrix,
+  type ClusterApplications,
+  defaultMatrixLabels,
+  type Matrix,
+  type MatrixLabels,
+} from './matrix.ts';
 import type { LiveObject, ObjectsApi } from './objects.ts';
 
-/** What to read. */
-export interface MatrixReadOptions {
+/** What to read of one cluster. */
+export interface ClusterReadOptions {
   /** The namespace of the Applications; undefined for all. */
   namespace: string | undefined;
   /** The cluster's name, as the environments show it. */
   cluster: string;
   /** Read the workloads for the images (default true); false makes the one LIST only. */
   images?: boolean;
+}
+
+/** What to read, and the labels that name environments and applications. */
+export interface MatrixReadOptions extends ClusterReadOptions {
   labels?: MatrixLabels;
+}
+
+/** One cluster's part of a matrix, the requests it took, and what could not be read (RBAC). */
+export interface ClusterReadResult {
+  cluster: ClusterApplications;
+  requests: number;
+  denied: string[];
 }
 
 /** The matrix, the requests it took, and what could not be read (RBAC). */
@@ -34,20 +51,29 @@ export async function readMatrix(
   objects: ObjectsApi,
   options: MatrixReadOptions,
 ): Promise<MatrixResult> {
-  const list = await apps.list(options.namespace);
-  const labels = options.labels ?? defaultMatrixLabels;
-  if (options.images === false)
-    return {
-      matrix: buildMatrix([{ cluster: options.cluster, applications: list }], labels),
-      requests: 1,
-      denied: [],
-    };
-  const { workloads, unread, requests, denied } = await readWorkloadsByList(objects, list);
+  const { cluster, requests, denied } = await readCluster(apps, objects, options);
   return {
-    matrix: buildMatrix(
-      [{ cluster: options.cluster, applications: list, workloads, unread }],
-      labels,
-    ),
+    matrix: buildMatrix([cluster], options.labels ?? defaultMatrixLabels),
+    requests,
+    denied,
+  };
+}
+
+/**
+ * Reads one cluster's part of a matrix; {@link buildMatrix} over the parts of several clusters
+ * (one kubeconfig context each) makes one matrix of them all.
+ */
+export async function readCluster(
+  apps: ApplicationsApi,
+  objects: ObjectsApi,
+  options: ClusterReadOptions,
+): Promise<ClusterReadResult> {
+  const applications = await apps.list(options.namespace);
+  if (options.images === false)
+    return { cluster: { cluster: options.cluster, applications }, requests: 1, denied: [] };
+  const { workloads, unread, requests, denied } = await readWorkloadsByList(objects, applications);
+  return {
+    cluster: { cluster: options.cluster, applications, workloads, unread },
     requests: 1 + requests,
     denied,
   };

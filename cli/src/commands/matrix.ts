@@ -5,12 +5,13 @@
  */
 import type { Matrix, MatrixCell } from '@kustodian/query/matrix';
 import { age, colours, columns, paint, print } from '../render.ts';
-import type { CommonOptions, Kit } from './kit.ts';
+import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
 
 interface MatrixOptions extends CommonOptions {
   images: boolean;
   envLabel: string;
   appLabel: string;
+  contexts?: string;
 }
 
 /** Registers `matrix`. */
@@ -22,8 +23,13 @@ export function registerMatrix(kit: Kit): void {
       [
         'kustodian matrix -A',
         'kustodian matrix -n kustodian-system -o json',
+        'kustodian matrix -A --contexts staging,production',
         'kustodian matrix -A --env-label acme.example/environment --no-images',
       ],
+    )
+    .option(
+      '--contexts <names>',
+      'kubeconfig contexts to read, comma-separated: one matrix of their clusters',
     )
     .option('--no-images', 'skip reading the workloads: one LIST, cells without image tags')
     .option(
@@ -39,13 +45,31 @@ export function registerMatrix(kit: Kit): void {
     .action((options: MatrixOptions) =>
       kit.run(async () => {
         const { clusterName } = await import('@kustodian/query/trace-read');
-        const { readMatrix } = await import('@kustodian/query/matrix-read');
-        const { kc, api, objects, namespace } = kit.connect(options);
-        const { matrix, denied } = await readMatrix(api, objects, {
-          namespace: options.allNamespaces ? undefined : namespace,
-          cluster: clusterName(kc),
-          images: options.images,
-          labels: { environment: options.envLabel, application: options.appLabel },
+        const { readCluster } = await import('@kustodian/query/matrix-read');
+        const { buildMatrix } = await import('@kustodian/query/matrix');
+        if (options.contexts !== undefined && options.context !== undefined)
+          throw new CommandUsageError('give --context or --contexts, not both');
+        const contexts = options.contexts?.split(',').map((c) => c.trim()) ?? [options.context];
+        if (contexts.some((c) => c === ''))
+          throw new CommandUsageError(`--contexts ${options.contexts}: name each context`);
+        // Each context is one LIST of Applications (and the workload LISTs), read side by side.
+        const reads = await Promise.all(
+          contexts.map((context) => {
+            const { kc, api, objects, namespace } = kit.connect(
+              context === undefined ? options : { ...options, context },
+            );
+            return readCluster(api, objects, {
+              namespace: options.allNamespaces ? undefined : namespace,
+              cluster: clusterName(kc),
+              images: options.images,
+            });
+          }),
+        );
+        const parts = reads.map((r) => r.cluster);
+        const denied = reads.flatMap((r) => r.denied);
+        const matrix = buildMatrix(parts, {
+          environment: options.envLabel,
+          application: options.appLabel,
         });
         for (const message of denied) process.stderr.write(`warning: ${message}\n`);
         print(options.output, matrix, () => matrixTable(matrix));
