@@ -21,6 +21,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerGetWatch, watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerMatrix } from './commands/matrix.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerTrace } from './commands/trace.ts';
 import { completionScript, shells } from './completion.ts';
@@ -137,7 +138,7 @@ function command(spec: string, description: string, examples: string[]): Command
     .command(spec)
     .description(description)
     .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's)")
-    .option('-A, --all-namespaces', 'every namespace (get and trace only)')
+    .option('-A, --all-namespaces', 'every namespace (get, trace and matrix only)')
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(outputs).default('table'),
     )
@@ -363,6 +364,7 @@ command('events <app>', 'the events of the Application and of its objects, oldes
 
 registerGetWatch(program);
 registerTrace({ command, run, connect, oneNamespace });
+registerMatrix({ command, run, connect, oneNamespace });
 registerLogs({ command, run, connect, oneNamespace });
 registerDiff({ command, run, connect, oneNamespace });
 registerRollback({ command, run, connect, oneNamespace });

@@ -30,6 +30,7 @@ const commands = [
   'history',
   'events',
   'trace',
+  'matrix',
   'logs',
   'diff',
   'build',
