@@ -2,8 +2,8 @@
  * Pod logs of an Application's workloads: find its pods through the inventory (see `pods.ts`),
  * then stream each container's log, line by line, through a small boundary
  * ({@link PodLogsApi}). A container whose log cannot be read (a node without a kubelet that
- * serves logs, such as kwok's fake nodes; a container not started) is a per-pod failure in the
- * result; RBAC denial and a missing Application stop everything.
+ * serves logs; a container not started, or one its node keeps no log of) is a per-pod failure
+ * in the result; RBAC denial and a missing Application stop everything.
  */
 
 import { Writable } from 'node:stream';
@@ -105,8 +105,9 @@ export function podLogsApi(kc: KubeConfig): PodLogsApi {
 
 /**
  * Why a container's log could not be read, naming the pod, its node and the verb. The pod was
- * just listed, so a 404 or a 5xx comes from its node: kwok's fake nodes (and any node whose
- * kubelet is gone) answer so; a 400 is a container that has not started.
+ * just listed, so a 404 or a 5xx comes from its node: a node whose kubelet is gone answers so;
+ * a 400 is the node's kubelet saying it has no log of the container (not started yet, or, on a
+ * fake node, none configured). The client drops a 400's body, so the reason is not quoted.
  */
 export function logFailure(error: unknown, pod: WorkloadPod, container: string): QueryError {
   const what = `pod ${pod.namespace}/${pod.name}`;
@@ -131,7 +132,7 @@ export function logFailure(error: unknown, pod: WorkloadPod, container: string):
   if (code === 400)
     return new QueryError(
       'other',
-      `${what}: no logs of container ${container} yet: it has not started (${detail})`,
+      `${what}: its node has no log of container ${container} (${detail}): the container has not started, or the node keeps no log of it`,
     );
   return new QueryError(
     'other',
