@@ -6,7 +6,7 @@
  * in the result; RBAC denial and a missing Application stop everything.
  */
 
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { ApiException, type KubeConfig, Log } from '@kubernetes/client-node';
 import { type InventoryRef, inventoryRefs, isWorkloadKind } from './inventory.ts';
 import { type ApplicationsApi, QueryError } from './kube.ts';
@@ -71,8 +71,12 @@ export function podLogsApi(kc: KubeConfig): PodLogsApi {
           done();
         },
       });
-      // An abort ends the response body with an error that `pipe` does not pass on to the
-      // sink, so the sink would never finish: the abort itself ends the wait.
+      // client-node pipes the response body into the sink and leaves the body's errors
+      // unhandled: an abort (SIGINT while following) or a dropped connection would crash the
+      // process. The sink learns of the body from its 'pipe' event and takes its errors on.
+      sink.on('pipe', (body: Readable) => body.on('error', (error) => sink.destroy(error)));
+      // An abort ends the body with an error, so the sink never finishes: the abort itself
+      // ends the wait.
       let stopped = () => {};
       const ended = new Promise<void>((resolve, reject) => {
         stopped = resolve;
