@@ -10,7 +10,9 @@
  *   await logs.stop();
  *
  * Lines are written in the CRI log format (`<RFC 3339 time> stdout F <text>`), which is what
- * kwok parses; each line carries the time it was appended unless `at` says otherwise.
+ * kwok parses; each line carries the time it was appended unless `at` says otherwise. Whether a
+ * read follows the file is the request's `follow`: kwok v0.8's server does not read the
+ * ClusterLogs' own `follow` field, so it is left out.
  */
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -55,8 +57,13 @@ export function criLogLine(text: string, at: Date, stream: 'stdout' | 'stderr' =
   return `${at.toISOString()} ${stream} F ${text}\n`;
 }
 
+/** Serves log files to pods of the local environment. */
+export interface PodLogs {
+  serve(options: ServeOptions): Promise<ServedLogs>;
+}
+
 /** Logs for pods of the local environment, served by its fake nodes. */
-export function podLogs(env: { readonly kc: KubeConfig }) {
+export function podLogs(env: { readonly kc: KubeConfig }): PodLogs {
   const api = env.kc.makeApiClient(CustomObjectsApi);
   return {
     /**
@@ -103,6 +110,7 @@ export function podLogs(env: { readonly kc: KubeConfig }) {
           await appendFile(file, lines.map((line) => criLogLine(line, time, stream)).join(''));
         },
         stop: async () => {
+          // Cleanup after a test: the environment may already be stopping.
           await api.deleteClusterCustomObject({ group, version, plural, name }).catch(() => {});
           await rm(dir, { recursive: true, force: true });
         },
