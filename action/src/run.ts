@@ -66,7 +66,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
     state.inputs = inputs;
     checkKubernetesVersion(inputs, problems);
     // 2. Refuse to write from events that run untrusted code with write access.
-    await refuseUnsafeEvent(inputs.commit, boundaries.env);
+    const event = await refuseUnsafeEvent(inputs.commit, boundaries.env);
     // 3. Locate kustomize and report its version, and 4. clone the config repository: at once,
     //    since neither needs the other; a failure is reported in that order, once both ended.
     workdir = await mkdtemp(join(boundaries.env.RUNNER_TEMP || tmpdir(), 'kustodian-'));
@@ -133,6 +133,7 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
       renderOptions,
       catalog,
       state,
+      ...(event === undefined ? {} : { event }),
     });
     state.result = landed;
     state.outcome = describeOutcome(landed);

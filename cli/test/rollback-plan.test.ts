@@ -86,7 +86,7 @@ describe('rollback plan', () => {
       path: 'apps/web',
       revision: a,
       headline: 'Bump web to 1.2.0',
-      source: { repository: 'acme/web', sha: b },
+      source: { repository: 'acme/web', sha: b, time: '2026-01-01T00:00:00Z' },
     });
     assert.equal(message.split('\n')[0], 'Roll back team/web to aaaaaaaaaaaa');
     assert.deepEqual(parseTrailers(message), {
@@ -94,6 +94,7 @@ describe('rollback plan', () => {
       'Kustodian-Application': 'team/web',
       'Kustodian-Source-Repository': 'acme/web',
       'Kustodian-Source-Commit': b,
+      'Kustodian-Source-Time': '2026-01-01T00:00:00Z',
     });
     const bare = rollbackMessage({
       ...{ application: 'team/web', path: '.', revision: a, headline: 'x' },

@@ -3,7 +3,9 @@
  * the local git server (writing its trailers), the reconciler syncs the bump to a Deployment
  * that rolls out on kwok's nodes, and `trace` finds it by image, by bump commit and by app
  * commit; an image nobody runs exits 3. `--timeline` follows the bump from the app commit to
- * healthy, and a later bump that breaks the build to the step where it failed.
+ * healthy, each step at its time (the app commit's from the release event, through the
+ * Action's `Kustodian-Source-Time` trailer; the bump's its committer time), and a later bump
+ * that breaks the build to the step where it failed.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -96,6 +98,9 @@ describe('kustodian trace', () => {
   let running: Awaited<ReturnType<typeof startTestReconciler>>;
   let bump: string;
   const appCommit = randomBytes(20).toString('hex');
+  // The release's commit was made a minute before the workflow ran (GitHub gives a release's
+  // `created_at` as the date of its commit).
+  const appCommitTime = new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const kube = () => adminKube(env());
   const admin = () => env().kubeconfig;
 
@@ -146,7 +151,10 @@ describe('kustodian trace', () => {
         sha: appCommit,
         ref: 'refs/tags/v1.1.0',
         eventName: 'release',
-        event: { action: 'published', release: { tag_name: 'v1.1.0' } },
+        event: {
+          action: 'published',
+          release: { tag_name: 'v1.1.0', created_at: appCommitTime },
+        },
         runId: '4242',
         serverUrl: 'https://github.com',
         apiUrl: 'https://api.github.com',
@@ -242,7 +250,7 @@ describe('kustodian trace', () => {
     assert.match(run.stderr, /^error: Not An Image is neither a commit .* nor an image: /);
   });
 
-  test('--timeline of the bump commit goes from the app commit to healthy, in order, with the times the status records', async () => {
+  test('--timeline of the bump commit goes from the app commit to healthy, every step at its time, in order', async () => {
     const run = await kustodian(
       admin(),
       'trace',
@@ -270,19 +278,25 @@ describe('kustodian trace', () => {
       steps.map((s) => `${s.step} ${s.state}`),
       ['app-commit done', 'bump-commit done', 'fetched done', 'applied done', 'healthy done'],
     );
-    // The trailers and the reconciler record no commit times: those steps have none.
     assert.deepEqual(
-      steps.slice(0, 2).map((s) => [s.at, s.afterMs, s.detail]),
+      steps.slice(0, 2).map((s) => [s.at === '' ? '' : 'a time', s.detail]),
       [
-        ['', null, `acme/web@${appCommit}`],
-        ['', null, bump],
+        ['a time', `acme/web@${appCommit}`],
+        ['a time', bump],
       ],
     );
-    const [fetched, applied, healthy] = steps.slice(2).map((s) => Date.parse(s.at));
-    assert.ok(fetched !== undefined && applied !== undefined && healthy !== undefined);
-    assert.ok(fetched <= applied && applied <= healthy, JSON.stringify(steps));
-    assert.equal(steps[3]?.afterMs, applied - fetched);
-    assert.equal(steps[4]?.afterMs, healthy - applied);
+    // The app commit at the time the event gave, through the trailer; the bump at its committer
+    // time (git's, to the second), then fetched, applied and healthy as the status records.
+    assert.equal(steps[0]?.at, appCommitTime);
+    assert.equal(steps[0]?.afterMs, null);
+    for (const [i, s] of steps.entries()) {
+      const at = Date.parse(s.at);
+      assert.ok(Number.isFinite(at), `${s.step} has a time: ${JSON.stringify(steps)}`);
+      if (i === 0) continue;
+      const before = Date.parse(steps[i - 1]?.at ?? '');
+      assert.ok(before <= at, `${s.step} after the step before it: ${JSON.stringify(steps)}`);
+      assert.equal(s.afterMs, at - before, s.step);
+    }
 
     const table = await kustodian(
       admin(),
@@ -298,7 +312,14 @@ describe('kustodian trace', () => {
     assert.match(
       table.stdout,
       new RegExp(
-        `^${namespace}/web\\s+app-commit\\s+done\\s+-\\s+-\\s+acme/web@${appCommit.slice(0, 12)}$`,
+        `^${namespace}/web\\s+app-commit\\s+done\\s+\\S+ ago\\s+-\\s+acme/web@${appCommit.slice(0, 12)}$`,
+        'm',
+      ),
+    );
+    assert.match(
+      table.stdout,
+      new RegExp(
+        `^\\s+bump-commit\\s+done\\s+\\S+ ago\\s+\\d+(ms|s|m)\\s+${bump.slice(0, 12)}`,
         'm',
       ),
     );

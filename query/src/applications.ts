@@ -24,7 +24,11 @@ export interface SyncRecord {
   finishedAt: string;
   result: string;
   reason?: string;
+  /** The committer time of the revision's commit (RFC 3339), when the reconciler recorded it. */
+  revisionTime?: string;
   sourceCommit?: string;
+  /** When the app commit was made, from its `Kustodian-Source-Time` trailer. */
+  sourceTime?: string;
 }
 
 /** What `get` shows of one Application. */

@@ -15,12 +15,20 @@ export interface StatusCondition {
   lastTransitionTime?: string;
 }
 
+/** Where the applied commit came from, as its trailers say (the app commit and its time). */
+export interface SourceRecord {
+  repository?: string;
+  commit?: string;
+  time?: string;
+  workflowRun?: string;
+}
+
 /** The part of an Application's status the timeline and the matrix read. */
 export interface HistoryStatus {
   conditions?: StatusCondition[];
   lastAppliedRevision?: string;
   lastAttemptedRevision?: string;
-  lastAppliedSource?: { repository?: string; commit?: string; workflowRun?: string };
+  lastAppliedSource?: SourceRecord;
   health?: { status?: string; message?: string };
   history?: SyncRecord[];
 }

@@ -1,14 +1,46 @@
 /**
- * The steps of a timeline from an Application's status, one small function each: fetched and
+ * The steps of a timeline from an Application's status, one small function each: the app
+ * commit from the applied source or the history's trailers, the bump commit, fetched and
  * applied from the sync history, healthy from the `Healthy` condition. Pure; see `timeline.ts`.
  */
 import { commitOf, type SyncRecord } from './applications.ts';
-import { conditionOf, statusOf } from './history.ts';
+import { conditionOf, type SourceRecord, statusOf } from './history.ts';
 import type { RawApplication } from './kube.ts';
 import type { StepState, TimelineStep, TimelineStepName } from './timeline.ts';
 
 /** A step before its duration is known. */
 export type Step = Omit<TimelineStep, 'afterMs'>;
+
+/**
+ * App commit: the commit the trailers name (the applied source's, else the run's), at the time
+ * its `Kustodian-Source-Time` trailer gives; unknown without a `Kustodian-Source-Commit`.
+ */
+export function appCommitOf(source: SourceRecord, run: SyncRecord[]): Step {
+  const commit = sourceCommitOf(source, run);
+  if (!commit)
+    return step(
+      'app-commit',
+      'unknown',
+      '',
+      'the config commit carries no Kustodian-Source-Commit trailer',
+    );
+  const at = source.time ?? run.find((h) => h.sourceCommit === commit && h.sourceTime)?.sourceTime;
+  return done(
+    'app-commit',
+    at ?? '',
+    source.repository ? `${source.repository}@${commit}` : commit,
+  );
+}
+
+/** The app commit the trailers name: the applied source's, else the run's; '' when none. */
+export function sourceCommitOf(source: SourceRecord, run: SyncRecord[]): string {
+  return source.commit ?? run.find((h) => h.sourceCommit)?.sourceCommit ?? '';
+}
+
+/** Bump commit: the config commit, at its committer time as the reconciler read it at the fetch. */
+export function bumpCommitOf(commit: string, run: SyncRecord[]): Step {
+  return done('bump-commit', run.find((h) => h.revisionTime)?.revisionTime ?? '', commit);
+}
 
 /** Fetched: when the first reconcile of the revision started, or when it said it was applying it. */
 export function fetchedOf(app: RawApplication, commit: string, run: SyncRecord[]): Step {

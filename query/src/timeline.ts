@@ -5,22 +5,25 @@
  * time, and the time between steps. Pure over the raw Applications and the trace's hits, so the
  * CLI and the dashboard tell the same story (`readTimeline` in `timeline-read.ts` fetches).
  *
- * Times come only from what is recorded: the Action's trailers carry no time and the reconciler
- * does not record commit times, so the two commit steps have none; a step with no record is
- * `unknown`, never guessed.
+ * Times come only from what is recorded: the app commit's from the Action's
+ * `Kustodian-Source-Time` trailer (when the workflow's event gave it), the bump commit's from
+ * its committer time (which the reconciler records in each history line), the rest from the
+ * history and the conditions. A time not recorded (a status written before these, an event
+ * without one) is '', never guessed; a step with no record at all is `unknown`.
  */
 import { byCodeUnits, commitOf } from './applications.ts';
 import { runOf, statusOf } from './history.ts';
 import type { RawApplication } from './kube.ts';
 import {
+  appCommitOf,
   appliedOf,
   appliedOver,
-  done,
+  bumpCommitOf,
   fetchedOf,
   healthyOf,
   isNewest,
   type Step,
-  step,
+  sourceCommitOf,
 } from './timeline-steps.ts';
 import type { TraceHit, TraceTarget } from './trace.ts';
 
@@ -141,24 +144,17 @@ export function timelineOf(
   const run = runOf(status.history ?? [], commit);
   const applied = commitOf(status.lastAppliedRevision ?? '') === commit;
   const source = applied ? (status.lastAppliedSource ?? {}) : {};
-  const appCommit = source.commit ?? run.find((h) => h.sourceCommit)?.sourceCommit ?? '';
   const revision =
     run[0]?.revision ??
     [status.lastAppliedRevision, status.lastAttemptedRevision].find(
       (r) => r && commitOf(r) === commit,
     ) ??
     '';
+  const appCommit = sourceCommitOf(source, run);
   const appliedStep = appliedOf(app, commit, run);
   const steps = withDurations([
-    appCommit
-      ? done('app-commit', '', source.repository ? `${source.repository}@${appCommit}` : appCommit)
-      : step(
-          'app-commit',
-          'unknown',
-          '',
-          'the config commit carries no Kustodian-Source-Commit trailer',
-        ),
-    done('bump-commit', '', commit),
+    appCommitOf(source, run),
+    bumpCommitOf(commit, run),
     fetchedOf(app, commit, run),
     appliedStep,
     healthyOf(

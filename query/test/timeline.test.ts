@@ -1,7 +1,8 @@
 /**
  * The pure timeline (query/src/timeline.ts) from YAML fixtures: the steps of a change that
  * became healthy, failed to apply, is being applied, or never became healthy, and of a traced
- * image whose bump was followed by another config commit.
+ * image whose bump was followed by another config commit; with the commit times the status
+ * records, and without them in a status written before they were.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -34,7 +35,7 @@ const lines = (t: Timeline | undefined) =>
 const timelines = (text: string) => timelinesOf(target(text), apps, [], 'prod');
 
 describe('timeline', () => {
-  test('a bump applied and healthy: app commit from the trailers, fetched and applied from the first sync, healthy from the condition', () => {
+  test('a bump applied and healthy: app commit and its time from the trailers, the bump at its commit time, fetched and applied from the first sync, healthy from the condition', () => {
     const [web, ...rest] = timelines('aaa1110');
     assert.deepEqual(rest, []);
     assert.deepEqual(web?.application, { namespace: 'shop', name: 'web' });
@@ -45,9 +46,9 @@ describe('timeline', () => {
     assert.equal(web?.workflowRun, 'https://github.com/acme/web/actions/runs/42');
     assert.equal(web?.state, 'done');
     assert.deepEqual(lines(web), [
-      'app-commit done - - acme/web@9be1c0d2a7f30000000000000000000000000000',
-      'bump-commit done - - aaa1110000000000000000000000000000000000',
-      'fetched done 2026-12-03T10:00:00Z -',
+      'app-commit done 2026-12-03T09:58:00Z - acme/web@9be1c0d2a7f30000000000000000000000000000',
+      'bump-commit done 2026-12-03T09:59:30Z 90000 aaa1110000000000000000000000000000000000',
+      'fetched done 2026-12-03T10:00:00Z 30000',
       'applied done 2026-12-03T10:00:10Z 10000',
       'healthy done 2026-12-03T10:00:30Z 20000 all healthy',
     ]);
@@ -64,14 +65,16 @@ describe('timeline', () => {
     const [api] = timelines('bbb2220');
     assert.equal(api?.state, 'failed');
     assert.equal(api?.appCommit, '2222222222222222222222222222222222222222');
-    assert.deepEqual(lines(api).slice(2), [
-      'fetched done 2026-12-03T10:00:55Z -',
+    assert.deepEqual(lines(api), [
+      'app-commit done 2026-12-03T10:00:20Z - 2222222222222222222222222222222222222222',
+      'bump-commit done 2026-12-03T10:00:40Z 20000 bbb2220000000000000000000000000000000000',
+      'fetched done 2026-12-03T10:00:55Z 15000',
       'applied failed 2026-12-03T10:01:00Z 5000 ApplyFailed',
       'healthy pending - -',
     ]);
   });
 
-  test('a bump being applied is fetched (when the reconciler said so) and pending after', () => {
+  test('a bump being applied, in a status written before commit times, is fetched (when the reconciler said so) and pending after, the commits without a time', () => {
     const [worker] = timelines('ccc3330');
     assert.equal(worker?.state, 'pending');
     assert.deepEqual(lines(worker), [

@@ -56,13 +56,19 @@ export interface ReleaseTarget {
 export interface Release {
   readonly tag: string;
   readonly sha: string;
+  /** When that commit was made (now): the release event's `created_at`, as GitHub sends it. */
+  readonly committedAt: string;
   readonly runId: string;
   readonly step: ActionStep;
 }
 
-/** The bump step of the release workflow for `tag` (pure but for the random commit and run id). */
+/**
+ * The bump step of the release workflow for `tag` (pure but for the random commit and run id,
+ * and the clock for the commit's time).
+ */
 export function releaseOf(tag: string, target: ReleaseTarget): Release {
   const sha = randomBytes(20).toString('hex');
+  const committedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const runId = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
   const step: ActionStep = {
     inputs: {
@@ -79,7 +85,12 @@ export function releaseOf(tag: string, target: ReleaseTarget): Release {
       eventName: 'release',
       event: {
         action: 'published',
-        release: { tag_name: `v${tag}`, name: `web ${tag}`, target_commitish: sha },
+        release: {
+          tag_name: `v${tag}`,
+          name: `web ${tag}`,
+          target_commitish: sha,
+          created_at: committedAt,
+        },
         repository: { full_name: releasedApp.repository },
       },
       runId,
@@ -90,5 +101,5 @@ export function releaseOf(tag: string, target: ReleaseTarget): Release {
     toolDirs: [dirname(target.kustomize)],
     ...(target.env ? { env: target.env } : {}),
   };
-  return { tag, sha, runId, step };
+  return { tag, sha, committedAt, runId, step };
 }

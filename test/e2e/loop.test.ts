@@ -21,8 +21,19 @@ const emulator = githubEmulator();
 
 interface AppStatus {
   lastAppliedRevision?: string;
-  lastAppliedSource?: { repository?: string; commit?: string; workflowRun?: string };
-  history?: { revision: string; result: string; sourceCommit?: string }[];
+  lastAppliedSource?: {
+    repository?: string;
+    commit?: string;
+    time?: string;
+    workflowRun?: string;
+  };
+  history?: {
+    revision: string;
+    revisionTime?: string;
+    result: string;
+    sourceCommit?: string;
+    sourceTime?: string;
+  }[];
   conditions?: { type: string; status: string }[];
 }
 
@@ -58,13 +69,17 @@ async function assertLoop(forge: Forge, run: LoopRun): Promise<void> {
   }
   assert.equal(status.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
 
-  // Its status traces the revision back to the app commit through the action's trailers.
+  // Its status traces the revision back to the app commit through the action's trailers, with
+  // the commit's time from the release event, and records the bump's committer time.
   assert.deepEqual(status.lastAppliedSource, {
     repository: context.repository,
     commit: context.sha,
+    time: run.release.committedAt,
     workflowRun: `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`,
   });
   assert.equal(status.history?.[0]?.sourceCommit, context.sha);
+  assert.equal(status.history?.[0]?.sourceTime, run.release.committedAt);
+  assert.match(status.history?.[0]?.revisionTime ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
   // The Deployment rolled out: every pod runs the new image on a kwok node.
   const image = `${releasedApp.image}:${run.release.tag}`;

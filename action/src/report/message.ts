@@ -1,7 +1,8 @@
 /**
  * The commit message: a headline naming the images, and trailers that trace the change back
- * to its source (the repository and commit that triggered the run, and the run's URL), so the
- * reconciler and a reviewer can follow a deployed revision back to the build that made it.
+ * to its source (the repository and commit that triggered the run, when that commit was made,
+ * and the run's URL), so the reconciler and a reviewer can follow a deployed revision back to
+ * the build that made it.
  */
 import type { ImageUpdate } from '@kustodian/shared/images/update';
 
@@ -9,13 +10,16 @@ import type { ImageUpdate } from '@kustodian/shared/images/update';
 export const trailerKeys = [
   'Kustodian-Source-Repository',
   'Kustodian-Source-Commit',
+  'Kustodian-Source-Time',
   'Kustodian-Workflow-Run',
 ] as const;
 
-/** Where the run came from (`GITHUB_*`); absent parts are left out. */
+/** Where the run came from (`GITHUB_*` and the event); absent parts are left out. */
 export interface RunOrigin {
   readonly repository?: string;
   readonly sha?: string;
+  /** When `sha` was made, RFC 3339 (see `source-time.ts`). */
+  readonly time?: string;
   readonly runUrl?: string;
 }
 
@@ -50,7 +54,7 @@ export function commitMessage(
       ? 'Update kustomizations'
       : `Bump ${updates.map(describeUpdate).join(', ')}`;
   const body = custom?.trim() || headline;
-  const values = [origin.repository, origin.sha, origin.runUrl];
+  const values = [origin.repository, origin.sha, origin.time, origin.runUrl];
   const trailers = trailerKeys
     .map((key, index) => (values[index] ? `${key}: ${values[index]}` : undefined))
     .filter(
@@ -76,11 +80,11 @@ export interface RollbackOrigin {
   /** The first line of that commit's message. */
   readonly headline: string;
   /**
-   * The source trailers of the commit rolled back to (its repository and commit, no run): they
-   * are written again, so the Application's status traces the restored state to the same app
-   * commit as it did at that revision.
+   * The source trailers of the commit rolled back to (its repository, commit and time, no
+   * run): they are written again, so the Application's status traces the restored state to the
+   * same app commit as it did at that revision.
    */
-  readonly source: Pick<RunOrigin, 'repository' | 'sha'>;
+  readonly source: Pick<RunOrigin, 'repository' | 'sha' | 'time'>;
 }
 
 /**
@@ -96,6 +100,7 @@ export function rollbackMessage(origin: RollbackOrigin): string {
     `${rollbackTrailerKeys[1]}: ${origin.application}`,
     ...(origin.source.repository ? [`${trailerKeys[0]}: ${origin.source.repository}`] : []),
     ...(origin.source.sha ? [`${trailerKeys[1]}: ${origin.source.sha}`] : []),
+    ...(origin.source.time ? [`${trailerKeys[2]}: ${origin.source.time}`] : []),
   ];
   return `${headline}\n\n${body}\n\n${trailers.join('\n')}\n`;
 }

@@ -11,11 +11,13 @@ import { StepError } from '@kustodian/shared/errors';
 import { applyBump, writeFiles } from '../bump/apply.ts';
 import { filesWithoutEffect } from '../bump/effect.ts';
 import type { BumpPlan } from '../bump/plan.ts';
+import type { WorkflowEvent } from '../event.ts';
 import type { ActionInputs } from '../inputs.ts';
 import { selectLander } from '../land/select.ts';
 import type { Checkout, FileChange, LandResult } from '../land/types.ts';
 import { commitMessage, runUrl } from '../report/message.ts';
 import type { ActionSink } from '../report/sink.ts';
+import { sourceTimeOf } from '../report/source-time.ts';
 import type { RunBoundaries, RunState } from '../run.ts';
 import { errorsOf, type Problem } from '../validate/problems.ts';
 import { type RenderedOverlay, type RenderOptions, renderOverlays } from '../validate/render.ts';
@@ -34,6 +36,8 @@ export interface LandContext {
   readonly catalog: CrdCatalog;
   /** Receives the image changes and the rendered before/after of the last `prepare`. */
   readonly state: RunState;
+  /** The workflow's event, read in step 2: when the app commit was made, if it says. */
+  readonly event?: WorkflowEvent;
 }
 
 /** Lands the plan; throws a `StepError` when it cannot. */
@@ -72,9 +76,11 @@ export async function landBump(context: LandContext): Promise<LandResult> {
     },
   );
   const url = runUrl(env);
+  const time = sourceTimeOf(context.event, env.GITHUB_SHA);
   const origin = {
     ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
     ...(env.GITHUB_SHA ? { sha: env.GITHUB_SHA } : {}),
+    ...(time === undefined ? {} : { time }),
     ...(url === undefined ? {} : { runUrl: url }),
   };
   const message = commitMessage(inputs.images, origin, inputs.message);

@@ -27,6 +27,11 @@ describe('the bundled action in push mode', () => {
     const oldStaging = await fileAt(bare, staging);
     const run = await runAction({
       inputs: { repository: url, images: 'ghcr.io/acme/web=1.5.0', commit: 'push' },
+      // GitHub gives a release's `created_at` as the date of its commit.
+      event: {
+        action: 'published',
+        release: { tag_name: 'v1.5.0', created_at: '2026-12-04T19:59:29Z' },
+      },
     });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const after = await commitsOf(bare);
@@ -55,10 +60,16 @@ describe('the bundled action in push mode', () => {
       /# Bumped by the release workflow of the web repository\./,
     );
     const message = await git(['--git-dir', bare, 'log', '-1', '--format=%B']);
-    assert.match(message, /^Bump ghcr\.io\/acme\/web to 1\.5\.0\n/);
-    assert.match(
-      message,
-      /Kustodian-Workflow-Run: https:\/\/github\.com\/acme\/web\/actions\/runs\/1234/,
+    assert.equal(
+      message.trimEnd(),
+      [
+        'Bump ghcr.io/acme/web to 1.5.0',
+        '',
+        'Kustodian-Source-Repository: acme/web',
+        'Kustodian-Source-Commit: 5f1d3c0ffee5f1d3c0ffee5f1d3c0ffee5f1d3c0',
+        'Kustodian-Source-Time: 2026-12-04T19:59:29Z',
+        'Kustodian-Workflow-Run: https://github.com/acme/web/actions/runs/1234',
+      ].join('\n'),
     );
     assert.match(
       run.summary,

@@ -68,6 +68,27 @@ describe('the commit message', () => {
       'Bump web to 1.2.3, api to sha256:aaaaaaaaaaaa\n\nKustodian-Source-Repository: acme/web\nKustodian-Source-Commit: abc\nKustodian-Workflow-Run: https://github.com/acme/web/actions/runs/1\n',
     );
   });
+
+  it('adds the time of the app commit after the commit, when the event said it', () => {
+    const message = commitMessage([{ name: 'web', newTag: '1.2.3' }], {
+      repository: 'acme/web',
+      sha: 'abc',
+      time: '2026-12-04T19:59:29Z',
+      runUrl: 'https://github.com/acme/web/actions/runs/1',
+    });
+    assert.equal(
+      message,
+      [
+        'Bump web to 1.2.3',
+        '',
+        'Kustodian-Source-Repository: acme/web',
+        'Kustodian-Source-Commit: abc',
+        'Kustodian-Source-Time: 2026-12-04T19:59:29Z',
+        'Kustodian-Workflow-Run: https://github.com/acme/web/actions/runs/1',
+        '',
+      ].join('\n'),
+    );
+  });
 });
 
 describe('retries', () => {

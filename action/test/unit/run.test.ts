@@ -3,6 +3,7 @@
  * records, and no GitHub API.
  */
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execaRunner } from '@kustodian/shared/exec';
@@ -11,7 +12,7 @@ import { systemClock } from '../../src/clock.ts';
 import { createGitCli } from '../../src/git/cli.ts';
 import type { ActionSink } from '../../src/report/sink.ts';
 import { type RunBoundaries, run } from '../../src/run.ts';
-import { bareConfigRepo, commitsOf, tempDir } from '../helpers.ts';
+import { bareConfigRepo, commitsOf, git, tempDir } from '../helpers.ts';
 
 function recordingSink() {
   const lines: string[] = [];
@@ -63,6 +64,36 @@ describe('run, in-process', () => {
     assert.equal(recorded.outputs.changed, 'false');
     assert.match(recorded.summaries[0] ?? '', /\| Overlays \| 4 \|/);
     assert.equal((await commitsOf(join(dir, 'origin.git'))).length, 1);
+  });
+
+  it('writes the time of the app commit that the push event gives as a trailer of the bump', async () => {
+    const recorded = recordingSink();
+    const sha = '5f1d3c0ffee5f1d3c0ffee5f1d3c0ffee5f1d3c0';
+    const event = join(dir, 'push-event.json');
+    await writeFile(
+      event,
+      JSON.stringify({
+        ref: 'refs/heads/main',
+        after: sha,
+        head_commit: { id: sha, timestamp: '2026-12-04T20:59:29+01:00', message: 'Fix the cart' },
+      }),
+    );
+    const given = boundaries(
+      { repository: url, commit: 'push', images: 'ghcr.io/acme/web=1.9.0' },
+      recorded.sink,
+    );
+    const result = await run({
+      ...given,
+      env: { ...given.env, GITHUB_SHA: sha, GITHUB_EVENT_PATH: event },
+    });
+    assert.deepEqual(result.failures, []);
+    const message = await git(['--git-dir', join(dir, 'origin.git'), 'log', '-1', '--format=%B']);
+    assert.match(
+      message,
+      new RegExp(
+        `\n\nKustodian-Source-Repository: acme/web\nKustodian-Source-Commit: ${sha}\nKustodian-Source-Time: 2026-12-04T19:59:29Z\n`,
+      ),
+    );
   });
 
   it('returns every failure instead of throwing, and says where', async () => {

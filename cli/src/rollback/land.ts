@@ -24,6 +24,7 @@ import { rollbackMessage } from '@kustodian/action/report/message';
 import type { RollbackTarget } from '@kustodian/query/rollback';
 import { StepError } from '@kustodian/shared/errors';
 import type { RunCommand } from '@kustodian/shared/exec';
+import { commitTime } from '@kustodian/shared/time';
 import { parseTrailers } from '../../../reconciler/src/wiring/trailers.ts';
 import { type RestoreStep, restorePlan } from './restore.ts';
 import { gitRevisions, type Revisions } from './revisions.ts';
@@ -103,6 +104,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
     const trailers = parseTrailers(revisionMessage);
     const repository = trailers['Kustodian-Source-Repository'];
     const sha = trailers['Kustodian-Source-Commit'];
+    const time = commitTime(trailers['Kustodian-Source-Time']);
     const message = rollbackMessage({
       application: `${target.application.namespace}/${target.application.name}`,
       path: target.source.path,
@@ -111,6 +113,7 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       source: {
         ...(repository ? { repository } : {}),
         ...(sha ? { sha } : {}),
+        ...(time ? { time } : {}),
       },
     });
 

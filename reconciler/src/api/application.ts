@@ -27,8 +27,21 @@ export interface SyncRecord {
   finishedAt: string;
   result: 'Succeeded' | 'Failed';
   reason?: string;
+  /** The committer time of `revision`'s commit, RFC 3339 in UTC: when the config changed. */
+  revisionTime?: string;
   /** The commit of the app repository that caused this change, when its trailers said so. */
   sourceCommit?: string;
+  /** When that app commit was made, when its trailers said so (`Kustodian-Source-Time`). */
+  sourceTime?: string;
+}
+
+/** Where an applied commit came from, as its trailers say (see the Action). */
+export interface SourceRecord {
+  repository?: string;
+  commit?: string;
+  /** When the app commit was made, RFC 3339 in UTC. */
+  time?: string;
+  workflowRun?: string;
 }
 
 /** The health summary in status. */
@@ -47,7 +60,7 @@ export interface ApplicationStatus {
   /** The generation whose spec `lastAppliedRevision` was applied with. */
   lastAppliedGeneration?: number;
   /** Trailers of the applied commit that trace it back to its source (see the Action). */
-  lastAppliedSource?: { repository?: string; commit?: string; workflowRun?: string };
+  lastAppliedSource?: SourceRecord;
   lastHandledRequestedAt?: string;
   inventory?: { entries: InventoryEntry[] };
   health?: HealthStatus;

@@ -28,6 +28,8 @@ export interface SourceCheckout {
   readonly revision: string;
   /** Trailers of the commit message that trace it to its source (`Kustodian-Source-*`). */
   readonly trailers: Readonly<Record<string, string>>;
+  /** The commit's committer time, RFC 3339 in UTC; absent when git gave none. */
+  readonly committedAt?: string;
 }
 
 /** Git, as the pipeline sees it. Errors are `SourceError`s (see `source/failure.ts`). */

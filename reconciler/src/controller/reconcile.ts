@@ -58,6 +58,8 @@ export interface ReconcileResult {
   readonly lastAttemptedRevision?: string;
   readonly lastAppliedRevision?: string;
   readonly trailers?: Readonly<Record<string, string>>;
+  /** The committer time of the attempted revision's commit (see `SourceCheckout`). */
+  readonly committedAt?: string;
   readonly inventory?: readonly InventoryEntry[];
   readonly health?: HealthReport;
   readonly changes: ChangeCounts;
@@ -145,10 +147,16 @@ export async function reconcile(
   const revision = checkout.revision;
   let attempted: Pick<
     ReconcileResult,
-    'lastAttemptedRevision' | 'trailers' | 'ifNotPresent' | 'conflicts' | 'newConflicts'
+    | 'lastAttemptedRevision'
+    | 'trailers'
+    | 'committedAt'
+    | 'ifNotPresent'
+    | 'conflicts'
+    | 'newConflicts'
   > = {
     lastAttemptedRevision: revision,
     trailers: checkout.trailers,
+    ...(checkout.committedAt === undefined ? {} : { committedAt: checkout.committedAt }),
   };
   const status = ctx.app.status;
   if (

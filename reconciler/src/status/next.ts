@@ -4,7 +4,8 @@
  * must make zero writes).
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { Application, ApplicationStatus } from '../api/application.ts';
+import { commitTime } from '@kustodian/shared/time';
+import type { Application, ApplicationStatus, SourceRecord } from '../api/application.ts';
 import { generationOf, historyLimit, requestedAtAnnotation } from '../api/application.ts';
 import type { ReconcileResult } from '../controller/reconcile.ts';
 import { boundMessage, nextConditions } from './conditions.ts';
@@ -13,6 +14,7 @@ import { boundMessage, nextConditions } from './conditions.ts';
 export const sourceTrailers = {
   repository: 'Kustodian-Source-Repository',
   commit: 'Kustodian-Source-Commit',
+  time: 'Kustodian-Source-Time',
   workflowRun: 'Kustodian-Workflow-Run',
 } as const;
 
@@ -59,23 +61,30 @@ export function nextStatus(
   }
   if (result.sync) {
     const sync = { ...result.sync };
-    const commit = result.trailers?.[sourceTrailers.commit];
-    if (commit) sync.sourceCommit = commit;
+    if (result.committedAt) sync.revisionTime = result.committedAt;
+    const source = traceOf(result.trailers ?? {});
+    if (source?.commit) sync.sourceCommit = source.commit;
+    if (source?.time) sync.sourceTime = source.time;
     next.history = [sync, ...(before.history ?? [])].slice(0, historyLimit);
   }
   return next;
 }
 
-function traceOf(
-  trailers: Readonly<Record<string, string>>,
-): ApplicationStatus['lastAppliedSource'] {
+/**
+ * The source record of a commit's trailers; `undefined` when they name none. The time is
+ * written only when it is an RFC 3339 date-time (in UTC): the trailer is text anyone could
+ * write, and the API server refuses a status whose time is not one.
+ */
+function traceOf(trailers: Readonly<Record<string, string>>): SourceRecord | undefined {
   const repository = trailers[sourceTrailers.repository];
   const commit = trailers[sourceTrailers.commit];
+  const time = commitTime(trailers[sourceTrailers.time]);
   const workflowRun = trailers[sourceTrailers.workflowRun];
   if (!repository && !commit && !workflowRun) return undefined;
   return {
     ...(repository ? { repository } : {}),
     ...(commit ? { commit } : {}),
+    ...(time ? { time } : {}),
     ...(workflowRun ? { workflowRun } : {}),
   };
 }

@@ -103,6 +103,7 @@ export function createSource(
         commit: artifact.commit,
         revision: artifact.revision,
         trailers: parseTrailers(artifact.message),
+        ...(artifact.committedAt === undefined ? {} : { committedAt: artifact.committedAt }),
       };
     },
     forget: async (key) => {

@@ -292,7 +292,12 @@ describe('the install base on the API server', () => {
       ],
       lastAttemptedRevision: revision,
       lastAppliedRevision: revision,
-      lastAppliedSource: { repository: 'org/app', commit: 'd'.repeat(40), workflowRun: '42' },
+      lastAppliedSource: {
+        repository: 'org/app',
+        commit: 'd'.repeat(40),
+        time: now,
+        workflowRun: '42',
+      },
       lastHandledRequestedAt: now,
       inventory: {
         entries: [
@@ -308,7 +313,9 @@ describe('the install base on the API server', () => {
           finishedAt: now,
           result: 'Succeeded',
           reason: 'ReconciliationSucceeded',
+          revisionTime: now,
           sourceCommit: 'd'.repeat(40),
+          sourceTime: now,
         },
       ],
     };

@@ -43,8 +43,15 @@ export interface TestGit {
 /** A working clone that commits and pushes. */
 export interface WorkRepo {
   readonly url: string;
-  /** Writes (or, with `null`, deletes) files, commits with `message` and pushes; returns the commit. */
-  commit(files: Record<string, string | Uint8Array | null>, message?: string): Promise<string>;
+  /**
+   * Writes (or, with `null`, deletes) files, commits with `message` and pushes; returns the
+   * commit. `dates` sets its author and committer times (git's formats), else both are now.
+   */
+  commit(
+    files: Record<string, string | Uint8Array | null>,
+    message?: string,
+    dates?: { readonly author?: string; readonly committer?: string },
+  ): Promise<string>;
 }
 
 /**
@@ -73,10 +80,11 @@ export async function startTestGit(
     ...(tls ? { tls } : {}),
     ...(options.anonymousRead ? { anonymousRead: true } : {}),
   });
-  const git = (args: string[], cwd: string) =>
+  const git = (args: string[], cwd: string, extra: Record<string, string> = {}) =>
     run('git', args, {
       cwd,
       env: {
+        ...extra,
         PATH: process.env.PATH,
         HOME: root,
         GIT_CONFIG_NOSYSTEM: '1',
@@ -102,7 +110,7 @@ export async function startTestGit(
       const url = `${server.url}/${name}.git`;
       return {
         url,
-        commit: async (files, message = 'change') => {
+        commit: async (files, message = 'change', dates = {}) => {
           for (const [path, content] of Object.entries(files)) {
             const file = join(dir, path);
             if (content === null) await rm(file, { force: true });
@@ -112,7 +120,10 @@ export async function startTestGit(
             }
           }
           await git(['add', '--all'], dir);
-          await git(['commit', '--quiet', '--allow-empty', '-m', message], dir);
+          await git(['commit', '--quiet', '--allow-empty', '-m', message], dir, {
+            ...(dates.author ? { GIT_AUTHOR_DATE: dates.author } : {}),
+            ...(dates.committer ? { GIT_COMMITTER_DATE: dates.committer } : {}),
+          });
           await git(['push', '--quiet', url, 'HEAD:main'], dir);
           return (await git(['rev-parse', 'HEAD'], dir)).stdout.trim();
         },

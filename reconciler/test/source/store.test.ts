@@ -53,6 +53,11 @@ describe('SourceStore', () => {
     assert.equal(artifact.revision, `main@sha1:${first}`);
     assert.equal(artifact.url, fx.repoUrl('app'));
     assert.equal(artifact.message, 'First\n\nKustodian-Images: web=1.2.3\n');
+    const committed = await fx.git('app', ['show', '--no-patch', '--format=%ct', first]);
+    assert.equal(
+      artifact.committedAt,
+      new Date(Number(committed) * 1000).toISOString().replace('.000Z', 'Z'),
+    );
     assert.equal(await readFile(join(artifact.dir, 'a.txt'), 'utf8'), 'one\n');
     assert.equal(
       await readFile(join(artifact.dir, 'deploy/kustomization.yaml'), 'utf8'),
@@ -62,6 +67,30 @@ describe('SourceStore', () => {
     const later = await store.checkout(main(), second);
     assert.equal(await readFile(join(later.dir, 'a.txt'), 'utf8'), 'two\n');
     assert.notEqual(later.dir, artifact.dir);
+  });
+
+  it('reads the commit time of the committer, not of the author, with the message', async () => {
+    const { store } = await newStore();
+    await fx.git('dated', [
+      'commit',
+      '--quiet',
+      '--allow-empty',
+      '-m',
+      'dated',
+      '--date=2001-02-03T04:05:06+07:00',
+    ]);
+    await fx.push('dated', ['main']);
+    const dated = (await fx.git('dated', ['rev-parse', 'HEAD'])).trim();
+    const [author, committer] = (
+      await fx.git('dated', ['show', '--no-patch', '--format=%at %ct', dated])
+    )
+      .trim()
+      .split(' ')
+      .map((seconds) => new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z'));
+    assert.equal(author, '2001-02-02T21:05:06Z');
+    const artifact = await store.checkout(main('dated'), dated);
+    assert.equal(artifact.committedAt, committer);
+    assert.equal(artifact.message, 'dated\n');
   });
 
   it('fetches once for concurrent checkouts of the same commit and reuses the directory later', async () => {
@@ -74,6 +103,7 @@ describe('SourceStore', () => {
     assert.equal(a.dir, b.dir);
     assert.equal(b.revision, `v1@sha1:${first}`);
     assert.equal(b.message, a.message);
+    assert.equal(b.committedAt, a.committedAt);
     const c = await store.checkout(main(), first);
     assert.equal(c.dir, a.dir);
     assert.equal(uploads('app', 'rpc').length, 1);

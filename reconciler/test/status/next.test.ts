@@ -51,6 +51,74 @@ describe('the next status', () => {
   });
 });
 
+describe('the source of a sync in the next status', () => {
+  const sync = {
+    revision: `main@sha1:${'c'.repeat(40)}`,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:05.000Z',
+    result: 'Succeeded' as const,
+  };
+  const applied = (trailers: Record<string, string>): ReconcileResult => ({
+    outcome: {
+      kind: 'succeeded',
+      message: 'applied',
+      health: { status: 'Healthy', message: 'ok' },
+    },
+    lastAppliedRevision: sync.revision,
+    trailers,
+    committedAt: '2025-12-31T23:59:00Z',
+    changes: noChanges,
+    sync,
+  });
+
+  test('records the commit time of the revision and the app commit and its time from the trailers', () => {
+    const status = nextStatus(
+      app(),
+      applied({
+        'Kustodian-Source-Repository': 'acme/web',
+        'Kustodian-Source-Commit': 'd'.repeat(40),
+        'Kustodian-Source-Time': '2025-12-31T23:50:00+01:00',
+        'Kustodian-Workflow-Run': 'https://github.com/acme/web/actions/runs/42',
+      }),
+      now,
+    );
+    assert.deepEqual(status.lastAppliedSource, {
+      repository: 'acme/web',
+      commit: 'd'.repeat(40),
+      time: '2025-12-31T22:50:00Z',
+      workflowRun: 'https://github.com/acme/web/actions/runs/42',
+    });
+    assert.deepEqual(status.history, [
+      {
+        ...sync,
+        revisionTime: '2025-12-31T23:59:00Z',
+        sourceCommit: 'd'.repeat(40),
+        sourceTime: '2025-12-31T22:50:00Z',
+      },
+    ]);
+  });
+
+  test('leaves out a source time that is not an RFC 3339 date-time, and keeps the rest', () => {
+    const status = nextStatus(
+      app(),
+      applied({ 'Kustodian-Source-Commit': 'd'.repeat(40), 'Kustodian-Source-Time': 'yesterday' }),
+      now,
+    );
+    assert.deepEqual(status.lastAppliedSource, { commit: 'd'.repeat(40) });
+    assert.deepEqual(status.history?.[0], {
+      ...sync,
+      revisionTime: '2025-12-31T23:59:00Z',
+      sourceCommit: 'd'.repeat(40),
+    });
+  });
+
+  test('a commit without trailers still has its commit time in the history', () => {
+    const status = nextStatus(app(), applied({}), now);
+    assert.equal(status.lastAppliedSource, undefined);
+    assert.deepEqual(status.history?.[0], { ...sync, revisionTime: '2025-12-31T23:59:00Z' });
+  });
+});
+
 describe('bounding a message', () => {
   test('leaves a short message as it is', () => {
     assert.equal(boundMessage('apply failed'), 'apply failed');

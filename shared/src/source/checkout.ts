@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { commitTime } from '../time.ts';
 import { withAuth } from './auth-files.ts';
 import { SourceError } from './failure.ts';
 import type { PreparedSource, SourceDeps } from './request.ts';
@@ -31,6 +32,12 @@ export interface CheckoutResult {
   readonly files: number;
   /** The commit message, cut at {@link maxMessageChars}. */
   readonly message: string;
+  /**
+   * The commit's committer time, RFC 3339 in UTC (see `time.ts`): when it was made on the
+   * branch (a rebase or a cherry-pick makes it anew), which its author time is not. Absent
+   * only should git write something that is not a time.
+   */
+  readonly committedAt?: string;
 }
 
 /** The most of a commit message kept; trailers sit at its end, so a longer one keeps its tail. */
@@ -84,23 +91,34 @@ export async function checkoutCommit(
         `commit ${target.commit} holds ${size.bytes} bytes in ${size.files} files, over the limit of ${target.maxBytes} bytes`,
       );
     }
+    // The committer time on the first line, the message after it: one command for both.
     const shown = await gitStep(
       deps.git,
       url,
-      ['show', '--no-patch', '--format=%B', target.commit],
+      ['show', '--no-patch', '--format=%cI%n%B', target.commit],
       here,
     );
     await gitStep(deps.git, url, ['checkout', '--quiet', '--detach', target.commit], here);
     await rm(join(work, '.git'), { recursive: true, force: true });
     await rename(work, target.dir);
-    return { ...size, message: messageOf(shown.stdout) };
+    return { ...size, ...shownOf(shown.stdout) };
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     throw error;
   }
 }
 
-/** `git show --format=%B` ends the message with one newline of its own. */
-function messageOf(shown: string): string {
-  return shown.replace(/\n$/, '').slice(-maxMessageChars);
+/**
+ * The committer time and the message from `git show --format=%cI%n%B`, which ends the message
+ * with one newline of its own. Git writes `%cI` in strict ISO 8601.
+ */
+function shownOf(shown: string): Pick<CheckoutResult, 'message' | 'committedAt'> {
+  const newline = shown.indexOf('\n');
+  const first = newline < 0 ? shown : shown.slice(0, newline);
+  const body = newline < 0 ? '' : shown.slice(newline + 1);
+  const committedAt = commitTime(first);
+  return {
+    message: body.replace(/\n$/, '').slice(-maxMessageChars),
+    ...(committedAt === undefined ? {} : { committedAt }),
+  };
 }

@@ -34,6 +34,8 @@ export interface Artifact {
   readonly dir: string;
   /** The commit message (its trailers carry the action's metadata). */
   readonly message: string;
+  /** The commit's committer time, RFC 3339 in UTC, read with the message at the fetch. */
+  readonly committedAt?: string;
 }
 
 /** Counters for metrics; they only grow, except `checkouts`. */
@@ -137,8 +139,15 @@ class CheckoutStore implements SourceStore {
       throw error;
     }
     const revision = revisionOf(source.ref, sha);
-    const { message } = checkedOut;
-    const artifact: Artifact = { url: source.url.redacted, commit: sha, revision, dir, message };
+    const { message, committedAt } = checkedOut;
+    const artifact: Artifact = {
+      url: source.url.redacted,
+      commit: sha,
+      revision,
+      dir,
+      message,
+      ...(committedAt === undefined ? {} : { committedAt }),
+    };
     this.#issued.add(artifact);
     this.#options.log?.debug('checked out', { url: artifact.url, revision, dir });
     return artifact;
