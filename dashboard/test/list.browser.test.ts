@@ -4,10 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { adminKube, installCrd } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, signInWithBrowser } from './browser.ts';
 import {
   bindTestUsers,
   createApp,
@@ -17,15 +16,6 @@ import {
 } from './support.ts';
 
 const env = localEnv();
-
-/** Signs in as `login` on the provider's page the dashboard sends the browser to. */
-export async function signInWithBrowser(page: Page, origin: string, login: string): Promise<void> {
-  await page.goto(`${origin}/`);
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill('any password');
-  await page.locator('button[type="submit"]').click();
-  await page.waitForURL(`${origin}/**`);
-}
 
 describe('the Applications list in Chromium', () => {
   let dashboard: TestDashboard;

@@ -73,6 +73,7 @@ export async function startServer(
     serverApps: new Applications(applicationsApi(kc), applicationChanges(kc)),
     assets: await loadAssets(),
     issuerOrigin: new URL(config.issuer).origin,
+    allowHttp: config.allowHttp,
   });
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
