@@ -29,6 +29,7 @@ import { launchBrowser, seriousViolations, signInWithBrowser } from './browser.t
 import { bindTestUsers, createApp, startDashboard, type TestDashboard } from './support.ts';
 
 const env = localEnv();
+const appCommit = '9be1c0d2a7f3'.padEnd(40, '0');
 const screenshots = process.env.KUSTODIAN_SCREENSHOTS
   ? new URL('../docs/', import.meta.url).pathname
   : join(tmpdir(), 'kustodian-dashboard-screenshots');
@@ -141,13 +142,30 @@ describe('the Application detail page in Chromium', () => {
       await page.screenshot({ path: join(screenshots, 'detail-light.png'), fullPage: true });
 
       const commit = await repo.commit(
-        { 'app/settings.yaml': configMap('settings', { mode: 'green' }) },
-        'green',
+        { 'app/web.yaml': deployment('web', 'registry.example/web:1.1.0') },
+        `web 1.1.0\n\nKustodian-Source-Repository: acme/web\nKustodian-Source-Commit: ${appCommit}`,
       );
       await page.getByRole('button', { name: 'Sync' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Sync' }).click();
       await page.locator('#notice').getByText('sync requested').waitFor();
       await history.getByText(commit.slice(0, 12)).waitFor({ timeout: 120_000 });
+      assert.match((await history.textContent()) ?? '', new RegExp(appCommit.slice(0, 12)));
+
+      // What runs where: the trace of the image and of the app commit, and the matrix.
+      for (const target of ['registry.example/web:1.1.0', appCommit.slice(0, 10)]) {
+        await page.goto(`${dashboard.origin}/trace?target=${encodeURIComponent(target)}`);
+        const trace = page.getByRole('article', {
+          name: new RegExp(`${namespace}/web Deployment/web`),
+        });
+        await trace.waitFor();
+        const text = (await trace.textContent()) ?? '';
+        assert.match(text, new RegExp(`acme/web@${appCommit.slice(0, 12)}`));
+        assert.match(text, new RegExp(commit.slice(0, 12)));
+        assert.match(text, /applied/);
+      }
+      await page.goto(`${dashboard.origin}/environments`);
+      const row = page.getByRole('row', { name: /^web/ });
+      assert.match((await row.textContent()) ?? '', new RegExp(`${namespace}/web`));
     } finally {
       await browser.close();
     }

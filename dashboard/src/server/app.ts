@@ -17,6 +17,7 @@ import {
 import { act, type ListDeps, listJson, listPage, stream } from './http/list-routes.ts';
 import { messagePage } from './http/page.ts';
 import { contentSecurityPolicy, redirect, secure, sendHtml, sendJson } from './http/respond.ts';
+import { matrixPage, tracePage } from './http/where-routes.ts';
 import type { UserKubes } from './kube/users.ts';
 
 /** The built client. */
@@ -108,6 +109,10 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
   const user = deps.users.of(session);
   if (method === 'GET' && pathname === '/') return listPage(res, session, user, url, deps);
   if (method === 'GET' && pathname === '/api/applications') return listJson(res, user, url, deps);
+  if (method === 'GET' && pathname === '/trace')
+    return tracePage(res, session, user, url, deps.listNamespaces);
+  if (method === 'GET' && pathname === '/environments')
+    return matrixPage(res, session, user, deps.listNamespaces);
   if (method === 'GET' && pathname === '/api/stream')
     return stream(req, res, user, url, () => deps.sessions.get(session.id) !== undefined, deps);
   const detail = detailPath.exec(pathname);

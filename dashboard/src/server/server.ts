@@ -13,6 +13,7 @@ import { discoverOidc, type OidcSettings } from './auth/oidc.ts';
 import { SessionStore } from './auth/sessions.ts';
 import type { ServerConfig } from './config.ts';
 import { UserKubes } from './kube/users.ts';
+import { Hubs } from './live/hubs.ts';
 import type { Logger } from './log.ts';
 
 /** A running server. */
@@ -57,6 +58,8 @@ export async function startServer(
   const sessions = new SessionStore(config.sessionTtlMs);
   const core = kc.makeApiClient(CoreV1Api);
   const origin = new URL(config.redirectUrl).origin;
+  const serverApi = applicationsApi(kc);
+  const hubs = new Hubs(serverApi, applicationChanges(kc), log);
   const handler = createHandler({
     oidc,
     sessions,
@@ -70,7 +73,8 @@ export async function startServer(
         .map((n) => n.metadata?.name ?? '')
         .filter(Boolean)
         .sort(),
-    serverApps: new Applications(applicationsApi(kc), applicationChanges(kc)),
+    serverApps: new Applications(serverApi, applicationChanges(kc)),
+    hubs,
     assets: await loadAssets(),
     issuerOrigin: new URL(config.issuer).origin,
     allowHttp: config.allowHttp,
@@ -88,6 +92,7 @@ export async function startServer(
     sessions,
     stop: () =>
       new Promise<void>((resolve) => {
+        hubs.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
