@@ -61,6 +61,11 @@ export function bootDetail(root: HTMLElement, initial: DetailView, viewer: Viewe
     pending.value = undefined;
     if (chosen) notice.value = await postAction(namespace, name, chosen.action, viewer.csrfToken);
   };
+  const onRefresh = async () => {
+    const next = await getJson<DetailView>(base);
+    if (next.state === 'done') view.value = next.data;
+    else if (next.state === 'error') notice.value = next.message;
+  };
   const onDiff = async () => {
     diff.value = { state: 'loading' };
     diff.value = await getJson<ApplicationDiff>(`${base}/diff`);
@@ -71,7 +76,7 @@ export function bootDetail(root: HTMLElement, initial: DetailView, viewer: Viewe
   };
 
   const Page = () =>
-    html`${ApplicationDetail({ view: view.value, live: live.value, diff: diff.value, logs: logs.value, onAction, onDiff, onLogs })}${
+    html`${ApplicationDetail({ view: view.value, live: live.value, diff: diff.value, logs: logs.value, onAction, onRefresh, onDiff, onLogs })}${
       notice.value ? html`<p class="notice" role="status" id="notice">${notice.value}</p>` : ''
     }`;
   hydrate(html`<${Page} />`, root);

@@ -83,7 +83,12 @@ export function bootList(root: HTMLElement, initial: ListView, viewer: Viewer): 
   };
 
   const List = () =>
-    html`${ApplicationsList({ view: view.value, live: live.value, onAction })}${
+    html`${ApplicationsList({
+      view: view.value,
+      live: live.value,
+      onAction,
+      onRefresh: () => void load(searchOf(), false),
+    })}${
       notice.value ? html`<p class="notice" role="status" id="notice">${notice.value}</p>` : ''
     }`;
   hydrate(html`<${List} />`, root);

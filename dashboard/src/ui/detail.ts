@@ -25,6 +25,8 @@ export interface DetailProps {
   diff?: Loaded<ApplicationDiff>;
   logs?: Loaded<LogsView>;
   onAction?: (action: keyof AllowedActions) => void;
+  /** Reads the Application and its objects again. */
+  onRefresh?: () => void;
   onDiff?: () => void;
   onLogs?: (workload: string) => void;
 }
@@ -143,6 +145,7 @@ export function ApplicationDetail(props: DetailProps): VNode {
       <span class=${`live ${live}`} role="status">${live}</span>
     </div>
     <div class="app-actions">
+      <button type="button" onClick=${props.onRefresh}>Refresh</button>
       ${view.allowed.sync ? html`<button type="button" onClick=${() => props.onAction?.('sync')}>Sync</button>` : ''}
       ${view.allowed.suspend && !app.suspended ? html`<button type="button" onClick=${() => props.onAction?.('suspend')}>Suspend</button>` : ''}
       ${view.allowed.resume && app.suspended ? html`<button type="button" onClick=${() => props.onAction?.('resume')}>Resume</button>` : ''}

@@ -11,7 +11,7 @@ import { pageOf, parseListQuery } from '../../shared/list-query.ts';
 import { ApplicationsList } from '../../ui/list.ts';
 import type { AllowedActions, ListView, Viewer } from '../../ui/model.ts';
 import { csrfMatches, type Session } from '../auth/sessions.ts';
-import { type Action, actions } from '../kube/access.ts';
+import { type Action, actions, verbsOf } from '../kube/access.ts';
 import type { UserKube } from '../kube/users.ts';
 import { listVisible, type NamespaceLister } from '../kube/visible.ts';
 import type { Hubs } from '../live/hubs.ts';
@@ -141,7 +141,7 @@ export async function act(
       application: `${namespace}/${name}`,
     });
     sendJson(res, 403, {
-      message: `${id}: ${session.identity.username} may not ${action} it: ask for RBAC permission "${action === 'sync' ? 'sync" (or "patch' : 'patch'}" on "applications.kustodian.dev" in namespace ${namespace}`,
+      message: `${id}: ${session.identity.username} may not ${action} it: ask for RBAC permission ${verbsOf[action].map((v) => `"${v}"`).join(' or ')} on "applications.kustodian.dev" in namespace ${namespace}`,
     });
     return;
   }
