@@ -44,13 +44,16 @@ class Hub {
 
   constructor(
     scope: string | undefined,
+    from: string,
     api: ApplicationsApi,
     changes: ApplicationChanges,
     log: Logger,
     onEnd: () => void,
   ) {
     this.ready = (async () => {
-      const { resourceVersion } = await api.snapshot(scope);
+      // From the version the first tab read its page at, so that it misses nothing; a hub
+      // started without one starts now.
+      const resourceVersion = from || (await api.snapshot(scope)).resourceVersion;
       this.base = resourceVersion;
       void changes
         .follow(scope, undefined, (type, raw) => this.#publish(type, raw), this.controller.signal, {
@@ -109,7 +112,7 @@ export class Hubs {
     const key = scope ?? '';
     let hub = this.#hubs.get(key);
     if (!hub) {
-      const created: Hub = new Hub(scope, this.#api, this.#changes, this.#log, () => {
+      const created: Hub = new Hub(scope, from, this.#api, this.#changes, this.#log, () => {
         if (this.#hubs.get(key) === created) this.#hubs.delete(key);
       });
       hub = created;
