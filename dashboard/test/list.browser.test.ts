@@ -79,6 +79,34 @@ describe('the Applications list in Chromium', () => {
     }
   });
 
+  test('the list works by keyboard: filter, open the confirm dialog of an action, cancel it with Escape', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await signInWithBrowser(page, dashboard.origin, 'alice');
+      await page.locator('input[name="namespace"]').focus();
+      await page.keyboard.type(teamA);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${dashboard.origin}/?namespace=${teamA}`);
+      const sync = page.getByRole('button', { name: `Sync ${teamA}/payments` });
+      await sync.waitFor();
+      await sync.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      // The dialog takes the focus (its confirm button), and Escape closes it without acting.
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.closest('dialog') !== null),
+        true,
+      );
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal(await page.locator('#notice').count(), 0);
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('bob sees only team b, is shown no action and is refused a sync', async () => {
     const browser = await launchBrowser();
     try {
