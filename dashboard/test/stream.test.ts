@@ -104,7 +104,7 @@ describe('the live stream', () => {
     );
     await second.until((e) => e.event === 'change' && e.data.includes('"message":"second"'));
     assert.ok(Number(seen.id) > Number(page.resourceVersion));
-    assert.equal((dashboard as unknown as { hubs?: { size: number } }).hubs?.size ?? 1, 1);
+    assert.equal(dashboard.hubs.size, 1);
     await first.close();
     await second.close();
 

@@ -21,6 +21,8 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly sessions: SessionStore;
+  /** The shared watches of the live streams. */
+  readonly hubs: Hubs;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startServer(
     url: `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${port}`,
     server,
     sessions,
+    hubs,
     stop: () =>
       new Promise<void>((resolve) => {
         hubs.close();
