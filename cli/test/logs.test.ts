@@ -1,11 +1,10 @@
 /**
- * `kustodian logs` against the real API server: which pods it reads (those of the inventory's
- * workloads, through their ReplicaSets; not a stranger pod of the same namespace), what it says
- * when a pod runs on one of kwok's fake nodes (no kubelet serves logs there), and the RBAC error
- * naming pods/log.
- *
- * Not testable here: lines of a real log and `-f` streaming them, since kwok's fake nodes run
- * no containers and serve no logs.
+ * `kustodian logs` against the real API server, whose fake nodes serve the `web` container's log
+ * from a file (see `test/env/pod-logs.ts`): which pods it reads (those of the inventory's
+ * workloads, through their ReplicaSets; not a stranger pod of the same namespace), the lines
+ * prefixed pod/container, `-f` printing lines as they are appended until interrupted, a container
+ * whose log the node cannot read (`sidecar`: no file serves it) named on stderr while the others
+ * still print, and the RBAC error naming pods/log.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -23,7 +22,8 @@ import {
   waitForApplication,
 } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { kustodian, limitedKubeconfig } from './support.ts';
+import { podLogs, type ServedLogs } from '../../test/env/pod-logs.ts';
+import { bin, kustodian, limitedKubeconfig, started } from './support.ts';
 
 const env = localEnv();
 
@@ -31,18 +31,25 @@ describe('kustodian logs', () => {
   let git: TestGit;
   let namespace: string;
   let running: Awaited<ReturnType<typeof startTestReconciler>>;
+  let logs: ServedLogs;
+  /** The Deployment's pods, by name. */
+  let pods: string[];
   const kube = () => adminKube(env());
   const admin = () => env().kubeconfig;
+  const first = ['listening on :8080', 'GET /healthz 200'];
 
   before(async () => {
     git = await startTestGit();
     await installCrd(kube());
     namespace = await env().createNamespace('logs');
+    // Before the pods exist: kwok learns of the ClusterLogs through a watch.
+    logs = await podLogs(env()).serve({ namespace, containers: ['web'] });
+    await logs.append(first);
     const repo = await git.repo('team/logs');
     await repo.commit(
       {
         'app/settings.yaml': configMap('settings', { mode: 'blue' }),
-        'app/web.yaml': deployment('web', 'registry.example/web:1.0.0'),
+        'app/web.yaml': withSidecar(deployment('web', 'registry.example/web:1.0.0')),
       },
       'first',
     );
@@ -71,29 +78,53 @@ describe('kustodian logs', () => {
           spec: { containers: [{ name: 'stranger', image: 'registry.example/stranger:1' }] },
         },
       });
+    const listed = await env()
+      .kc.makeApiClient(CoreV1Api)
+      .listNamespacedPod({ namespace, labelSelector: 'app=web' });
+    pods = listed.items.map((pod) => pod.metadata?.name ?? '').sort();
+    assert.equal(pods.length, 2);
   });
   after(async () => {
     await running?.stop();
     await git?.stop();
+    await logs?.stop();
   });
 
-  const podError = (container: string) =>
-    new RegExp(
-      `^error: pod ${namespace}/web-[a-z0-9]+-[a-z0-9]+ runs on node kwok-node-\\d+ without a kubelet that serves logs: no logs of container ${container} \\(HTTP \\d+\\)$`,
-    );
+  /** `pod/container line` for every pod, pod after pod. */
+  const prefixed = (container: string, lines: readonly string[]) =>
+    pods.flatMap((pod) => lines.map((line) => `${pod}/${container} ${line}`));
+  /** stdout's lines grouped pod after pod (in name order), each pod's in the order printed. */
+  const byPod = (stdout: string) => {
+    const podOf = (line: string) => line.split('/')[0] ?? '';
+    return stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort((a, b) => (podOf(a) < podOf(b) ? -1 : podOf(a) > podOf(b) ? 1 : 0));
+  };
 
-  test('logs reads every pod of the Deployment and says that a kwok node serves no logs', async () => {
+  test('logs -c web prints every line of every pod of the Deployment, prefixed pod/container', async () => {
+    const run = await kustodian(admin(), 'logs', 'web', '-n', namespace, '-c', 'web');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.deepEqual(byPod(run.stdout), prefixed('web', first));
+    assert.doesNotMatch(run.stdout, /stranger/);
+  });
+
+  test('logs of every container names on stderr each container whose log its node cannot read, prints the others, and exits 1', async () => {
     const run = await kustodian(admin(), 'logs', 'web', '-n', namespace);
     assert.equal(run.code, 1, run.stderr);
-    assert.equal(run.stdout, '');
-    const lines = run.stderr.trimEnd().split('\n');
-    assert.equal(lines.length, 2, run.stderr);
-    for (const line of lines) assert.match(line, podError('web'));
-    assert.notEqual(lines[0], lines[1]);
-    assert.doesNotMatch(run.stderr, /stranger/);
+    assert.deepEqual(byPod(run.stdout), prefixed('web', first));
+    const errors = run.stderr.trimEnd().split('\n').sort();
+    assert.deepEqual(
+      errors,
+      pods.map(
+        (pod) =>
+          `error: pod ${namespace}/${pod}: its node has no log of container sidecar (HTTP 400): the container has not started, or the node keeps no log of it`,
+      ),
+    );
   });
 
-  test('logs --object Deployment/web -c web -f reads the same pods, following', async () => {
+  test('logs --object Deployment/web -c web prints the same lines', async () => {
     const run = await kustodian(
       admin(),
       'logs',
@@ -104,12 +135,26 @@ describe('kustodian logs', () => {
       'Deployment/web',
       '-c',
       'web',
-      '-f',
     );
-    assert.equal(run.code, 1, run.stderr);
-    const lines = run.stderr.trimEnd().split('\n');
-    assert.equal(lines.length, 2, run.stderr);
-    for (const line of lines) assert.match(line, podError('web'));
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(byPod(run.stdout), prefixed('web', first));
+  });
+
+  test('logs -f prints the lines so far, then each line appended to the log, until SIGINT ends it with 0', async () => {
+    const follow = started(
+      process.execPath,
+      [bin, 'logs', 'web', '-n', namespace, '--object', 'Deployment/web', '-c', 'web', '-f'],
+      admin(),
+    );
+    const has = (lines: string[]) => (out: string) => lines.every((l) => out.includes(`${l}\n`));
+    await follow.until('the lines so far', has(prefixed('web', first)));
+    const later = ['GET /api/orders 200', 'GET /api/orders/7 404'];
+    await logs.append(later);
+    await follow.until('the appended lines', has(prefixed('web', later)));
+    follow.child.kill('SIGINT');
+    assert.equal(await follow.exited, 0, follow.stderr());
+    assert.equal(follow.stderr(), '');
+    assert.deepEqual(byPod(follow.stdout()), prefixed('web', [...first, ...later]));
   });
 
   test('logs of an object that is not a workload of the inventory, or of a missing container, exits 3', async () => {
@@ -131,7 +176,7 @@ describe('kustodian logs', () => {
     assert.equal(container.code, 3, container.stderr);
     assert.equal(
       container.stderr,
-      `error: no pod of Application ${namespace}/web has a container nope: its pods have web\n`,
+      `error: no pod of Application ${namespace}/web has a container nope: its pods have web, sidecar\n`,
     );
     const app = await kustodian(admin(), 'logs', 'nope', '-n', namespace);
     assert.equal(app.code, 3, app.stderr);
@@ -183,3 +228,10 @@ describe('kustodian logs', () => {
     );
   });
 });
+
+/** A second container, `sidecar`, in the Deployment's pod template. */
+function withSidecar(yaml: string): string {
+  return `${yaml}        - name: sidecar
+          image: registry.example/sidecar:1.0.0
+`;
+}

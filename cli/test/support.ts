@@ -1,7 +1,7 @@
 /**
  * Runs the `kustodian` bin as a user does: a child process with a kubeconfig in `KUBECONFIG`.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +21,20 @@ export interface Run {
 
 /** Runs `kustodian args…` with `kubeconfig`, without a TTY. */
 export function kustodian(kubeconfig: string, ...args: string[]): Promise<Run> {
+  return kustodianWith({}, kubeconfig, ...args);
+}
+
+/** {@link kustodian} with more environment variables (a token, a CA). */
+export function kustodianWith(
+  env: Record<string, string>,
+  kubeconfig: string,
+  ...args: string[]
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: tmpdir() } },
+      { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: tmpdir(), ...env } },
       (error, stdout, stderr) => {
         const code = error ? ((error as { code?: number }).code ?? 1) : 0;
         resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
@@ -88,4 +97,41 @@ export async function unreachableKubeconfig(adminKubeconfig: string): Promise<st
   const file = join(await mkdtemp(join(tmpdir(), 'kustodian-cli-')), 'kubeconfig');
   await writeFile(file, stringify(config), { mode: 0o600 });
   return file;
+}
+
+/** A running `kustodian` (or `command args…`) whose stdout is read as it comes. */
+export function started(command: string, args: string[], kubeconfig: string) {
+  const child: ChildProcess = spawn(command, args, {
+    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: tmpdir(), TERM: 'xterm' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { test: (out: string) => boolean; resolve: () => void }[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+    for (const w of waiters.splice(0)) {
+      if (w.test(stdout)) w.resolve();
+      else waiters.push(w);
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    /** Resolves once stdout satisfies `test`; rejects if the process ends first. */
+    until: (what: string, test: (out: string) => boolean) =>
+      new Promise<void>((resolve, reject) => {
+        if (test(stdout)) return resolve();
+        waiters.push({ test, resolve });
+        void exited.then(() =>
+          reject(new Error(`exited before ${what}: stdout ${stdout} stderr ${stderr}`)),
+        );
+      }),
+  };
 }

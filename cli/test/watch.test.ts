@@ -4,8 +4,6 @@
  * per-step progress; `-o yaml` of `get`.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import {
@@ -21,46 +19,9 @@ import {
   waitForApplication,
 } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { bin, kustodian, limitedKubeconfig } from './support.ts';
+import { bin, kustodian, limitedKubeconfig, started } from './support.ts';
 
 const env = localEnv();
-
-/** A running `kustodian` whose stdout is read as it comes. */
-function started(command: string, args: string[], kubeconfig: string) {
-  const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, KUBECONFIG: kubeconfig, HOME: tmpdir(), TERM: 'xterm' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { test: (out: string) => boolean; resolve: () => void }[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-    for (const w of waiters.splice(0)) {
-      if (w.test(stdout)) w.resolve();
-      else waiters.push(w);
-    }
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    exited,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    /** Resolves once stdout satisfies `test`; rejects if the process ends first. */
-    until: (what: string, test: (out: string) => boolean) =>
-      new Promise<void>((resolve, reject) => {
-        if (test(stdout)) return resolve();
-        waiters.push({ test, resolve });
-        void exited.then(() =>
-          reject(new Error(`exited before ${what}: stdout ${stdout} stderr ${stderr}`)),
-        );
-      }),
-  };
-}
 
 describe('kustodian get --watch and sync --wait progress', () => {
   let git: TestGit;

@@ -91,6 +91,14 @@ export function commitOf(revision: string): string {
   return rest.replace(/^sha(1|256):/, '');
 }
 
+/**
+ * Plain code-unit order: Kubernetes names are lowercase ASCII, so it is the order people expect,
+ * and unlike `localeCompare` it costs no collator (tens of milliseconds on a first sort).
+ */
+export function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The query layer over an {@link ApplicationsApi} and its watch ({@link ApplicationChanges}). */
 export class Applications {
   readonly #api: ApplicationsApi;
@@ -107,7 +115,7 @@ export class Applications {
     const items = await this.#api.list(namespace);
     return items
       .map(summarize)
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      .sort((a, b) => byCodeUnits(a.namespace, b.namespace) || byCodeUnits(a.name, b.name));
   }
 
   /** Every Application of `namespace`, or of all namespaces, and the resourceVersion to watch from. */

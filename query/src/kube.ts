@@ -9,6 +9,9 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { QueryError } from './errors.ts';
+
+export { QueryError, type QueryFailure, queryFailures } from './errors.ts';
 
 /** Where the Applications are served. */
 export const applicationResource = {
@@ -44,28 +47,6 @@ export interface RawApplication {
 export interface ApplicationSnapshot {
   items: RawApplication[];
   resourceVersion: string;
-}
-
-/** The kinds of failure a user can act on. */
-export const queryFailures = [
-  'not-found',
-  'forbidden',
-  'unreachable',
-  'unauthorized',
-  'kubeconfig',
-  'other',
-] as const;
-export type QueryFailure = (typeof queryFailures)[number];
-
-/** An error naming the object, the verb and what to do. */
-export class QueryError extends Error {
-  readonly failure: QueryFailure;
-
-  constructor(failure: QueryFailure, message: string) {
-    super(message);
-    this.failure = failure;
-    this.name = 'QueryError';
-  }
 }
 
 /** Where the kubeconfig comes from. */

@@ -2,11 +2,11 @@
  * Pod logs of an Application's workloads: find its pods through the inventory (see `pods.ts`),
  * then stream each container's log, line by line, through a small boundary
  * ({@link PodLogsApi}). A container whose log cannot be read (a node without a kubelet that
- * serves logs, such as kwok's fake nodes; a container not started) is a per-pod failure in the
- * result; RBAC denial and a missing Application stop everything.
+ * serves logs; a container not started, or one its node keeps no log of) is a per-pod failure
+ * in the result; RBAC denial and a missing Application stop everything.
  */
 
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { ApiException, type KubeConfig, Log } from '@kubernetes/client-node';
 import { type InventoryRef, inventoryRefs, isWorkloadKind } from './inventory.ts';
 import { type ApplicationsApi, QueryError } from './kube.ts';
@@ -71,8 +71,12 @@ export function podLogsApi(kc: KubeConfig): PodLogsApi {
           done();
         },
       });
-      // An abort ends the response body with an error that `pipe` does not pass on to the
-      // sink, so the sink would never finish: the abort itself ends the wait.
+      // client-node pipes the response body into the sink and leaves the body's errors
+      // unhandled: an abort (SIGINT while following) or a dropped connection would crash the
+      // process. The sink learns of the body from its 'pipe' event and takes its errors on.
+      sink.on('pipe', (body: Readable) => body.on('error', (error) => sink.destroy(error)));
+      // An abort ends the body with an error, so the sink never finishes: the abort itself
+      // ends the wait.
       let stopped = () => {};
       const ended = new Promise<void>((resolve, reject) => {
         stopped = resolve;
@@ -105,8 +109,9 @@ export function podLogsApi(kc: KubeConfig): PodLogsApi {
 
 /**
  * Why a container's log could not be read, naming the pod, its node and the verb. The pod was
- * just listed, so a 404 or a 5xx comes from its node: kwok's fake nodes (and any node whose
- * kubelet is gone) answer so; a 400 is a container that has not started.
+ * just listed, so a 404 or a 5xx comes from its node: a node whose kubelet is gone answers so;
+ * a 400 is the node's kubelet saying it has no log of the container (not started yet, or, on a
+ * fake node, none configured). The client drops a 400's body, so the reason is not quoted.
  */
 export function logFailure(error: unknown, pod: WorkloadPod, container: string): QueryError {
   const what = `pod ${pod.namespace}/${pod.name}`;
@@ -131,7 +136,7 @@ export function logFailure(error: unknown, pod: WorkloadPod, container: string):
   if (code === 400)
     return new QueryError(
       'other',
-      `${what}: no logs of container ${container} yet: it has not started (${detail})`,
+      `${what}: its node has no log of container ${container} (${detail}): the container has not started, or the node keeps no log of it`,
     );
   return new QueryError(
     'other',

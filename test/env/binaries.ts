@@ -65,6 +65,11 @@ export function kwokStagesDir(): string {
   return join(cacheDir(), 'bin', `kwok-${versions.kwok}`, 'stages');
 }
 
+/** kwok's ClusterLogs CustomResourceDefinition, copied from its module beside the binary. */
+export function kwokClusterLogsCrdFile(): string {
+  return join(cacheDir(), 'bin', `kwok-${versions.kwok}`, 'crds', 'kwok.x-k8s.io_clusterlogs.yaml');
+}
+
 /** Fails with the command to run when a binary has not been built. */
 export async function requireBinary(name: BinaryName): Promise<string> {
   const path = binaryPath(name);

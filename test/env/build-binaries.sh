@@ -107,6 +107,18 @@ copy_kwok_stages() {
   mv "$dest.tmp" "$dest"
 }
 
+# kwok's ClusterLogs CRD (fake nodes serve container logs from files) ships in its module too.
+copy_kwok_crds() {
+  local dest="$BIN/kwok-$KWOK_VERSION/crds"
+  [ -d "$dest" ] && return 0
+  local dir
+  dir=$(cd "$(mktemp -d)" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": *"\([^"]*\)".*/\1/p')
+  mkdir -p "$dest.tmp"
+  cp "$dir"/kustomize/crd/bases/kwok.x-k8s.io_clusterlogs.yaml "$dest.tmp/"
+  chmod -R u+w "$dest.tmp"
+  mv "$dest.tmp" "$dest"
+}
+
 what=${1:-all}
 case "$what" in
   kustomize) go_install kustomize "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5 ;;
@@ -115,6 +127,7 @@ case "$what" in
     build_etcd
     go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok
     copy_kwok_stages
+    copy_kwok_crds
     build_kubernetes
     ;;
   *) echo "usage: $0 [all|kustomize]" >&2; exit 2 ;;

@@ -1,15 +1,16 @@
 /**
  * A real Kubernetes control plane on loopback: etcd, kube-apiserver, and (for rollouts)
  * kube-controller-manager, kube-scheduler and kwok with fake nodes, so that a Deployment creates
- * ReplicaSets and Pods that are scheduled and become Ready.
+ * ReplicaSets and Pods that are scheduled and become Ready, and whose logs the fake nodes serve
+ * from files (see `kwok.ts`).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { binaryPath, kwokStagesDir, requireBinary } from './binaries.ts';
+import { binaryPath, requireBinary } from './binaries.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
+import { startKwok } from './kwok.ts';
 import { createFakeNodes } from './nodes.ts';
-import { createAuthority, createSigningKey } from './pki.ts';
+import { type Authority, createAuthority, createSigningKey } from './pki.ts';
 import { freePort } from './ports.ts';
 import { answersOk } from './probe.ts';
 import { type ManagedProcess, startProcess, waitUntilHealthy } from './process.ts';
@@ -142,6 +143,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         `--audit-log-path=${auditLog}`,
         '--audit-log-format=json',
         '--audit-log-maxsize=0',
+        // Kubelets (kwok's server, see kwok.ts) are reached at the Node's InternalIP, over
+        // HTTPS verified against the serving CA. kwok does not authenticate its callers, so
+        // the API server brings no kubelet client certificate.
+        '--kubelet-preferred-address-types=InternalIP',
+        `--kubelet-certificate-authority=${servingCa.cert}`,
       ],
     });
     started.push(apiserver);
@@ -169,8 +175,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       started.push(
         ...(await startControllers({
           dir,
+          kubeconfig,
           kubeconfigPath,
-          servingCaFile: servingCa.cert,
+          servingCa,
           saKey: sa.privateKey,
         })),
       );
@@ -194,8 +201,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
 async function startControllers(input: {
   dir: string;
+  kubeconfig: string;
   kubeconfigPath: string;
-  servingCaFile: string;
+  servingCa: Authority;
   saKey: string;
 }): Promise<ManagedProcess[]> {
   const { dir, kubeconfigPath } = input;
@@ -220,7 +228,7 @@ async function startControllers(input: {
       ...common,
       `--secure-port=${kcmPort}`,
       `--cert-dir=${join(dir, 'kcm')}`,
-      `--root-ca-file=${input.servingCaFile}`,
+      `--root-ca-file=${input.servingCa.cert}`,
       `--service-account-private-key-file=${input.saKey}`,
       '--use-service-account-credentials=false',
       '--concurrent-deployment-syncs=10',
@@ -234,24 +242,18 @@ async function startControllers(input: {
     logDir: dir,
     args: [...common, `--secure-port=${schedulerPort}`, `--cert-dir=${join(dir, 'scheduler')}`],
   });
-  const stagesFile = join(dir, 'kwok-stages.yaml');
-  await writeFile(stagesFile, await kwokStages());
-  const kwok = await startProcess({
-    name: 'kwok',
-    file: binaryPath('kwok'),
-    logDir: dir,
-    args: [
-      `--kubeconfig=${kubeconfigPath}`,
-      `--config=${stagesFile}`,
-      '--manage-all-nodes=false',
-      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      `--server-address=127.0.0.1:${kwokPort}`,
-      '--node-lease-duration-seconds=40',
-      '--cidr=10.244.0.0/16',
-      '--node-ip=10.240.0.1',
-    ],
+  const processes = [kcm, scheduler];
+  const kwok = await startKwok({
+    dir,
+    kubeconfig: input.kubeconfig,
+    kubeconfigPath,
+    port: kwokPort,
+    servingCa: input.servingCa,
+  }).catch(async (error: unknown) => {
+    for (const proc of processes.reverse()) await proc.stop();
+    throw error;
   });
-  const processes = [kcm, scheduler, kwok];
+  processes.push(kwok);
   await Promise.all([
     waitUntilHealthy(
       kcm,
@@ -269,18 +271,4 @@ async function startControllers(input: {
     throw error;
   });
   return processes;
-}
-
-/** kwok's default stages (node initialise and heartbeat, pod ready, complete and delete). */
-async function kwokStages(): Promise<string> {
-  const names = ['node-initialize', 'node-heartbeat', 'pod-ready', 'pod-complete', 'pod-delete'];
-  const parts: string[] = [];
-  for (const name of names) {
-    const text = await readFile(join(kwokStagesDir(), `${name}.yaml`), 'utf8');
-    if (!parseAllDocuments(text).every((doc) => doc.get('kind') === 'Stage')) {
-      throw new Error(`kwok stage file ${name}.yaml holds something other than a Stage`);
-    }
-    parts.push(text.trim());
-  }
-  return `${parts.join('\n---\n')}\n`;
 }
