@@ -13,6 +13,8 @@
  * 4. races.bench.ts       16 concurrent push-mode bumps of one file vs pull/edit/push shell loops
  * 5. webhook.bench.ts     push -> applied through the webhook vs a CI job running kubectl apply
  * 6. cli.bench.ts         kustodian get -A over 1,000 Applications vs kubectl get kapp -A
+ * 7. dashboard.bench.ts   the dashboard's list of 1,000 Applications (server and Chromium first
+ *                         paint) and its memory with 20 open live streams
  */
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -48,6 +50,7 @@ try {
     ['races.bench.ts', []],
     ['webhook.bench.ts', ['--env', envFile]],
     ['cli.bench.ts', ['--env', envFile]],
+    ['dashboard.bench.ts', ['--env', envFile]],
   ] as const) {
     const out = join(env.dir, `${file}.json`);
     if ((await runBench(file, [...args, '--results', out])) !== 0) {

@@ -50,6 +50,13 @@ if (build.status !== 0) {
   process.exit(1);
 }
 
+step('building the dashboard client');
+const bundle = spawnSync(process.execPath, ['dashboard/build.ts'], { stdio: 'inherit' });
+if (bundle.status !== 0) {
+  console.error('building the dashboard client failed');
+  process.exit(1);
+}
+
 step('checking the browser of the dashboard tests');
 const browser = spawnSync('bash', ['test/env/install-chromium.sh'], { stdio: 'inherit' });
 if (browser.status !== 0) {

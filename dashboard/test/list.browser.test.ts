@@ -4,10 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { adminKube, installCrd } from '../../reconciler/test/e2e/support.ts';
 import { localEnv } from '../../test/env/for-tests.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, signInWithBrowser } from './browser.ts';
 import {
   bindTestUsers,
   createApp,
@@ -17,15 +16,6 @@ import {
 } from './support.ts';
 
 const env = localEnv();
-
-/** Signs in as `login` on the provider's page the dashboard sends the browser to. */
-export async function signInWithBrowser(page: Page, origin: string, login: string): Promise<void> {
-  await page.goto(`${origin}/`);
-  await page.locator('input[name="login"]').fill(login);
-  await page.locator('input[name="password"]').fill('any password');
-  await page.locator('button[type="submit"]').click();
-  await page.waitForURL(`${origin}/**`);
-}
 
 describe('the Applications list in Chromium', () => {
   let dashboard: TestDashboard;
@@ -84,6 +74,34 @@ describe('the Applications list in Chromium', () => {
       await page.goto(`${dashboard.origin}/`);
       await page.locator('input[name="login"]').waitFor();
       assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('the list works by keyboard: filter, open the confirm dialog of an action, cancel it with Escape', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await signInWithBrowser(page, dashboard.origin, 'alice');
+      await page.locator('input[name="namespace"]').focus();
+      await page.keyboard.type(teamA);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${dashboard.origin}/?namespace=${teamA}`);
+      const sync = page.getByRole('button', { name: `Sync ${teamA}/payments` });
+      await sync.waitFor();
+      await sync.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      // The dialog takes the focus (its confirm button), and Escape closes it without acting.
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.closest('dialog') !== null),
+        true,
+      );
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      assert.equal(await page.locator('#notice').count(), 0);
     } finally {
       await browser.close();
     }

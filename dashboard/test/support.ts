@@ -164,8 +164,29 @@ export async function bindTestUsers(
       ],
     },
   });
+  // And the built-in `view` role for the objects of the Applications, as user-roles.yaml says.
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: `${name}-view` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'oidc:platform-admins' },
+      ],
+    },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace: viewerNamespace,
+    body: {
+      metadata: { name: 'team-b-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'oidc:viewers-team-b' },
+      ],
+    },
+  });
   return async () => {
     await rbac.deleteClusterRoleBinding({ name }).catch(() => {});
+    await rbac.deleteClusterRoleBinding({ name: `${name}-view` }).catch(() => {});
   };
 }
 

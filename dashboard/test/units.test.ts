@@ -2,9 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ApplicationSummary } from '@kustodian/query/applications';
+import type { TreeNode } from '@kustodian/query/tree';
 import { identityOf } from '../src/server/auth/identity.ts';
 import { csrfMatches, SessionStore } from '../src/server/auth/sessions.ts';
 import { pageOf, parseListQuery, statusOf } from '../src/shared/list-query.ts';
+import { matrixOf, placementOf } from '../src/shared/matrix.ts';
+import { groupTree } from '../src/shared/tree-view.ts';
 
 const mapping = {
   usernameClaim: 'email',
@@ -128,6 +131,73 @@ describe('the list query', () => {
     assert.deepEqual(
       [query.status, query.sort, query.pageSize, query.page],
       ['', 'namespace', 500, 1],
+    );
+  });
+});
+
+describe('the environment matrix', () => {
+  test('reads application and environment from the overlay path, the label first, the namespace last', () => {
+    const web = app('shop', 'web-staging');
+    assert.deepEqual(placementOf(web, 'apps/web/overlays/staging', {}), {
+      application: 'web',
+      environment: 'staging',
+    });
+    assert.deepEqual(
+      placementOf(web, 'apps/web/overlays/staging', { 'kustodian.dev/environment': 'eu' }),
+      {
+        application: 'web',
+        environment: 'eu',
+      },
+    );
+    assert.deepEqual(placementOf(web, 'deploy', {}), {
+      application: 'web-staging',
+      environment: 'shop',
+    });
+  });
+
+  test('groups Applications into sorted rows and columns', () => {
+    const a = app('x', 'a');
+    const b = app('y', 'b');
+    const m = matrixOf([
+      { app: b, at: { application: 'web', environment: 'prod' } },
+      { app: a, at: { application: 'web', environment: 'dev' } },
+    ]);
+    assert.deepEqual(m.environments, ['dev', 'prod']);
+    assert.deepEqual(
+      m.rows.map((r) => [r.application, r.cells.dev?.[0]?.name, r.cells.prod?.[0]?.name]),
+      [['web', 'a', 'b']],
+    );
+  });
+});
+
+describe('the object tree view', () => {
+  const leaf = (kind: string, name: string, children: TreeNode[] = []): TreeNode => ({
+    kind,
+    name,
+    health: 'Current',
+    healthMessage: '',
+    drift: 'InSync',
+    note: '',
+    children,
+  });
+
+  test('groups by kind with counts, and caps objects per kind and children per object', () => {
+    const pods = Array.from({ length: 4 }, (_, i) => leaf('Pod', `p${i}`));
+    const nodes = [
+      leaf('Deployment', 'web', pods),
+      ...Array.from({ length: 3 }, (_, i) => leaf('ConfigMap', `c${i}`)),
+    ];
+    const groups = groupTree(nodes, { perKind: 2, children: 3 });
+    assert.deepEqual(
+      groups.map((g) => [g.kind, g.total, g.nodes.length, g.hidden]),
+      [
+        ['Deployment', 1, 1, 0],
+        ['ConfigMap', 3, 2, 1],
+      ],
+    );
+    assert.deepEqual(
+      [groups[0]?.nodes[0]?.children.length, groups[0]?.nodes[0]?.hiddenChildren],
+      [3, 1],
     );
   });
 });

@@ -10,6 +10,7 @@ import { messageOf, StepError } from '@kustodian/shared/errors';
 import { type LocalEnv, startLocalEnv } from '../env/index.ts';
 import { exampleConfigRepo, type GitAccess, pushInitialCommit, readFiles } from './config-repo.ts';
 import { waitUntilReady } from './converge.ts';
+import { type DashboardProcess, startDashboardProcess } from './dashboard-process.ts';
 import { installApplicationApi } from './install.ts';
 import { type DemoKube, demoKube } from './kube.ts';
 import { bumpAndConverge, type LoopTimings } from './loop.ts';
@@ -36,6 +37,7 @@ export interface DemoOutcome {
   readonly env: LocalEnv;
   readonly kube: DemoKube;
   readonly reconciler: ReconcilerProcess;
+  readonly dashboard: DashboardProcess;
   readonly timings: LoopTimings;
 }
 
@@ -88,9 +90,21 @@ export async function runDemo(io: DemoIo): Promise<DemoOutcome> {
   say.detail(reconciler.commandLine);
   say.detail(`ready; log ${reconciler.logFile}; push webhook ${reconciler.webhookUrl}`);
 
+  // 5b. The dashboard, signed in through the local environment's OpenID provider.
+  say.step('starting the dashboard (kustodian-server) and its OpenID provider');
+  const dashboard = await startDashboardProcess(kube, {
+    kubeconfig: env.info.kubeconfig,
+    issuer: env.info.oidc.issuer,
+    viewerNamespace: demoNamespace,
+    dir: join(env.dir, 'dashboard'),
+    gitCaFile: env.info.gitCaFile,
+  });
+  io.defer('the dashboard', () => dashboard.stop());
+  for (const line of dashboardLines(dashboard.url, env.info.oidc.issuer)) say.detail(line);
+
   try {
     const timings = await syncAndRelease(io, kube, env, reconciler, { repoUrl, access, seeded });
-    return { env, kube, reconciler, timings };
+    return { env, kube, reconciler, dashboard, timings };
   } catch (error) {
     if (signal.aborted) throw error;
     const tail = await reconciler.process.logTail(15);
@@ -103,6 +117,15 @@ export async function runDemo(io: DemoIo): Promise<DemoOutcome> {
       },
     );
   }
+}
+
+/** Where the dashboard is and who may sign in (pure). */
+export function dashboardLines(url: string, issuer: string): string[] {
+  return [
+    `dashboard ${url} (provider ${issuer})`,
+    'sign in as alice (group platform-admins: sees and syncs everything) or bob',
+    '(group viewers-team-b: sees kustodian-system only, no actions); any password',
+  ];
 }
 
 /** Steps 6 to 10: the Applications, their first sync, a release and the convergence on it. */

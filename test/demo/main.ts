@@ -9,7 +9,7 @@
  * people to look around until Ctrl-C. Everything it started is stopped and removed at the end.
  */
 import { messageOf } from '@kustodian/shared/errors';
-import { runDemo } from './demo.ts';
+import { dashboardLines, runDemo } from './demo.ts';
 import { clusterLines, instructions } from './look-around.ts';
 import { demoOptions, usage } from './options.ts';
 import { createReporter } from './report.ts';
@@ -39,6 +39,8 @@ async function main(): Promise<number> {
     for (const line of instructions(outcome.env.info.kubeconfig, outcome.reconciler.logFile)) {
       say.detail(line);
     }
+    for (const line of dashboardLines(outcome.dashboard.url, outcome.env.info.oidc.issuer))
+      say.detail(line);
     await new Promise<void>((resolve) => {
       if (stopping.signal.aborted) resolve();
       stopping.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -41,8 +41,19 @@ export interface LoopRun {
   readonly appKey: string;
 }
 
+/** What a caller may do while the loop runs. */
+export interface LoopHooks {
+  /** Called once the Application (`namespace/name`) is Ready, before the release. */
+  beforeRelease?: (appKey: string) => Promise<void>;
+}
+
 /** Seeds the forge, syncs the staging web Application, releases, and follows the convergence. */
-export async function runLoop(t: TestContext, env: () => TestEnv, forge: Forge): Promise<LoopRun> {
+export async function runLoop(
+  t: TestContext,
+  env: () => TestEnv,
+  forge: Forge,
+  hooks: LoopHooks = {},
+): Promise<LoopRun> {
   const kube = demoKube(env().kc);
   const suffix = randomBytes(3).toString('hex');
   const webNamespace = `web-${suffix}`;
@@ -67,6 +78,7 @@ export async function runLoop(t: TestContext, env: () => TestEnv, forge: Forge):
       onProgress: () => {},
       timeoutMs: 120_000,
     });
+    await hooks.beforeRelease?.(`${namespace}/${appName}`);
 
     const release = releaseOf(nextPatch(await currentTag()), {
       ...forge.target,

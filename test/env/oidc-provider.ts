@@ -74,6 +74,7 @@ export async function startOidcProvider(dir: string): Promise<OidcProvider> {
     // The groups claim in the ID token, as most providers put it there (Dex, Keycloak, Entra).
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 3600, IdToken: 3600 },
     findAccount: (_ctx, id) => {
       const user = users.get(id);
       if (!user) return undefined;

@@ -11,6 +11,7 @@ import { hydrate, render } from 'preact';
 import { listQueryParams, matches } from '../shared/list-query.ts';
 import { ApplicationsList } from '../ui/list.ts';
 import type { AllowedActions, ListView, Viewer } from '../ui/model.ts';
+import { postAction } from './actions.ts';
 import { ConfirmDialog, type Pending } from './confirm.ts';
 import { type LiveState, openLive } from './live.ts';
 
@@ -73,16 +74,21 @@ export function bootList(root: HTMLElement, initial: ListView, viewer: Viewer): 
     const chosen = pending.value;
     pending.value = undefined;
     if (!chosen) return;
-    const response = await fetch(
-      `/api/applications/${chosen.app.namespace}/${chosen.app.name}/${chosen.action}`,
-      { method: 'POST', headers: { 'X-CSRF-Token': viewer.csrfToken } },
+    notice.value = await postAction(
+      chosen.app.namespace,
+      chosen.app.name,
+      chosen.action,
+      viewer.csrfToken,
     );
-    const body = (await response.json()) as { message: string };
-    notice.value = body.message;
   };
 
   const List = () =>
-    html`${ApplicationsList({ view: view.value, live: live.value, onAction })}${
+    html`${ApplicationsList({
+      view: view.value,
+      live: live.value,
+      onAction,
+      onRefresh: () => void load(searchOf(), false),
+    })}${
       notice.value ? html`<p class="notice" role="status" id="notice">${notice.value}</p>` : ''
     }`;
   hydrate(html`<${List} />`, root);

@@ -1,5 +1,6 @@
 /** The client's entry: boots the view the server named in the page's data block. */
-import type { ListView, Viewer } from '../ui/model.ts';
+import type { DetailView, ListView, Viewer } from '../ui/model.ts';
+import { bootDetail } from './detail-view.ts';
 import { bootList } from './list-view.ts';
 
 const block = document.getElementById('page-data');
@@ -11,4 +12,5 @@ if (block && root) {
     data: unknown;
   };
   if (page.view === 'list') bootList(root, page.data as ListView, page.viewer);
+  if (page.view === 'detail') bootDetail(root, page.data as DetailView, page.viewer);
 }

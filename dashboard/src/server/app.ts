@@ -7,9 +7,17 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { QueryError } from '@kustodian/query/kube';
 import type { AuthDeps } from './http/auth-routes.ts';
 import { completeLogin, logout, sessionOf, startLogin } from './http/auth-routes.ts';
+import {
+  type DetailDeps,
+  detailJson,
+  detailPage,
+  diffJson,
+  logsJson,
+} from './http/detail-routes.ts';
 import { act, type ListDeps, listJson, listPage, stream } from './http/list-routes.ts';
 import { messagePage } from './http/page.ts';
 import { contentSecurityPolicy, redirect, secure, sendHtml, sendJson } from './http/respond.ts';
+import { matrixPage, tracePage } from './http/where-routes.ts';
 import type { UserKubes } from './kube/users.ts';
 
 /** The built client. */
@@ -19,14 +27,18 @@ export interface Assets {
 }
 
 /** Everything the handler needs, built by `main.ts` (or a test). */
-export interface DashboardDeps extends AuthDeps, ListDeps {
+export interface DashboardDeps extends AuthDeps, ListDeps, DetailDeps {
   users: UserKubes;
   assets: Assets;
   /** The provider's origin, which the logout form may redirect to. */
   issuerOrigin: string;
 }
 
-const actionPath = /^\/api\/applications\/([a-z0-9-]{1,63})\/([a-z0-9.-]{1,253})\/([a-z]+)$/;
+const name = '([a-z0-9][a-z0-9.-]{0,252})';
+const namespace = '([a-z0-9][a-z0-9-]{0,62})';
+const actionPath = new RegExp(`^/api/applications/${namespace}/${name}/(sync|suspend|resume)$`);
+const detailPath = new RegExp(`^/applications/${namespace}/${name}$`);
+const detailApiPath = new RegExp(`^/api/applications/${namespace}/${name}(?:/(diff|logs))?$`);
 
 /** The request handler. */
 export function createHandler(deps: DashboardDeps): RequestListener {
@@ -97,8 +109,23 @@ async function route(req: IncomingMessage, res: ServerResponse, url: URL, deps: 
   const user = deps.users.of(session);
   if (method === 'GET' && pathname === '/') return listPage(res, session, user, url, deps);
   if (method === 'GET' && pathname === '/api/applications') return listJson(res, user, url, deps);
+  if (method === 'GET' && pathname === '/trace')
+    return tracePage(res, session, user, url, deps.listNamespaces);
+  if (method === 'GET' && pathname === '/environments')
+    return matrixPage(res, session, user, deps.listNamespaces);
   if (method === 'GET' && pathname === '/api/stream')
     return stream(req, res, user, url, () => deps.sessions.get(session.id) !== undefined, deps);
+  const detail = detailPath.exec(pathname);
+  if (method === 'GET' && detail)
+    return detailPage(res, session, user, detail[1] ?? '', detail[2] ?? '');
+  const api = detailApiPath.exec(pathname);
+  if (method === 'GET' && api) {
+    const [ns, app, part] = [api[1] ?? '', api[2] ?? '', api[3]];
+    if (part === 'diff') return diffJson(res, user, ns, app, deps);
+    if (part === 'logs')
+      return logsJson(res, user, ns, app, url.searchParams.get('object') ?? undefined);
+    return detailJson(res, user, ns, app);
+  }
   const action = actionPath.exec(pathname);
   if (method === 'POST' && action)
     return act(

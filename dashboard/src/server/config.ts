@@ -23,6 +23,8 @@ export interface ServerConfig {
   readonly listenPort: number;
   readonly cookieSecure: boolean;
   readonly sessionTtlMs: number;
+  /** Lets the diff's git fetch use plain HTTP, as the reconciler's `--allow-http`. */
+  readonly allowHttp: boolean;
   readonly kubeconfig: string | undefined;
   readonly context: string | undefined;
 }
@@ -45,6 +47,7 @@ const options = {
   listen: { type: 'string', env: 'KUSTODIAN_LISTEN', default: '127.0.0.1:8080' },
   'cookie-secure': { type: 'string', env: 'KUSTODIAN_COOKIE_SECURE', default: 'true' },
   'session-ttl': { type: 'string', env: 'KUSTODIAN_SESSION_TTL', default: '8h' },
+  'allow-http': { type: 'string', env: 'KUSTODIAN_ALLOW_HTTP', default: 'false' },
   kubeconfig: { type: 'string', env: 'KUBECONFIG' },
   context: { type: 'string', env: 'KUSTODIAN_CONTEXT' },
 } as const;
@@ -127,6 +130,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Se
     listenPort,
     cookieSecure,
     sessionTtlMs: durationMs(get('session-ttl') ?? '8h'),
+    allowHttp: get('allow-http') === 'true',
     kubeconfig: get('kubeconfig'),
     context: get('context'),
   };

@@ -13,6 +13,7 @@ import { discoverOidc, type OidcSettings } from './auth/oidc.ts';
 import { SessionStore } from './auth/sessions.ts';
 import type { ServerConfig } from './config.ts';
 import { UserKubes } from './kube/users.ts';
+import { Hubs } from './live/hubs.ts';
 import type { Logger } from './log.ts';
 
 /** A running server. */
@@ -20,6 +21,8 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly sessions: SessionStore;
+  /** The shared watches of the live streams. */
+  readonly hubs: Hubs;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export async function startServer(
   const sessions = new SessionStore(config.sessionTtlMs);
   const core = kc.makeApiClient(CoreV1Api);
   const origin = new URL(config.redirectUrl).origin;
+  const serverApi = applicationsApi(kc);
+  const hubs = new Hubs(serverApi, applicationChanges(kc), log);
   const handler = createHandler({
     oidc,
     sessions,
@@ -70,9 +75,11 @@ export async function startServer(
         .map((n) => n.metadata?.name ?? '')
         .filter(Boolean)
         .sort(),
-    serverApps: new Applications(applicationsApi(kc), applicationChanges(kc)),
+    serverApps: new Applications(serverApi, applicationChanges(kc)),
+    hubs,
     assets: await loadAssets(),
     issuerOrigin: new URL(config.issuer).origin,
+    allowHttp: config.allowHttp,
   });
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
@@ -85,8 +92,10 @@ export async function startServer(
     url: `http://${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${port}`,
     server,
     sessions,
+    hubs,
     stop: () =>
       new Promise<void>((resolve) => {
+        hubs.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

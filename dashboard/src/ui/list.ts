@@ -22,6 +22,8 @@ export interface ListProps {
   /** `live`, `paused`, `reconnecting` or `offline`. */
   live: string;
   onAction?: (action: keyof AllowedActions, app: ApplicationSummary) => void;
+  /** Reads the page again. */
+  onRefresh?: () => void;
 }
 
 /** The URL of the list for a query. */
@@ -111,6 +113,7 @@ export function ApplicationsList(props: ListProps): VNode {
     <div class="title-row">
       <h1 id="apps-title">Applications</h1>
       <span class=${`live ${live}`} role="status">${live}</span>
+      <button type="button" onClick=${props.onRefresh}>Refresh</button>
     </div>
     ${filters(query)}
     ${view.forbidden.length > 0 ? html`<p class="notice" role="alert">Not allowed to list Applications in ${view.forbidden.join(', ')}: ask for RBAC permission "list" on "applications.kustodian.dev" there.</p>` : ''}

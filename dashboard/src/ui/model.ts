@@ -34,3 +34,55 @@ export interface LiveChange {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   application: ApplicationSummary;
 }
+
+/** A condition of the Application's status. */
+export interface ConditionView {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+/** One past sync with its duration. */
+export interface HistoryView {
+  revision: string;
+  sourceCommit: string;
+  result: string;
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** An event about the Application or one of its objects. */
+export interface EventView {
+  type: string;
+  reason: string;
+  object: string;
+  message: string;
+  count: number;
+  lastSeen: string;
+}
+
+/** The detail page of one Application. */
+export interface DetailView {
+  application: ApplicationSummary;
+  /** `Kustodian-Source-Repository` of the applied commit, and its workflow run. */
+  source: { repository: string; commit: string; workflowRun: string };
+  conditions: ConditionView[];
+  history: HistoryView[];
+  tree: import('../shared/tree-view.ts').KindGroup[];
+  treeTotal: number;
+  events: EventView[];
+  /** Workloads of the inventory (`Kind/name`), whose pods have logs. */
+  workloads: string[];
+  allowed: AllowedActions;
+  resourceVersion: string;
+  now: number;
+}
+
+/** The pods' logs of one workload. */
+export interface LogsView {
+  logs: { pod: string; container: string; text: string; error?: string }[];
+}

@@ -11,9 +11,10 @@ import { pageOf, parseListQuery } from '../../shared/list-query.ts';
 import { ApplicationsList } from '../../ui/list.ts';
 import type { AllowedActions, ListView, Viewer } from '../../ui/model.ts';
 import { csrfMatches, type Session } from '../auth/sessions.ts';
-import { type Action, actions } from '../kube/access.ts';
+import { type Action, actions, verbsOf } from '../kube/access.ts';
 import type { UserKube } from '../kube/users.ts';
 import { listVisible, type NamespaceLister } from '../kube/visible.ts';
+import type { Hubs } from '../live/hubs.ts';
 import type { Logger } from '../log.ts';
 import { renderPage } from './page.ts';
 import { sendHtml, sendJson } from './respond.ts';
@@ -24,6 +25,8 @@ export interface ListDeps {
   listNamespaces: NamespaceLister;
   /** The server's own query layer: only for the sync request a `sync` grant allows. */
   serverApps: Applications;
+  /** The shared watches of the live streams. */
+  hubs: Hubs;
   /** This server's origin, checked against `Origin` on changes. */
   origin: string;
   log: Logger;
@@ -95,6 +98,7 @@ export async function stream(
   const lastEventId = req.headers['last-event-id'];
   await serveStream(res, {
     user,
+    hubs: deps.hubs,
     namespace: url.searchParams.get('namespace') ?? '',
     from:
       (typeof lastEventId === 'string' ? lastEventId : '') || (url.searchParams.get('from') ?? ''),
@@ -137,7 +141,7 @@ export async function act(
       application: `${namespace}/${name}`,
     });
     sendJson(res, 403, {
-      message: `${id}: ${session.identity.username} may not ${action} it: ask for RBAC permission "${action === 'sync' ? 'sync" (or "patch' : 'patch'}" on "applications.kustodian.dev" in namespace ${namespace}`,
+      message: `${id}: ${session.identity.username} may not ${action} it: ask for RBAC permission ${verbsOf[action].map((v) => `"${v}"`).join(' or ')} on "applications.kustodian.dev" in namespace ${namespace}`,
     });
     return;
   }

@@ -40,6 +40,7 @@ export function renderPage(parts: PageParts): string {
   const viewer = parts.viewer;
   const header = viewer
     ? `<header class="top"><a class="brand" href="/">Kustodian</a>
+<nav aria-label="Views"><a href="/">Applications</a> <a href="/environments">Environments</a> <a href="/trace">Trace</a></nav>
 <span class="user" title="${escapeHtml(viewer.groups.join(', '))}">${escapeHtml(viewer.username)}</span>
 <form method="post" action="/logout"><input type="hidden" name="csrf" value="${escapeHtml(viewer.csrfToken)}"><button type="submit">Log out</button></form></header>`
     : '<header class="top"><a class="brand" href="/">Kustodian</a></header>';

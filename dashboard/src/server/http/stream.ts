@@ -1,22 +1,24 @@
 /**
- * The live stream of one tab: server-sent events of the Applications the user sees, from a
- * Kubernetes watch made as the user. Each event's id is the resourceVersion reached, so a tab
- * that reconnects (the browser sends `Last-Event-ID`, the client passes `from`) resumes where it
- * was; when that version is gone the stream says `reset` and the client reads the page again.
- * A heartbeat every 15 s keeps proxies from closing it and ends it when the session has ended.
+ * The live stream of one tab: server-sent events of the Applications the user sees. The changes
+ * come from the shared watch of each scope (see `live/hubs.ts`), joined only when an access
+ * review as the user allows `list` and `watch` on Applications there, and checked again at each
+ * heartbeat (every 15 s), which also ends the stream when the session has ended. Each event's
+ * id is the resourceVersion reached, so a tab that reconnects (the browser sends
+ * `Last-Event-ID`, the client passes `from`) resumes where it was; when that is no longer
+ * buffered the stream says `reset` and the client reads the page again.
  *
  * Events: `change` ({@link LiveChange}), `reset`, `failure` ({ message }), `signed-out`.
  */
 import type { ServerResponse } from 'node:http';
-import { summarize } from '@kustodian/query/applications';
-import type { ChangeType } from '@kustodian/query/watch';
 import type { LiveChange } from '../../ui/model.ts';
 import type { UserKube } from '../kube/users.ts';
 import { type NamespaceLister, scopeOf } from '../kube/visible.ts';
+import type { Hubs } from '../live/hubs.ts';
 
 /** What one stream needs. */
 export interface StreamRequest {
   user: UserKube;
+  hubs: Hubs;
   /** The namespace filter of the tab, or '' for all it may see. */
   namespace: string;
   /** The resourceVersion to resume from, or '' for now. */
@@ -27,7 +29,20 @@ export interface StreamRequest {
   heartbeatMs?: number;
 }
 
-/** Serves one stream until the client goes, the session ends or the watch fails. */
+async function allowed(user: UserKube, scope: string | undefined): Promise<boolean> {
+  const [list, watch] = await Promise.all([
+    user.access.can('list', scope ?? ''),
+    user.access.can('watch', scope ?? ''),
+  ]);
+  return list && watch;
+}
+
+function refusal(scope: string | undefined): string {
+  const where = scope ? `in namespace ${scope}` : 'in all namespaces';
+  return `Applications ${where}: not allowed to watch applications.kustodian.dev: ask for RBAC permission "list" and "watch" on "applications.kustodian.dev"`;
+}
+
+/** Serves one stream until the client goes, the session ends or access is withdrawn. */
 export async function serveStream(res: ServerResponse, request: StreamRequest): Promise<void> {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -35,55 +50,66 @@ export async function serveStream(res: ServerResponse, request: StreamRequest): 
     'X-Accel-Buffering': 'no',
   });
   res.write('retry: 3000\n\n');
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  res.on('close', stop);
   const send = (event: string, data: unknown, id?: string) =>
     res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  const heartbeat = setInterval(() => {
-    if (!request.alive()) {
-      send('signed-out', {});
-      stop();
-      return;
-    }
-    res.write(': heartbeat\n\n');
-  }, request.heartbeatMs ?? 15_000);
+  const leaves: (() => void)[] = [];
+  let ended = false;
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const end = (event?: string, data: unknown = {}) => {
+    if (ended) return;
+    ended = true;
+    if (event) send(event, data);
+    finish();
+  };
+  res.on('close', () => end());
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
   try {
     const namespaces = request.namespace
       ? [request.namespace]
       : await scopeOf(request.user, request.listNamespaces);
     const scopes = namespaces ?? [undefined];
-    // The id of an event is the oldest resourceVersion any watch has reached: resuming from it
+    for (const scope of scopes)
+      if (!(await allowed(request.user, scope))) {
+        end('failure', { message: refusal(scope) });
+        return;
+      }
+    // The id of an event is the oldest resourceVersion any scope has reached: resuming from it
     // may repeat a change, never lose one.
     const reached = new Map<string | undefined, string>(scopes.map((s) => [s, request.from]));
     const idNow = () =>
       [...reached.values()].filter(Boolean).sort((a, b) => Number(a) - Number(b))[0] ?? '';
-    await Promise.all(
-      scopes.map((scope) =>
-        request.user.apps.changes.follow(
-          scope,
-          undefined,
-          (type: ChangeType, raw) => {
-            const version = (raw.metadata as { resourceVersion?: string }).resourceVersion ?? '';
-            if (version) reached.set(scope, version);
-            const change: LiveChange = { type, application: summarize(raw) };
-            send('change', change, idNow());
+    for (const scope of scopes) {
+      if (ended) break;
+      leaves.push(
+        await request.hubs.join(scope, request.from, {
+          change: (change) => {
+            if (ended) return;
+            reached.set(scope, change.resourceVersion);
+            const live: LiveChange = { type: change.type, application: change.application };
+            send('change', live, idNow());
           },
-          controller.signal,
-          {
-            from: request.from || undefined,
-            onRelist: () => send('reset', {}),
-            onVersion: (version) => reached.set(scope, version),
-          },
-        ),
-      ),
-    );
+          reset: () => send('reset', {}),
+          failed: (message) => end('failure', { message }),
+        }),
+      );
+    }
+    heartbeat = setInterval(() => {
+      if (!request.alive()) return end('signed-out');
+      void Promise.all(scopes.map((s) => allowed(request.user, s))).then((answers) => {
+        const denied = scopes.find((_, i) => !answers[i]);
+        if (answers.every(Boolean)) res.write(': heartbeat\n\n');
+        else end('failure', { message: refusal(denied) });
+      });
+    }, request.heartbeatMs ?? 15_000);
+    await done;
   } catch (error) {
-    if (!controller.signal.aborted)
-      send('failure', { message: error instanceof Error ? error.message : String(error) });
+    end('failure', { message: error instanceof Error ? error.message : String(error) });
   } finally {
-    clearInterval(heartbeat);
-    controller.abort();
+    if (heartbeat) clearInterval(heartbeat);
+    for (const leave of leaves) leave();
     res.end();
   }
 }

@@ -3,7 +3,8 @@
  * carries `Impersonate-User` and one `Impersonate-Group` header per group, so the API server
  * authorizes it with the user's RBAC, not the server's. client-node sends `Impersonate-User`
  * only and cannot repeat a header, so the headers are added by a dispatcher interceptor, below
- * fetch, where a header may take several values.
+ * fetch, where a header may take several values; requests made with node:https from
+ * `applyToHTTPSOptions` (the reconciler's client, which the diff's dry run uses) get them there.
  */
 import { type Cluster, KubeConfig } from '@kubernetes/client-node';
 import type { Identity } from '../auth/identity.ts';
@@ -49,6 +50,18 @@ export function kubeConfigAs(base: KubeConfig, identity: Identity): KubeConfig {
       if (groups.length > 0) headers['impersonate-group'] = [...groups];
       return dispatch({ ...options, headers }, handler);
     });
+  };
+  const applyToHTTPSOptions = kc.applyToHTTPSOptions.bind(kc);
+  kc.applyToHTTPSOptions = async (opts) => {
+    await applyToHTTPSOptions(opts);
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(
+      (opts.headers ?? {}) as Record<string, string | string[]>,
+    ))
+      if (!impersonationHeaders.test(name)) headers[name] = value;
+    headers['impersonate-user'] = username;
+    if (groups.length > 0) headers['impersonate-group'] = [...groups];
+    opts.headers = headers;
   };
   return kc;
 }

@@ -4,7 +4,9 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Applications } from '@kustodian/query/applications';
-import { applicationsApi } from '@kustodian/query/kube';
+import { type ApplicationsApi, applicationsApi } from '@kustodian/query/kube';
+import { type PodLogsApi, podLogsApi } from '@kustodian/query/logs';
+import { type ObjectsApi, objectsApi } from '@kustodian/query/objects';
 import { applicationChanges } from '@kustodian/query/watch';
 import type { Session } from '../auth/sessions.ts';
 import { AccessReviewer } from './access.ts';
@@ -14,6 +16,10 @@ import { kubeConfigAs } from './impersonate.ts';
 export interface UserKube {
   readonly kc: KubeConfig;
   readonly apps: Applications;
+  /** The raw Applications, the objects and the pod logs, for the detail page. */
+  readonly api: ApplicationsApi;
+  readonly objects: ObjectsApi;
+  readonly logs: PodLogsApi;
   readonly access: AccessReviewer;
   /** The namespaces the user may list Applications in, when not cluster-wide (cached). */
   visibleNamespaces?: { at: number; namespaces: string[] | undefined };
@@ -33,9 +39,13 @@ export class UserKubes {
     let user = this.#bySession.get(session.id);
     if (!user) {
       const kc = kubeConfigAs(this.#base, session.identity);
+      const api = applicationsApi(kc);
       user = {
         kc,
-        apps: new Applications(applicationsApi(kc), applicationChanges(kc)),
+        apps: new Applications(api, applicationChanges(kc)),
+        api,
+        objects: objectsApi(kc),
+        logs: podLogsApi(kc),
         access: new AccessReviewer(kc),
       };
       this.#bySession.set(session.id, user);
