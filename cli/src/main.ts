@@ -7,7 +7,7 @@ import { Applications } from '@kustodian/query/applications';
 import { QueryError } from '@kustodian/query/errors';
 import { applicationsApi, loadKubeconfig } from '@kustodian/query/kube';
 import { objectsApi } from '@kustodian/query/objects';
-import { progressLine, syncProgress } from '@kustodian/query/progress';
+import { progressLine, requestedProgress, syncProgress } from '@kustodian/query/progress';
 import {
   type WaitGoal,
   type WaitOutcome,
@@ -213,18 +213,21 @@ command(
       }
       const shown = await progress(options, `syncing Application ${ns}/${app}`);
       let steps = '';
+      const show = (line: string) => {
+        shown.update(`syncing Application ${ns}/${app}: ${line}`);
+        // Without a terminal, each new step state is a line of its own on stderr.
+        if (line !== steps && !process.stderr.isTTY && options.output === 'table')
+          process.stderr.write(`sync ${ns}/${app}: ${line}\n`);
+        steps = line;
+      };
+      // The request is made and not yet taken: shown before the first state the watch sees,
+      // which may already be the reconciler's answer.
+      show(progressLine(requestedProgress()));
       const { outcome, app: last } = await waitForApplication(apps, ns, app, {
         goal: 'synced',
         requestedAt,
         timeoutMs: limit,
-        onProgress: (a, raw) => {
-          const line = progressLine(syncProgress(a, raw, requestedAt));
-          shown.update(`syncing Application ${ns}/${app}: ${line}`);
-          // Without a terminal, each new step state is a line of its own on stderr.
-          if (line !== steps && !process.stderr.isTTY && options.output === 'table')
-            process.stderr.write(`sync ${ns}/${app}: ${line}\n`);
-          steps = line;
-        },
+        onProgress: (a, raw) => show(progressLine(syncProgress(a, raw, requestedAt))),
       });
       shown.stop();
       print(options.output, last, () => summaryTable([last], false));

@@ -43,6 +43,15 @@ interface Status {
   health?: { status?: string; counts?: Record<string, number> };
 }
 
+/** The steps of a sync just requested, before the reconciler has taken the request. */
+export function requestedProgress(): StepProgress[] {
+  return syncSteps.map((step) =>
+    step === 'fetch'
+      ? { step, state: 'running', detail: 'waiting for the reconciler to take the request' }
+      : { step, state: 'pending', detail: '' },
+  );
+}
+
 /** The steps of the sync that handled `requestedAt`, from one state of the Application. */
 export function syncProgress(
   app: ApplicationSummary,
@@ -51,16 +60,12 @@ export function syncProgress(
 ): StepProgress[] {
   const status = (raw.status ?? {}) as Status;
   const reconciling = status.conditions?.find((c) => c.type === 'Reconciling');
-  const handled = app.handledRequestedAt === requestedAt;
+  if (app.handledRequestedAt !== requestedAt) return requestedProgress();
   const states = new Map<SyncStep, StepProgress>(
     syncSteps.map((step) => [step, { step, state: 'pending', detail: '' }]),
   );
   const set = (step: SyncStep, state: StepState, detail = '') =>
     states.set(step, { step, state, detail });
-  if (!handled) {
-    set('fetch', 'running', 'waiting for the reconciler to take the request');
-    return [...states.values()];
-  }
   const objects = status.inventory?.entries?.length ?? 0;
   const counts = status.health?.counts ?? {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
