@@ -35,6 +35,9 @@ export interface Round {
   /** The reconciler's own requests, by verb. */
   firstSyncRequests: Record<string, number>;
   resyncRequests: Record<string, number>;
+  /** Milliseconds the reconciler spent in each step (and in whole reconciles, `reconcile`). */
+  firstSyncSteps: Record<string, number>;
+  resyncSteps: Record<string, number>;
 }
 
 /** What every round shares. */
@@ -69,8 +72,10 @@ export async function measureRound(
   const kubectlMs = (await timed(kubectl)).ms;
   await waitForQuiet(kube);
   const requestsBefore = await reconciler.requests();
+  const stepsBefore = await reconciler.steps();
   const noWaitMs = await timeToReady(kube, noWait, repo.commit);
   const firstSyncRequests = countsAdded(requestsBefore, await reconciler.requests());
+  const firstSyncSteps = millisecondsAdded(stepsBefore, await reconciler.steps());
   await waitForQuiet(kube);
   const waitMs = await timeToReady(kube, app(`wait-${round}`, `bw${round}`, true), repo.commit);
 
@@ -79,6 +84,7 @@ export async function measureRound(
   const kubectlResync = await countWrites(kube, resources, kubectl);
   await waitForQuiet(kube);
   const resyncBefore = await reconciler.requests();
+  const resyncStepsBefore = await reconciler.steps();
   const resync = await countWrites(kube, resources, async () => {
     const done = await reconciler.counter('kustodian_reconcile_total');
     await applyApplication(kube, noWait, new Date().toISOString());
@@ -95,7 +101,22 @@ export async function measureRound(
     resyncDryRuns: resync.writes.dryRuns,
     firstSyncRequests,
     resyncRequests: countsAdded(resyncBefore, await reconciler.requests()),
+    firstSyncSteps,
+    resyncSteps: millisecondsAdded(resyncStepsBefore, await reconciler.steps()),
   };
+}
+
+/** What was added to each figure between two readings, rounded to tenths of a millisecond. */
+function millisecondsAdded(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const added: Record<string, number> = {};
+  for (const [key, ms] of Object.entries(after)) {
+    const more = ms - (before[key] ?? 0);
+    if (more > 0) added[key] = Math.round(more * 10) / 10;
+  }
+  return added;
 }
 
 /** `kubectl apply --server-side` of the YAML kustomize renders from `sets/<set>`, as a function. */
