@@ -1,6 +1,6 @@
 /**
- * Waiting for a set of objects to become healthy: poll them, assess each, and stop when all
- * are Current, any is Failed (fail fast), the timeout passes, or the signal aborts (a new
+ * Waiting for a set of objects to become healthy: poll them (soon at first, then less and less
+ * often), assess each, and stop when all are Current, any is Failed (fail fast), the timeout passes, or the signal aborts (a new
  * revision arrived). Polling goes through the given `Kube`, so an impersonating client waits
  * with the Application's own rights.
  *
@@ -27,8 +27,15 @@ export interface WaitOptions {
   /** A label selector every object carries: they are then read with lists (needs `kube.list`). */
   labelSelector?: string;
   timeoutMs: number;
-  /** Time between polls; default 2 s. */
+  /** Time between polls (the longest, with `firstIntervalMs`); default 2 s. */
   intervalMs?: number;
+  /**
+   * Time before the second poll, each later wait twice the one before up to `intervalMs`;
+   * default `intervalMs` (a steady interval). Objects just written usually become Current
+   * within moments, or take a rollout's time: a short first wait finds the first kind without
+   * the whole interval, and the doubling keeps a long wait to a few polls.
+   */
+  firstIntervalMs?: number;
   /** Aborting ends the wait with `Aborted` (a new revision cancels a wait). */
   signal?: AbortSignal;
   clock?: Clock;
@@ -55,6 +62,7 @@ export interface WaitResult {
 export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): Promise<WaitResult> {
   const clock = options.clock ?? systemClock;
   const interval = options.intervalMs ?? 2000;
+  const first = Math.min(options.firstIntervalMs ?? interval, interval);
   const started = clock.now();
   let results: ObjectHealth[] = refs.map((ref) => ({
     id: idOf(ref),
@@ -81,7 +89,8 @@ export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): P
     const remaining = started + options.timeoutMs - clock.now();
     if (remaining <= 0) return end('TimedOut');
     try {
-      await clock.sleep(Math.min(interval, remaining), options.signal);
+      const wait = Math.min(first * 2 ** round, interval);
+      await clock.sleep(Math.min(wait, remaining), options.signal);
     } catch (error) {
       if (options.signal?.aborted) return end('Aborted');
       throw error;

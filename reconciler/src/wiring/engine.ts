@@ -30,7 +30,7 @@ export interface EngineOptions {
   readonly clock: Clock;
   /** Who applies for Applications without `serviceAccountName`; the reconciler itself if absent. */
   readonly defaultServiceAccount?: DefaultServiceAccount;
-  /** Poll interval of health waits; default 2 s. */
+  /** The longest poll interval of health waits; default 2 s (the first is 250 ms, then doubling). */
   readonly healthIntervalMs?: number;
   /** What other controllers own by design; default `wellKnownYields` (see `yielded.ts`). */
   readonly yields?: YieldTable;
@@ -214,6 +214,7 @@ export function createEngine(options: EngineOptions): Engine {
         labelSelector: managedBySelector,
         timeoutMs: wait ? ctx.spec.timeout : 0,
         intervalMs: options.healthIntervalMs ?? 2000,
+        firstIntervalMs: firstPollMs,
         signal,
         clock: options.clock,
       });
@@ -228,6 +229,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 }
+
+/**
+ * The first wait between health polls: a rollout of a few pods, or the controllers catching up
+ * with a large set just written, is often done long before a whole interval has passed.
+ */
+const firstPollMs = 250;
 
 const isIfNotPresent = (obj: KubeObject) => applyPolicyOf(obj) === 'IfNotPresent';
 
