@@ -48,6 +48,19 @@ export interface WaitOptions {
   known?: ReadonlyMap<string, KubeObject>;
   /** Called after every poll with each object's health, in the order of `refs`. */
   onPoll?: (results: readonly ObjectHealth[]) => void;
+  /**
+   * Objects found Current, by id, with the resourceVersion they were found Current at, kept by
+   * the caller from one wait to the next and updated here. An object seen or read at that same
+   * resourceVersion is the same stored object, and a Current verdict depends on the object
+   * alone (never on the time), so it is not assessed again.
+   */
+  currentAt?: Map<string, CurrentAt>;
+}
+
+/** An object's Current verdict and the resourceVersion it was reached at. */
+export interface CurrentAt {
+  readonly resourceVersion: string;
+  readonly result: ObjectHealth;
 }
 
 /** The end of a wait, with the last health seen of each object. */
@@ -122,17 +135,27 @@ async function poll(
           ...(options.signal ? { signal: options.signal } : {}),
         })
       : undefined;
+  const judge = (id: string, live: KubeObject | undefined): ObjectHealth => {
+    const version = live?.metadata.resourceVersion;
+    const known = options.currentAt?.get(id);
+    if (known && known.resourceVersion === version) return known.result;
+    const result = { id, ...assess(live, { now: clock.now() }) };
+    if (result.status === 'Current' && typeof version === 'string')
+      options.currentAt?.set(id, { resourceVersion: version, result });
+    else options.currentAt?.delete(id);
+    return result;
+  };
   return await mapLimit(refs, options.concurrency ?? 8, async (ref, index) => {
     const id = idOf(ref);
     const before = previous[index];
     if (before?.status === 'Current') return before;
     const fromSeen = seen?.get(id);
-    if (fromSeen) return { id, ...assess(fromSeen, { now: clock.now() }) };
+    if (fromSeen) return judge(id, fromSeen);
     const fromRead = read?.get(id);
-    if (fromRead) return { id, ...assess(fromRead.live, { now: clock.now() }) };
+    if (fromRead) return judge(id, fromRead.live);
     try {
       const live = await options.kube.get(ref, options.signal ? { signal: options.signal } : {});
-      return { id, ...assess(live, { now: clock.now() }) };
+      return judge(id, live);
     } catch (error) {
       if (options.signal?.aborted) throw error;
       return { id, ...health('Unknown', 'ReadFailed', messageOf(error)) };
