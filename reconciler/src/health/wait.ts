@@ -1,8 +1,8 @@
 /**
  * Waiting for a set of objects to become healthy: poll them (soon at first, then less and less
- * often), assess each, and stop when all are Current, any is Failed (fail fast), the timeout passes, or the signal aborts (a new
- * revision arrived). Polling goes through the given `Kube`, so an impersonating client waits
- * with the Application's own rights.
+ * often), assess each, and stop when all are Current, any is Failed (fail fast), the timeout
+ * passes, or the signal aborts (a new revision arrived). Polling goes through the given `Kube`,
+ * so an impersonating client waits with the Application's own rights.
  *
  * The first poll can start from objects just seen (the answers to the writes being waited
  * for); an object found Current is not read again; with a label selector the objects carry,
