@@ -10,6 +10,7 @@
  * `npm run build -w action`
  */
 import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -45,6 +46,26 @@ const unusedHttpStack: Plugin = {
   },
 };
 
+/**
+ * zod's namespace carries the messages of every language it speaks (half of zod's bytes, which
+ * every run would parse as it starts); the action speaks English only, which zod registers from
+ * its own module, so the namespace of locales is bundled with English alone.
+ */
+const englishOnlyZod: Plugin = {
+  name: 'english-only-zod',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[/\\]zod[/\\]v4[/\\]/.test(args.importer)
+        ? { path: join(args.resolveDir, '../locales/en.js'), namespace: 'english-only-zod' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'english-only-zod' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 await rm(new URL('dist/', import.meta.url), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: here,
@@ -66,7 +87,7 @@ const result = await build({
   alias: { punycode: 'punycode/' },
   logLevel: 'warning',
   metafile: true,
-  plugins: [unusedHttpStack],
+  plugins: [unusedHttpStack, englishOnlyZod],
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js')).length;

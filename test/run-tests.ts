@@ -25,6 +25,7 @@ const patterns = [
   'test/e2e/**/*.test.ts',
   'query/test/**/*.test.ts',
   'cli/test/**/*.test.ts',
+  'dashboard/test/**/*.test.ts',
 ];
 
 async function testFiles(): Promise<string[]> {
@@ -46,6 +47,13 @@ step('building the local environment binaries (cached by version)');
 const build = spawnSync('bash', ['test/env/build-binaries.sh'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.error('building the binaries failed');
+  process.exit(1);
+}
+
+step('checking the browser of the dashboard tests');
+const browser = spawnSync('bash', ['test/env/install-chromium.sh'], { stdio: 'inherit' });
+if (browser.status !== 0) {
+  console.error('installing chromium failed');
   process.exit(1);
 }
 

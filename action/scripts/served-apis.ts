@@ -5,7 +5,9 @@
  * out, so a CRD installed on the server it reads never becomes a built-in kind.
  *
  * Run against the pinned API server of the local environment whenever the pinned Kubernetes
- * version changes: `node action/scripts/served-apis.ts <kubeconfig>`.
+ * version changes: `node action/scripts/served-apis.ts <kubeconfig>`. Then give every kind it
+ * lists, and no other, its `kubernetes-models` module in `src/validate/builtin-kinds.ts`; the
+ * unit test of the served APIs fails until the two agree.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
- * The action, as one pipeline: parse inputs → refuse unsafe events → locate kustomize → clone
- * → discover overlays → build them all → validate → plan the bump → land it (re-applying,
+ * The action, as one pipeline: parse inputs → refuse unsafe events → locate kustomize and clone
+ * (at once) → discover overlays → build them all → validate → plan the bump → land it (re-applying,
  * re-building and re-validating on the head it lands on) → rendered diff → outputs, summary and
  * annotations. Every boundary (inputs, environment, processes, git, the GitHub landers, the
  * clock, the output sink) is a parameter, so tests run it in-process as well as bundled.
@@ -67,15 +67,18 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
     checkKubernetesVersion(inputs, problems);
     // 2. Refuse to write from events that run untrusted code with write access.
     await refuseUnsafeEvent(inputs.commit, boundaries.env);
-    // 3. Locate kustomize and report its version.
-    state.kustomize = await locateKustomize({
-      pathEnv: boundaries.env.PATH ?? '',
-      runCommand: boundaries.runCommand,
-    });
-    sink.info(`kustomize ${state.kustomize.version} at ${state.kustomize.command.file}`);
-    // 4. Clone the config repository.
+    // 3. Locate kustomize and report its version, and 4. clone the config repository: at once,
+    //    since neither needs the other; a failure is reported in that order, once both ended.
     workdir = await mkdtemp(join(boundaries.env.RUNNER_TEMP || tmpdir(), 'kustodian-'));
-    const cloned = await checkout(inputs, boundaries, join(workdir, 'repo'), secrets);
+    const [located, cloning] = await Promise.allSettled([
+      locateKustomize({ pathEnv: boundaries.env.PATH ?? '', runCommand: boundaries.runCommand }),
+      checkout(inputs, boundaries, join(workdir, 'repo'), secrets),
+    ]);
+    if (located.status === 'rejected') throw located.reason;
+    state.kustomize = located.value;
+    sink.info(`kustomize ${state.kustomize.version} at ${state.kustomize.command.file}`);
+    if (cloning.status === 'rejected') throw cloning.reason;
+    const cloned = cloning.value;
     state.git = cloned.git;
     state.branch = cloned.branch;
     state.head = cloned.head;

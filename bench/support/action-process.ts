@@ -10,12 +10,12 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { access, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { actionDir, resolveInputs, stepEnvironment } from '../../test/demo/runner.ts';
+import { actionDir, resolveInputs, runnerFiles, stepEnvironment } from '../../test/demo/runner.ts';
 
 const run = promisify(execFile);
 const probe = join(import.meta.dirname, 'action-probe.mjs');
@@ -86,16 +86,8 @@ export async function requireBundle(): Promise<void> {
 export async function runBundledAction(options: ActionProcessOptions): Promise<ActionProcessRun> {
   const dir = await mkdtemp(join(tmpdir(), 'kustodian-bench-runner-'));
   try {
-    const files = {
-      dir,
-      output: join(dir, 'github-output'),
-      summary: join(dir, 'step-summary.md'),
-      event: join(dir, 'event.json'),
-    };
+    const files = await runnerFiles(dir, {});
     const probeFile = join(dir, 'probe.json');
-    await writeFile(files.output, '');
-    await writeFile(files.summary, '');
-    await writeFile(files.event, '{}');
     const metadata = parse(await readFile(join(actionDir, 'action.yml'), 'utf8')) as {
       inputs: Record<string, { default?: unknown }>;
     };

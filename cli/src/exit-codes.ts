@@ -20,8 +20,8 @@ export const exitCodesHelp = `
 Exit codes:
   0  done (the Application reached what was asked)
   1  the Application failed (its Ready condition is False), or an unexpected error;
-     diff: the sync would change something
-  2  usage error (unknown command or option, bad value)
+     diff: the sync would change something; rollback: the commit could not be made
+  2  usage error (unknown command or option, bad value); rollback: no git token
   3  no such Application (or object)
   4  not allowed: RBAC denied a verb on a resource, or the credentials were rejected
   5  the API server is unreachable

@@ -4,11 +4,10 @@
  * with one of the documented exit codes.
  */
 import { Applications } from '@kustodian/query/applications';
-import { applicationEvents } from '@kustodian/query/events';
-import { applicationsApi, loadKubeconfig, QueryError } from '@kustodian/query/kube';
+import { QueryError } from '@kustodian/query/errors';
+import { applicationsApi, loadKubeconfig } from '@kustodian/query/kube';
 import { objectsApi } from '@kustodian/query/objects';
 import { progressLine, syncProgress } from '@kustodian/query/progress';
-import { applicationTree } from '@kustodian/query/tree';
 import {
   type WaitGoal,
   type WaitOutcome,
@@ -17,12 +16,13 @@ import {
 } from '@kustodian/query/wait';
 import { applicationChanges } from '@kustodian/query/watch';
 import { Argument, Command, Option } from 'commander';
-import ora from 'ora';
 import { registerChecks } from './commands/check.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerGetWatch, watchGet } from './commands/get-watch.ts';
 import { CommandUsageError as UsageError } from './commands/kit.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerMatrix } from './commands/matrix.ts';
+import { registerRollback } from './commands/rollback.ts';
 import { registerTrace } from './commands/trace.ts';
 import { completionScript, shells } from './completion.ts';
 import { exitCodes, exitCodesHelp } from './exit-codes.ts';
@@ -80,10 +80,14 @@ function timeoutMs(options: Options): number {
   return seconds * 1000;
 }
 
-/** A spinner on a terminal with table output; nothing otherwise (never mixed with JSON). */
-function progress(options: Options, text: string) {
+/**
+ * A spinner on a terminal with table output; nothing otherwise (never mixed with JSON). The
+ * spinner library loads only when it spins.
+ */
+async function progress(options: Options, text: string) {
   if (!process.stderr.isTTY || options.output !== 'table')
     return { update: (_: string) => {}, stop: () => {} };
+  const { default: ora } = await import('ora');
   const spinner = ora({ text, stream: process.stderr }).start();
   return {
     update: (t: string) => {
@@ -134,7 +138,7 @@ function command(spec: string, description: string, examples: string[]): Command
     .command(spec)
     .description(description)
     .option('-n, --namespace <namespace>', "the namespace (default: the kubeconfig context's)")
-    .option('-A, --all-namespaces', 'every namespace (get and trace only)')
+    .option('-A, --all-namespaces', 'every namespace (get, trace and matrix only)')
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(outputs).default('table'),
     )
@@ -172,6 +176,7 @@ command('tree <app>', 'the objects of the inventory nested by owner, with kind, 
   run(async () => {
     const { api, objects, namespace } = connect(options);
     const ns = oneNamespace(options, namespace);
+    const { applicationTree } = await import('@kustodian/query/tree');
     const nodes = await applicationTree(api, objects, ns, app);
     print(options.output, nodes, () => treeText(`${ns}/${app}`, nodes));
     return;
@@ -206,7 +211,7 @@ command(
         );
         return exitCodes.ok;
       }
-      const shown = progress(options, `syncing Application ${ns}/${app}`);
+      const shown = await progress(options, `syncing Application ${ns}/${app}`);
       let steps = '';
       const { outcome, app: last } = await waitForApplication(apps, ns, app, {
         goal: 'synced',
@@ -245,7 +250,10 @@ command('wait <app>', 'wait until the Application is synced or healthy, optional
       const { apps, namespace } = connect(options);
       const ns = oneNamespace(options, namespace);
       const limit = timeoutMs(options);
-      const shown = progress(options, `waiting for Application ${ns}/${app} to be ${options.for}`);
+      const shown = await progress(
+        options,
+        `waiting for Application ${ns}/${app} to be ${options.for}`,
+      );
       const { outcome, app: last } = await waitForApplication(apps, ns, app, {
         goal: options.for ?? 'healthy',
         revision: options.revision,
@@ -347,6 +355,7 @@ command('events <app>', 'the events of the Application and of its objects, oldes
   run(async () => {
     const { api, objects, namespace } = connect(options);
     const ns = oneNamespace(options, namespace);
+    const { applicationEvents } = await import('@kustodian/query/events');
     const events = await applicationEvents(api, objects, ns, app);
     print(options.output, events, () => eventsTable(events));
     return;
@@ -355,8 +364,10 @@ command('events <app>', 'the events of the Application and of its objects, oldes
 
 registerGetWatch(program);
 registerTrace({ command, run, connect, oneNamespace });
+registerMatrix({ command, run, connect, oneNamespace });
 registerLogs({ command, run, connect, oneNamespace });
 registerDiff({ command, run, connect, oneNamespace });
+registerRollback({ command, run, connect, oneNamespace });
 registerChecks(program, exitCodesHelp);
 
 program

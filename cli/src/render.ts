@@ -49,14 +49,24 @@ export function age(iso: string, now = Date.now()): string {
   return `${Math.round(s / 86400)}d`;
 }
 
-function paint(text: string): string {
-  if (['True', 'Healthy', 'Current', 'InSync', 'Succeeded'].includes(text))
+/** `text` coloured by what it says: green when good, red when failed, yellow when waiting. */
+export function paint(text: string): string {
+  if (['True', 'Healthy', 'Current', 'InSync', 'Succeeded', 'done'].includes(text))
     return colours.green(text);
-  if (['False', 'Degraded', 'Failed', 'Missing', 'NotFound', 'Changed'].includes(text))
+  if (['False', 'Degraded', 'Failed', 'Missing', 'NotFound', 'Changed', 'failed'].includes(text))
     return colours.red(text);
-  if (['Unknown', 'Progressing', 'InProgress', 'Suspended'].includes(text))
+  if (['Unknown', 'Progressing', 'InProgress', 'Suspended', 'pending', 'unknown'].includes(text))
     return colours.yellow(text);
   return text;
+}
+
+/** `850ms`, `42s`, `5m`, `3h`: a duration between two recorded times. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
 }
 
 /** The `get` table. */

@@ -1,18 +1,23 @@
 /**
  * What ships and what the shells read: the tarball of `npm pack -w kustodian` installed into
- * an empty directory runs `--help` with the pinned Node, and the zsh and fish completion
- * scripts are valid (checked by `zsh -n` and `fish --no-execute` where those shells are
+ * an empty directory runs `--help` with the pinned Node, lists Applications of the real control
+ * plane and validates a checkout (the bundle and its chunks, not the sources), and the zsh and
+ * fish completion scripts are valid (checked by `zsh -n` and `fish --no-execute` where those shells are
  * installed, and by their structure everywhere).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { adminKube, installCrd } from '../../reconciler/test/e2e/support.ts';
+import { localEnv } from '../../test/env/for-tests.ts';
 import { kustodian } from './support.ts';
+
+const env = localEnv();
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const commands = [
@@ -25,10 +30,12 @@ const commands = [
   'history',
   'events',
   'trace',
+  'matrix',
   'logs',
   'diff',
   'build',
   'validate',
+  'rollback',
 ];
 
 function exec(
@@ -66,6 +73,7 @@ async function has(shell: string): Promise<boolean> {
 
 describe('the kustodian package and its completion scripts', () => {
   const dirs: string[] = [];
+  let installed: string | undefined;
   after(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
@@ -84,13 +92,18 @@ describe('the kustodian package and its completion scripts', () => {
     assert.equal(pack.code, 0, pack.stderr);
     const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     assert.ok(packed, pack.stdout);
+    const shipped = packed.files
+      .map((f) => f.path)
+      .filter((p) => !/^(README\.md|LICENSE|package\.json)$/.test(p))
+      .sort();
+    // The entry and the chunks each command loads on demand, with their licence notes.
     assert.deepEqual(
-      packed.files
-        .map((f) => f.path)
-        .filter((p) => !/^(README\.md|LICENSE|package\.json)$/.test(p))
-        .sort(),
-      ['bin/kustodian.js', 'dist/kustodian.js', 'dist/kustodian.js.LEGAL.txt'],
+      shipped.filter((p) => !p.startsWith('dist/chunks/')),
+      ['bin/kustodian.js', 'dist/kustodian.js'],
     );
+    const chunks = shipped.filter((p) => p.startsWith('dist/chunks/'));
+    assert.ok(chunks.length > 1, shipped.join(' '));
+    for (const chunk of chunks) assert.match(chunk, /^dist\/chunks\/[\w-]+\.js(\.LEGAL\.txt)?$/);
     assert.equal(existsSync(join(root, 'cli/dist')), false, 'postpack removes the bundle again');
 
     const app = join(dir, 'app');
@@ -116,6 +129,46 @@ describe('the kustodian package and its completion scripts', () => {
     assert.match(help.stdout, /^Usage: kustodian \[options\] \[command\]/);
     for (const name of commands) assert.match(help.stdout, new RegExp(`^  ${name}\\b`, 'm'));
     assert.match(help.stdout, /Exit codes:/);
+    installed = join(app, 'node_modules/.bin/kustodian');
+  });
+
+  test('the installed bin lists Applications with get -A against the control plane, and runs validate', async () => {
+    assert.ok(installed, 'installed by the test before');
+    const kube = adminKube(env());
+    await installCrd(kube);
+    const namespace = await env().createNamespace('cli-package');
+    await kube.apply({
+      apiVersion: 'kustodian.dev/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'packed', namespace },
+      spec: {
+        source: { url: 'https://git.example.test/team/config.git', path: 'app' },
+        suspend: true,
+      },
+    });
+    const path = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
+    const home = await mkdtemp(join(tmpdir(), 'kustodian-home-'));
+    dirs.push(home);
+    const runEnv = { PATH: path, HOME: home, KUBECONFIG: env().kubeconfig };
+    // Twice: the first start fills Node's compile cache, the second reads it.
+    for (const round of [1, 2]) {
+      const get = await exec(installed, ['get', '-A', '-o', 'json'], { env: runEnv });
+      assert.equal(get.code, 0, `round ${round}: ${get.stderr}`);
+      const listed = JSON.parse(get.stdout) as { namespace: string; name: string }[];
+      assert.ok(listed.some((a) => a.namespace === namespace && a.name === 'packed'));
+    }
+    // A command whose code is a chunk of its own (the Action's validation).
+    const repo = await mkdtemp(join(tmpdir(), 'kustodian-packed-repo-'));
+    dirs.push(repo);
+    await mkdir(join(repo, 'apps/web'), { recursive: true });
+    await writeFile(join(repo, 'apps/web/kustomization.yaml'), 'resources:\n  - settings.yaml\n');
+    await writeFile(
+      join(repo, 'apps/web/settings.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: blue\n',
+    );
+    const validate = await exec(installed, ['validate', repo], { env: runEnv });
+    assert.equal(validate.code, 0, validate.stderr);
+    assert.equal(validate.stdout, 'validated 1 overlays: 0 errors, 0 warnings\n');
   });
 
   test('completion zsh prints a #compdef function that completes every command, and zsh parses it', async () => {

@@ -21,11 +21,20 @@ export interface Run {
 
 /** Runs `kustodian args…` with `kubeconfig`, without a TTY. */
 export function kustodian(kubeconfig: string, ...args: string[]): Promise<Run> {
+  return kustodianWith({}, kubeconfig, ...args);
+}
+
+/** {@link kustodian} with more environment variables (a token, a CA). */
+export function kustodianWith(
+  env: Record<string, string>,
+  kubeconfig: string,
+  ...args: string[]
+): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: tmpdir() } },
+      { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: tmpdir(), ...env } },
       (error, stdout, stderr) => {
         const code = error ? ((error as { code?: number }).code ?? 1) : 0;
         resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });

@@ -41,6 +41,8 @@ export interface ApplicationSummary {
   commit: string;
   /** The revision of the last attempt, successful or not. */
   attemptedRevision: string;
+  /** The config repository (`spec.source.url`). */
+  repository: string;
   /** The app repository's commit from the applied commit's trailers. */
   sourceCommit: string;
   suspended: boolean;
@@ -72,6 +74,7 @@ export function summarize(app: RawApplication): ApplicationSummary {
     revision: status.lastAppliedRevision ?? '',
     commit: commitOf(status.lastAppliedRevision ?? ''),
     attemptedRevision: status.lastAttemptedRevision ?? '',
+    repository: (app.spec?.source as { url?: string } | undefined)?.url ?? '',
     sourceCommit: status.lastAppliedSource?.commit ?? '',
     suspended: app.spec?.suspend === true,
     createdAt: app.metadata.creationTimestamp ?? '',
@@ -86,6 +89,14 @@ export function commitOf(revision: string): string {
   const at = revision.lastIndexOf('@');
   const rest = at < 0 ? revision : revision.slice(at + 1);
   return rest.replace(/^sha(1|256):/, '');
+}
+
+/**
+ * Plain code-unit order: Kubernetes names are lowercase ASCII, so it is the order people expect,
+ * and unlike `localeCompare` it costs no collator (tens of milliseconds on a first sort).
+ */
+export function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The query layer over an {@link ApplicationsApi} and its watch ({@link ApplicationChanges}). */
@@ -104,7 +115,15 @@ export class Applications {
     const items = await this.#api.list(namespace);
     return items
       .map(summarize)
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+      .sort((a, b) => byCodeUnits(a.namespace, b.namespace) || byCodeUnits(a.name, b.name));
+  }
+
+  /** Every Application of `namespace`, or of all namespaces, and the resourceVersion to watch from. */
+  async snapshot(
+    namespace: string | undefined,
+  ): Promise<{ items: ApplicationSummary[]; resourceVersion: string }> {
+    const { items, resourceVersion } = await this.#api.snapshot(namespace);
+    return { items: items.map(summarize), resourceVersion };
   }
 
   /** One Application. */

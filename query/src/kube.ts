@@ -9,6 +9,9 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { QueryError } from './errors.ts';
+
+export { QueryError, type QueryFailure, queryFailures } from './errors.ts';
 
 /** Where the Applications are served. */
 export const applicationResource = {
@@ -20,6 +23,8 @@ export const applicationResource = {
 /** What the query layer needs of the API server. */
 export interface ApplicationsApi {
   list(namespace: string | undefined): Promise<RawApplication[]>;
+  /** One LIST and its resourceVersion, to watch from. */
+  snapshot(namespace: string | undefined): Promise<ApplicationSnapshot>;
   get(namespace: string, name: string): Promise<RawApplication>;
   /** A JSON merge patch of one Application. */
   patch(namespace: string, name: string, patch: Record<string, unknown>): Promise<RawApplication>;
@@ -38,26 +43,10 @@ export interface RawApplication {
   status?: Record<string, unknown>;
 }
 
-/** The kinds of failure a user can act on. */
-export const queryFailures = [
-  'not-found',
-  'forbidden',
-  'unreachable',
-  'unauthorized',
-  'kubeconfig',
-  'other',
-] as const;
-export type QueryFailure = (typeof queryFailures)[number];
-
-/** An error naming the object, the verb and what to do. */
-export class QueryError extends Error {
-  readonly failure: QueryFailure;
-
-  constructor(failure: QueryFailure, message: string) {
-    super(message);
-    this.failure = failure;
-    this.name = 'QueryError';
-  }
+/** The Applications of one LIST and the resourceVersion it was read at. */
+export interface ApplicationSnapshot {
+  items: RawApplication[];
+  resourceVersion: string;
 }
 
 /** Where the kubeconfig comes from. */
@@ -114,14 +103,18 @@ export function applicationsApi(kc: KubeConfig): ApplicationsApi {
       throw translate(error, verb, what, namespace, server);
     }
   };
-  return {
-    list: (namespace) =>
-      guard('list', 'applications.kustodian.dev', namespace, async () => {
-        const body = namespace
+  const snapshot = (namespace: string | undefined) =>
+    guard('list', 'applications.kustodian.dev', namespace, async () => {
+      const body = (
+        namespace
           ? await api.listNamespacedCustomObject({ group, version, plural, namespace })
-          : await api.listClusterCustomObject({ group, version, plural });
-        return (body as { items: RawApplication[] }).items;
-      }),
+          : await api.listClusterCustomObject({ group, version, plural })
+      ) as { items: RawApplication[]; metadata?: { resourceVersion?: string } };
+      return { items: body.items, resourceVersion: body.metadata?.resourceVersion ?? '' };
+    });
+  return {
+    list: async (namespace) => (await snapshot(namespace)).items,
+    snapshot,
     get: (namespace, name) =>
       guard(
         'get',

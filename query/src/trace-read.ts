@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { inventoryRefs, isWorkloadKind } from './inventory.ts';
-import { type ApplicationsApi, QueryError } from './kube.ts';
+import { type ApplicationsApi, QueryError, type RawApplication } from './kube.ts';
 import type { LiveObject, ObjectsApi } from './objects.ts';
 import { type TraceHit, type TraceTarget, traceTarget } from './trace.ts';
 
@@ -28,11 +28,31 @@ export async function readTrace(
   target: TraceTarget,
   cluster: string,
 ): Promise<TraceResult> {
-  const list = (await apps.list(namespace)).sort(
+  const list = await readApplications(apps, namespace);
+  const { live, denied } = await readWorkloads(objects, list);
+  return { hits: traceTarget(target, list, live, cluster), denied };
+}
+
+/** The Applications of `namespace` (all when undefined), by namespace and name: one LIST. */
+export async function readApplications(
+  apps: ApplicationsApi,
+  namespace: string | undefined,
+): Promise<RawApplication[]> {
+  return (await apps.list(namespace)).sort(
     (a, b) =>
       (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
       a.metadata.name.localeCompare(b.metadata.name),
   );
+}
+
+/**
+ * The live workloads of the Applications' inventories by inventory id (one GET each), and
+ * those the user may not read, as messages.
+ */
+export async function readWorkloads(
+  objects: ObjectsApi,
+  list: readonly RawApplication[],
+): Promise<{ live: Map<string, LiveObject>; denied: string[] }> {
   const live = new Map<string, LiveObject>();
   const denied: string[] = [];
   for (const app of list) {
@@ -50,5 +70,5 @@ export async function readTrace(
       }),
     );
   }
-  return { hits: traceTarget(target, list, live, cluster), denied: denied.sort() };
+  return { live, denied: denied.sort() };
 }

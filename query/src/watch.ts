@@ -17,13 +17,26 @@ export interface ApplicationChanges {
    * The Applications of `namespace` (all when undefined), or only `name`: first each current
    * one as ADDED, then each change. Resolves when `signal` aborts; rejects when the watch
    * cannot be started or resumed (RBAC, unreachable).
+   *
+   * With `options.from` (a resourceVersion of an earlier LIST or change) it skips the first
+   * LIST and watches from there; when that version is gone (410) it calls `onRelist` and lists
+   * again, each current one as ADDED. `onVersion` sees each resourceVersion reached, bookmarks
+   * included, to resume from later.
    */
   follow(
     namespace: string | undefined,
     name: string | undefined,
     onChange: (type: ChangeType, app: RawApplication) => void,
     signal: AbortSignal,
+    options?: FollowOptions,
   ): Promise<void>;
+}
+
+/** Where a follow starts and what it reports besides changes. */
+export interface FollowOptions {
+  from?: string | undefined;
+  onRelist?: () => void;
+  onVersion?: (resourceVersion: string) => void;
 }
 
 /** The {@link ApplicationChanges} of a kubeconfig. */
@@ -34,29 +47,37 @@ export function applicationChanges(kc: KubeConfig): ApplicationChanges {
   const pathOf = (namespace: string | undefined) =>
     `/apis/${group}/${version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
   return {
-    follow: async (namespace, name, onChange, signal) => {
+    follow: async (namespace, name, onChange, signal, options = {}) => {
+      let from = options.from;
+      let first = true;
       const fieldSelector = name ? `metadata.name=${name}` : undefined;
       const selector = fieldSelector ? { fieldSelector } : {};
       const where = namespace ? `in namespace ${namespace}` : 'in all namespaces';
       while (!signal.aborted) {
-        let list: { items: RawApplication[]; metadata?: { resourceVersion?: string } };
-        try {
-          list = (
-            namespace
-              ? await api.listNamespacedCustomObject({
-                  group,
-                  version,
-                  plural,
-                  namespace,
-                  ...selector,
-                })
-              : await api.listClusterCustomObject({ group, version, plural, ...selector })
-          ) as typeof list;
-        } catch (error) {
-          throw watchFailure(error, 'list', where);
+        let resourceVersion = from ?? '';
+        if (from) from = undefined;
+        else {
+          if (!first) options.onRelist?.();
+          let list: { items: RawApplication[]; metadata?: { resourceVersion?: string } };
+          try {
+            list = (
+              namespace
+                ? await api.listNamespacedCustomObject({
+                    group,
+                    version,
+                    plural,
+                    namespace,
+                    ...selector,
+                  })
+                : await api.listClusterCustomObject({ group, version, plural, ...selector })
+            ) as typeof list;
+          } catch (error) {
+            throw watchFailure(error, 'list', where);
+          }
+          for (const item of list.items) onChange('ADDED', item);
+          resourceVersion = list.metadata?.resourceVersion ?? '';
         }
-        for (const item of list.items) onChange('ADDED', item);
-        let resourceVersion = list.metadata?.resourceVersion ?? '';
+        first = false;
         // Watch until the resourceVersion is gone (relist) or the caller stops.
         for (let gone = false; !gone && !signal.aborted; ) {
           gone = await new Promise<boolean>((resolve, reject) => {
@@ -71,9 +92,9 @@ export function applicationChanges(kc: KubeConfig): ApplicationChanges {
                 }
                 resourceVersion =
                   (obj.metadata as { resourceVersion?: string }).resourceVersion ?? resourceVersion;
-                if (type === 'BOOKMARK') return;
                 if ((changeTypes as readonly string[]).includes(type))
                   onChange(type as ChangeType, obj);
+                options.onVersion?.(resourceVersion);
               },
               (error: unknown) => {
                 signal.removeEventListener('abort', stop);

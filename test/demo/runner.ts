@@ -91,7 +91,7 @@ export function resolveInputs(
 export function stepEnvironment(
   step: ActionStep,
   inputs: Readonly<Record<string, string>>,
-  files: { dir: string; output: string; summary: string; event: string },
+  files: RunnerFiles,
 ): Record<string, string> {
   const { context } = step;
   const [owner = ''] = context.repository.split('/');
@@ -129,19 +129,36 @@ export function stepEnvironment(
   return env;
 }
 
+/** The files a runner gives a step, in `dir`. */
+export interface RunnerFiles {
+  readonly dir: string;
+  /** `GITHUB_OUTPUT`, empty. */
+  readonly output: string;
+  /** `GITHUB_STEP_SUMMARY`, empty. */
+  readonly summary: string;
+  /** `GITHUB_EVENT_PATH`, holding the event payload. */
+  readonly event: string;
+}
+
+/** Writes a step's runner files into `dir`. */
+export async function runnerFiles(dir: string, event: unknown): Promise<RunnerFiles> {
+  const files = {
+    dir,
+    output: join(dir, 'github-output'),
+    summary: join(dir, 'step-summary.md'),
+    event: join(dir, 'event.json'),
+  };
+  await writeFile(files.output, '');
+  await writeFile(files.summary, '');
+  await writeFile(files.event, JSON.stringify(event));
+  return files;
+}
+
 /** Runs the step; a failing action is a result with a non-zero code, not a throw. */
 export async function runActionStep(step: ActionStep): Promise<StepResult> {
   const dir = await mkdtemp(join(tmpdir(), 'kustodian-runner-'));
   try {
-    const files = {
-      dir,
-      output: join(dir, 'github-output'),
-      summary: join(dir, 'step-summary.md'),
-      event: join(dir, 'event.json'),
-    };
-    await writeFile(files.output, '');
-    await writeFile(files.summary, '');
-    await writeFile(files.event, JSON.stringify(step.context.event));
+    const files = await runnerFiles(dir, step.context.event);
     const metadata = parse(await readFile(join(actionDir, 'action.yml'), 'utf8')) as {
       inputs: Record<string, { default?: unknown }>;
     };

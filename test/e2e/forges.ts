@@ -44,7 +44,7 @@ export interface Forge {
 }
 
 /** A CA and a git server over HTTPS with its certificate, serving `root`. */
-async function startHttpsGit(
+export async function startHttpsGit(
   dir: string,
   root: string,
   credentials: { username: string; password: string },

@@ -49,7 +49,7 @@ export function localEnv(): () => TestEnv {
   };
 }
 
-function toTestEnv(info: LocalEnvInfo, kubeconfig: string): TestEnv {
+export function toTestEnv(info: LocalEnvInfo, kubeconfig: string): TestEnv {
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { requireBinary } from './binaries.ts';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
 import { type GitServer, startGitServer } from './git-server.ts';
+import { type OidcProvider, type OidcProviderInfo, startOidcProvider } from './oidc-provider.ts';
 import { createAuthority } from './pki.ts';
 
 /** Options of the local environment. */
@@ -35,6 +36,8 @@ export interface LocalEnvInfo {
   readonly reconcilerKubeconfig: string;
   /** The API server's audit log of write requests (see `audit.ts`). */
   readonly auditLog: string;
+  /** An OpenID Connect provider with test users, for the dashboard. */
+  readonly oidc: OidcProviderInfo;
 }
 
 /** A running local environment. */
@@ -51,7 +54,9 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
   const dir = await mkdtemp(join(tmpdir(), 'kustodian-env-'));
   let controlPlane: ControlPlane | undefined;
   let git: GitServer | undefined;
+  let oidc: OidcProvider | undefined;
   const stop = async () => {
+    await oidc?.stop();
     await git?.stop();
     await controlPlane?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -79,6 +84,7 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
       password: gitPassword,
       ...(tls ? { tls } : {}),
     });
+    oidc = await startOidcProvider(dir);
     const info: LocalEnvInfo = {
       kubeconfig: controlPlane.kubeconfigPath,
       gitUrl: git.url,
@@ -88,6 +94,7 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
       ...(gitCaFile ? { gitCaFile } : {}),
       reconcilerKubeconfig: controlPlane.reconcilerKubeconfigPath,
       auditLog: controlPlane.auditLog,
+      oidc: oidc.info,
     };
     return { info, dir, controlPlane, git, stop };
   } catch (error) {

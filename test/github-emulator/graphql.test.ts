@@ -51,6 +51,47 @@ describe('createCommitOnBranch', () => {
     assert.equal(verification.reason, 'valid');
   });
 
+  test('removes the files named in deletions and writes the additions in the same commit', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, {
+      'app/a.yaml': 'a\n',
+      'app/b.yaml': 'b\n',
+      'keep.txt': 'k\n',
+    });
+    const changes = input(name, base, { 'app/a.yaml': 'a2\n' });
+    const answer = await commitOnBranch({
+      input: {
+        ...changes,
+        fileChanges: { ...changes.fileChanges, deletions: [{ path: 'app/b.yaml' }] },
+      },
+    });
+    const oid = (answer.body as { data: { createCommitOnBranch: { commit: { oid: string } } } })
+      .data.createCommitOnBranch.commit.oid;
+    assert.equal(await emulator().readFile(name, oid, 'app/a.yaml'), 'a2\n');
+    assert.equal(await emulator().readFile(name, oid, 'app/b.yaml'), undefined);
+    assert.equal(await emulator().readFile(name, oid, 'keep.txt'), 'k\n');
+    assert.deepEqual((await emulator().commit(name, oid)).parents, [base]);
+  });
+
+  test('refuses to delete a path that is no file at the head and leaves the branch alone', async () => {
+    const name = uniqueRepository();
+    const base = await emulator().createRepository(name, { 'app/a.yaml': 'a\n' });
+    for (const path of ['app/missing.yaml', 'app']) {
+      const answer = await commitOnBranch({
+        input: { ...input(name, base, {}), fileChanges: { deletions: [{ path }] } },
+      });
+      assert.equal(answer.status, 200);
+      const body = answer.body as { data: unknown; errors: Record<string, unknown>[] };
+      assert.deepEqual(body.data, { createCommitOnBranch: null });
+      assert.equal(body.errors[0]?.type, 'UNPROCESSABLE');
+      assert.equal(
+        body.errors[0]?.message,
+        `A path was requested for deletion which does not exist as of commit oid \`${base}\``,
+      );
+    }
+    assert.equal(await emulator().head(name, 'main'), base);
+  });
+
   test('shows a commit pushed with git as unsigned', async () => {
     const name = uniqueRepository();
     await emulator().createRepository(name, { 'a.txt': 'a\n' });

@@ -5,7 +5,8 @@
  * The commit is built for real in the bare repository and the branch moves with git's
  * compare-and-swap from `expectedHeadOid`; when the branch is elsewhere (before or during the
  * request) the answer is GitHub's: HTTP 200, `data.createCommitOnBranch: null` and a
- * `STALE_DATA` error whose message names the expected oid. Commits made here are recorded as
+ * `STALE_DATA` error whose message names the expected oid. A deletion of a path that is no file at
+ * the head is refused (`UNPROCESSABLE`), as GitHub refuses it. Commits made here are recorded as
  * signed, as GitHub signs them. Selection sets are not interpreted: a success always answers
  * `commit { oid url }`.
  */
@@ -92,6 +93,15 @@ async function createCommitOnBranch(
   if (!head)
     return fail('NOT_FOUND', `Could not resolve to a Ref with the name 'refs/heads/${branch}'.`);
   if (head !== expected) return stale();
+  // GitHub refuses to delete a path that is no file at the head (missing, or a directory).
+  for (const path of parsed.deletions) {
+    if ((await store.pathType(fullName, head, path)) !== 'blob') {
+      return fail(
+        'UNPROCESSABLE',
+        `A path was requested for deletion which does not exist as of commit oid \`${head}\``,
+      );
+    }
+  }
   const sha = await store.writeCommit(fullName, {
     parent: head,
     additions: parsed.additions,

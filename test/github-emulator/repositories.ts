@@ -291,6 +291,14 @@ export class RepositoryStore {
     return result.exitCode === 0 ? result.stdout : undefined;
   }
 
+  /** The type of what `path` names at `revision` (`blob`, `tree`, `commit`); undefined for nothing. */
+  async pathType(fullName: string, revision: string, path: string): Promise<string | undefined> {
+    const result = await execaRunner('git', ['cat-file', '-t', `${revision}:${path}`], {
+      cwd: this.dirOf(fullName),
+    });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  }
+
   /** Reads one commit. */
   async commit(fullName: string, sha: string): Promise<CommitInfo> {
     const format = ['%H', '%T', '%P', '%an', '%ae', '%aI', '%cn', '%ce', '%cI', '%B'].join('%x00');

@@ -15,7 +15,7 @@ import {
 import { formatImageReference } from '@kustodian/shared/images/reference';
 import { inside, readBoundedFile, realpathOrUndefined } from '@kustodian/shared/kustomize/read';
 import { imageFieldLine } from '@kustodian/shared/manifests/field-line';
-import type { FileChange } from '../land/types.ts';
+import type { FileWrite } from '../land/types.ts';
 import { error, type Problem } from '../validate/problems.ts';
 import type { BumpTarget, TargetEdit } from './plan.ts';
 import { compareVersionTags } from './semver.ts';
@@ -23,7 +23,7 @@ import { compareVersionTags } from './semver.ts';
 /** What applying a plan did. */
 export interface AppliedBump {
   /** The files written, with their new content. */
-  readonly files: readonly FileChange[];
+  readonly files: readonly FileWrite[];
   /** The content each written file had before. */
   readonly previous: ReadonlyMap<string, string>;
   /** Per file, what changed in it (unchanged fields included). */
@@ -45,7 +45,7 @@ export async function applyBump(
   allowDowngrade: boolean,
 ): Promise<AppliedBump> {
   const problems: Problem[] = [];
-  const files: FileChange[] = [];
+  const files: FileWrite[] = [];
   const previous = new Map<string, string>();
   const changes = new Map<string, readonly ImageChange[]>();
   for (const target of targets) {
@@ -71,7 +71,7 @@ export async function applyBump(
 }
 
 /** Writes `files` into the checkout at `dir` (also to put back what `applyBump` wrote). */
-export async function writeFiles(dir: string, files: readonly FileChange[]): Promise<void> {
+export async function writeFiles(dir: string, files: readonly FileWrite[]): Promise<void> {
   for (const file of files) await writeFile(join(dir, file.path), file.content);
 }
 

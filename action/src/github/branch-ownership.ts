@@ -5,15 +5,16 @@
  * The lander only ever fast-forwards the branch (see `pull-request-lander.ts`), so nothing on it
  * is lost; still, it adds commits only to a branch that is the action's own. A commit is the
  * action's when its message carries one of the action's trailers (`Kustodian-Source-Repository`,
- * `Kustodian-Source-Commit`, `Kustodian-Workflow-Run`), and the branch is the action's when its
- * head and every commit on it that the base head lacks are (the bump commits and the merge
- * commits the action makes to bring the branch up to the base). A branch people share
+ * `Kustodian-Source-Commit`, `Kustodian-Workflow-Run`, or a rollback's `Kustodian-Rollback-To`,
+ * `Kustodian-Application`), and the branch is the action's when its head and every commit on it
+ * that the base head lacks are (the bump or rollback commits and the merge commits the action
+ * makes to bring the branch up to the base). A branch people share
  * (`pr-branch: release`), the action's branch after someone pushed to it or merged into it by
  * hand, and a branch with another history are refused and left as they are.
  */
 import { createHash } from 'node:crypto';
 import type { FileChange } from '../land/types.ts';
-import { trailerKeys } from '../report/message.ts';
+import { kustodianTrailerKeys } from '../report/message.ts';
 import type { CommitSummary, Comparison, GitHubClient } from './api.ts';
 
 /** An existing pull request branch, as read from GitHub. */
@@ -50,7 +51,7 @@ export async function readBranch(
 export function moveRefusal(state: BranchState, base: string): string | undefined {
   const { head, againstBase } = state;
   if (againstBase === 'unrelated') return `it shares no history with ${base}`;
-  const missing = `it has no ${trailerKeys.join(', ')} trailer`;
+  const missing = `it has no ${kustodianTrailerKeys.join(', ')} trailer`;
   if (!carriesTrailers(head.message)) {
     return `its head ${head.sha.slice(0, 12)} was not made by this action (${missing})`;
   }
@@ -76,12 +77,19 @@ export function holdsExactly(state: BranchState, changes: readonly FileChange[])
     return false;
   }
   if (againstBase.files.length !== changes.length) return false;
-  const wanted = new Map(changes.map((change) => [change.path, blobSha(change.content)]));
-  return againstBase.files.every(
-    (file) =>
-      (file.status === 'modified' || file.status === 'added') && wanted.get(file.path) === file.sha,
+  const wanted = new Map(
+    changes.map((change) => [change.path, change.deleted ? removed : blobSha(change.content)]),
+  );
+  return againstBase.files.every((file) =>
+    file.status === 'removed'
+      ? wanted.get(file.path) === removed
+      : (file.status === 'modified' || file.status === 'added') &&
+        wanted.get(file.path) === file.sha,
   );
 }
+
+/** What {@link holdsExactly} wants of a path the change removes: GitHub lists it as `removed`. */
+const removed = 'removed';
 
 /**
  * The parents of the branch's next commit (whose tree is the base head plus the change), so that
@@ -99,7 +107,9 @@ export function nextParents(state: BranchState, baseHead: string): readonly stri
 
 /** Whether a commit message has one of the trailers the action writes. */
 export function carriesTrailers(message: string): boolean {
-  return message.split('\n').some((line) => trailerKeys.some((key) => line.startsWith(`${key}: `)));
+  return message
+    .split('\n')
+    .some((line) => kustodianTrailerKeys.some((key) => line.startsWith(`${key}: `)));
 }
 
 /** Git's object id of a blob with `content` (UTF-8), as GitHub reports a file's `sha`. */

@@ -21,6 +21,7 @@
  * the new commit descends from its head, and answers 422 `Update is not a fast forward` otherwise.
  */
 import { getOctokit } from '@actions/github';
+import type { FileChange } from '../land/types.ts';
 import type {
   CommitOnBranchInput,
   CommitOnBranchResult,
@@ -57,6 +58,21 @@ const createCommitMutation = `mutation CreateCommitOnBranch($input: CreateCommit
 
 type Octokit = ReturnType<typeof getOctokit>;
 
+/** The mutation's `fileChanges`: the written files as base64 `additions`, the removed ones as `deletions`. */
+function fileChangesOf(changes: readonly FileChange[]) {
+  const additions: { path: string; contents: string }[] = [];
+  const deletions: { path: string }[] = [];
+  for (const change of changes) {
+    if (change.deleted) deletions.push({ path: change.path });
+    else
+      additions.push({
+        path: change.path,
+        contents: Buffer.from(change.content, 'utf8').toString('base64'),
+      });
+  }
+  return deletions.length === 0 ? { additions } : { additions, deletions };
+}
+
 class OctokitClient implements GitHubClient {
   readonly repository: RepositoryName;
   readonly #octokit: Octokit;
@@ -91,12 +107,7 @@ class OctokitClient implements GitHubClient {
           branch: { repositoryNameWithOwner: this.#name, branchName: input.branch },
           expectedHeadOid: input.expectedHeadOid,
           message: splitCommitMessage(input.message),
-          fileChanges: {
-            additions: input.changes.map((change) => ({
-              path: change.path,
-              contents: Buffer.from(change.content, 'utf8').toString('base64'),
-            })),
-          },
+          fileChanges: fileChangesOf(input.changes),
         },
       });
       const { oid, url } = answer.createCommitOnBranch.commit;

@@ -9,10 +9,20 @@
  */
 
 /** One file the edit writes, relative to the repository root, with its complete new content. */
-export interface FileChange {
+export interface FileWrite {
   readonly path: string;
   readonly content: string;
+  readonly deleted?: undefined;
 }
+
+/** One file the edit removes, relative to the repository root (it exists on the head built on). */
+export interface FileDeletion {
+  readonly path: string;
+  readonly deleted: true;
+}
+
+/** One file the edit changes: written with new content, or removed. */
+export type FileChange = FileWrite | FileDeletion;
 
 /** A checkout of the branch at `head`, on disk at `dir`, for `prepare` to read and edit. */
 export interface Checkout {

@@ -58,3 +58,44 @@ export function commitMessage(
     );
   return trailers.length === 0 ? `${body}\n` : `${body}\n\n${trailers.join('\n')}\n`;
 }
+
+/** The trailer keys a rollback commit adds, in the order written. */
+export const rollbackTrailerKeys = ['Kustodian-Rollback-To', 'Kustodian-Application'] as const;
+
+/** Every trailer key Kustodian writes: a commit carrying one of them is Kustodian's. */
+export const kustodianTrailerKeys = [...trailerKeys, ...rollbackTrailerKeys] as const;
+
+/** What a rollback restores, for its message. */
+export interface RollbackOrigin {
+  /** The Application, `namespace/name`. */
+  readonly application: string;
+  /** The Application's path in the repository, whose files are restored. */
+  readonly path: string;
+  /** The full commit rolled back to. */
+  readonly revision: string;
+  /** The first line of that commit's message. */
+  readonly headline: string;
+  /**
+   * The source trailers of the commit rolled back to (its repository and commit, no run): they
+   * are written again, so the Application's status traces the restored state to the same app
+   * commit as it did at that revision.
+   */
+  readonly source: Pick<RunOrigin, 'repository' | 'sha'>;
+}
+
+/**
+ * `Roll back <namespace/name> to <sha12>`, a body naming what was restored, and the trailers
+ * `Kustodian-Rollback-To`, `Kustodian-Application` and the restored revision's source trailers.
+ */
+export function rollbackMessage(origin: RollbackOrigin): string {
+  const short = origin.revision.slice(0, 12);
+  const headline = `Roll back ${origin.application} to ${short}`;
+  const body = `Restores ${origin.path} as it was at ${origin.revision} (${origin.headline}).`;
+  const trailers = [
+    `${rollbackTrailerKeys[0]}: ${origin.revision}`,
+    `${rollbackTrailerKeys[1]}: ${origin.application}`,
+    ...(origin.source.repository ? [`${trailerKeys[0]}: ${origin.source.repository}`] : []),
+    ...(origin.source.sha ? [`${trailerKeys[1]}: ${origin.source.sha}`] : []),
+  ];
+  return `${headline}\n\n${body}\n\n${trailers.join('\n')}\n`;
+}

@@ -1,9 +1,12 @@
 /**
  * The built-in Kubernetes kinds and their JSON schemas, from `kubernetes-models` (generated
  * from the Kubernetes OpenAPI document; its version is pinned in package-lock.json). Each
- * group-version module is loaded the first time an object of that group-version is checked,
- * so a repository that uses three kinds does not pay for three hundred.
+ * kind's module is loaded the first time an object of that kind is checked, so a repository
+ * that uses three kinds does not pay for three hundred. Only the kinds the pinned version
+ * serves are loaded (and bundled): the schemas of retired group-versions would only ever say
+ * what the pinned version refuses anyway.
  */
+import { kindModules } from './builtin-kinds.ts';
 import { useKubernetesFormats } from './formats.ts';
 
 /** A model class of `kubernetes-models`: validates the object it was built from. */
@@ -22,40 +25,6 @@ export interface SchemaViolation {
 
 /** Validates one object; empty when it conforms. */
 export type ObjectValidator = (object: unknown) => SchemaViolation[] | Promise<SchemaViolation[]>;
-
-type Loader = () => Promise<object>;
-
-/**
- * The group-versions the pinned Kubernetes version serves that `kubernetes-models` has a module
- * for. Only these are loaded (and bundled): the schemas of retired group-versions would only
- * ever say what the pinned version refuses anyway.
- */
-const groupVersions: Readonly<Record<string, Loader>> = {
-  'admissionregistration.k8s.io/v1': () =>
-    import('kubernetes-models/admissionregistration.k8s.io/v1'),
-  'apiextensions.k8s.io/v1': () => import('kubernetes-models/apiextensions.k8s.io/v1'),
-  'apiregistration.k8s.io/v1': () => import('kubernetes-models/apiregistration.k8s.io/v1'),
-  'apps/v1': () => import('kubernetes-models/apps/v1'),
-  'authentication.k8s.io/v1': () => import('kubernetes-models/authentication.k8s.io/v1'),
-  'authorization.k8s.io/v1': () => import('kubernetes-models/authorization.k8s.io/v1'),
-  'autoscaling/v1': () => import('kubernetes-models/autoscaling/v1'),
-  'autoscaling/v2': () => import('kubernetes-models/autoscaling/v2'),
-  'batch/v1': () => import('kubernetes-models/batch/v1'),
-  'certificates.k8s.io/v1': () => import('kubernetes-models/certificates.k8s.io/v1'),
-  'coordination.k8s.io/v1': () => import('kubernetes-models/coordination.k8s.io/v1'),
-  'discovery.k8s.io/v1': () => import('kubernetes-models/discovery.k8s.io/v1'),
-  'events.k8s.io/v1': () => import('kubernetes-models/events.k8s.io/v1'),
-  'flowcontrol.apiserver.k8s.io/v1': () =>
-    import('kubernetes-models/flowcontrol.apiserver.k8s.io/v1'),
-  'networking.k8s.io/v1': () => import('kubernetes-models/networking.k8s.io/v1'),
-  'node.k8s.io/v1': () => import('kubernetes-models/node.k8s.io/v1'),
-  'policy/v1': () => import('kubernetes-models/policy/v1'),
-  'rbac.authorization.k8s.io/v1': () => import('kubernetes-models/rbac.authorization.k8s.io/v1'),
-  'resource.k8s.io/v1': () => import('kubernetes-models/resource.k8s.io/v1'),
-  'scheduling.k8s.io/v1': () => import('kubernetes-models/scheduling.k8s.io/v1'),
-  'storage.k8s.io/v1': () => import('kubernetes-models/storage.k8s.io/v1'),
-  v1: () => import('kubernetes-models/v1'),
-};
 
 /**
  * Group-versions Kubernetes served once and the pinned version no longer serves. An object of
@@ -88,11 +57,11 @@ export const retiredApiVersions: ReadonlySet<string> = new Set([
   'storage.k8s.io/v1beta1',
 ]);
 
-const loaded = new Map<string, Promise<Map<string, ModelClass>>>();
+const loaded = new Map<string, Promise<ModelClass | undefined>>();
 
 /** The `apiVersion`s that have built-in schemas. */
 export function builtinApiVersions(): readonly string[] {
-  return Object.keys(groupVersions);
+  return [...new Set(Object.keys(kindModules).map((key) => key.slice(0, key.lastIndexOf('/'))))];
 }
 
 /**
@@ -104,8 +73,7 @@ export async function builtinValidator(
   kind: string,
 ): Promise<ObjectValidator | undefined> {
   useKubernetesFormats();
-  const models = await modelsOf(apiVersion);
-  const model = models?.get(kind);
+  const model = await modelOf(apiVersion, kind);
   if (model === undefined) return undefined;
   // A model's constructor only deep-copies the object without its `undefined` values (which
   // parsed YAML has none of) before `validate` runs the schema's ajv function on the copy; run
@@ -121,21 +89,21 @@ export async function builtinValidator(
   };
 }
 
-function modelsOf(apiVersion: string): Promise<Map<string, ModelClass>> | undefined {
-  const load = groupVersions[apiVersion];
+function modelOf(apiVersion: string, kind: string): Promise<ModelClass | undefined> | undefined {
+  const key = `${apiVersion}/${kind}`;
+  const load = kindModules[key];
   if (load === undefined) return undefined;
-  let models = loaded.get(apiVersion);
-  if (models === undefined) {
-    models = load().then((module) => {
-      const byKind = new Map<string, ModelClass>();
-      for (const value of Object.values(module)) {
-        if (isModelClass(value) && value.apiVersion === apiVersion) byKind.set(value.kind, value);
-      }
-      return byKind;
-    });
-    loaded.set(apiVersion, models);
+  let model = loaded.get(key);
+  if (model === undefined) {
+    model = load().then((module) =>
+      Object.values(module).find(
+        (value): value is ModelClass =>
+          isModelClass(value) && value.apiVersion === apiVersion && value.kind === kind,
+      ),
+    );
+    loaded.set(key, model);
   }
-  return models;
+  return model;
 }
 
 function isModelClass(value: unknown): value is ModelClass {

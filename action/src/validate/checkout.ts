@@ -7,7 +7,12 @@
 import { StepError } from '@kustodian/shared/errors';
 import { findOverlays } from '@kustodian/shared/kustomize/discover';
 import type { Problem } from './problems.ts';
-import { type RenderedOverlay, type RenderOptions, renderOverlays } from './render.ts';
+import {
+  checkoutReads,
+  type RenderedOverlay,
+  type RenderOptions,
+  renderOverlays,
+} from './render.ts';
 import {
   type CrdCatalog,
   loadCrdCatalog,
@@ -47,8 +52,9 @@ export interface CheckedCheckout {
 export async function checkCheckout(check: CheckoutCheck): Promise<CheckedCheckout> {
   const now = check.now ?? Date.now;
   const started = check.started ?? now();
-  // 5. Discover the overlays.
-  const overlays = await findOverlays(check.root, { include: check.include });
+  // 5. Discover the overlays; the jail walks of step 6 answer from the same reads.
+  const reads = check.reads ?? checkoutReads();
+  const overlays = await findOverlays(check.root, { include: check.include, reads });
   if (overlays.length === 0)
     throw new StepError(
       'discover',
@@ -67,7 +73,7 @@ export async function checkCheckout(check: CheckoutCheck): Promise<CheckedChecko
     started: _started,
     ...render
   } = check;
-  const rendered = await renderOverlays(overlays, render);
+  const rendered = await renderOverlays(overlays, { ...render, reads });
   check.info?.(`built ${overlays.length} overlays in ${Math.round(now() - started)} ms`);
   if (catalogLoad === undefined)
     return { overlays, rendered, problems: parsedOverlays(rendered).problems };

@@ -5,8 +5,7 @@
  * bytes.
  */
 import { yamlDocuments } from '@kustodian/shared/kustomize/jail-rules';
-import type { Ajv } from 'ajv';
-import { type CustomKind, customKindsOf } from './crd.ts';
+import { type CustomKind, customKindsOf, type SchemaCompiler } from './crd.ts';
 import { repoFiles } from './repo-files.ts';
 
 const crdKind = 'CustomResourceDefinition';
@@ -18,11 +17,11 @@ export function isCrd(object: unknown): boolean {
 }
 
 /** The custom kinds defined by CRDs in the YAML files under `root`. */
-export function scanRepositoryCrds(root: string, ajv: Ajv): CustomKind[] {
+export function scanRepositoryCrds(root: string, compiler: SchemaCompiler): CustomKind[] {
   const kinds: CustomKind[] = [];
   for (const { file, text } of repoFiles(root, /\.ya?ml$/i, [crdKind])) {
     for (const doc of yamlDocuments(text) ?? []) {
-      if (isCrd(doc)) kinds.push(...customKindsOf(doc, file, ajv));
+      if (isCrd(doc)) kinds.push(...customKindsOf(doc, file, compiler));
     }
   }
   return kinds;

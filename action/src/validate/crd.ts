@@ -4,9 +4,11 @@
  * with ajv, read as the API server reads a structural schema (structural.ts); `nullable` is
  * honoured as OpenAPI defines it; formats are not checked (the API server checks few of them).
  * An object the schema accepts is then held to the schema's CEL rules after defaulting
- * (cel.ts, loaded the first time a schema with rules is met; defaults.ts).
+ * (cel.ts, loaded the first time a schema with rules is met; defaults.ts). ajv itself, with its
+ * code generator, is loaded when the first custom resource is checked, so a run that meets none
+ * never compiles it.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { describeAjvErrors, type ObjectValidator } from './builtin.ts';
 import { celRulesOf } from './cel-rules.ts';
 import { withDefaults } from './defaults.ts';
@@ -35,21 +37,38 @@ const extensionKeywords = [
   'x-kubernetes-group-version-kind',
 ] as const;
 
-/** A new ajv set up for Kubernetes structural schemas. */
-export function createSchemaCompiler(): Ajv {
-  const ajv = new Ajv({
-    strict: false,
-    allErrors: true,
-    validateFormats: false,
-    validateSchema: false,
-  });
-  for (const keyword of extensionKeywords) ajv.addKeyword({ keyword });
-  ajv.addKeyword(listMapKeysKeyword);
-  return ajv;
+/** Compiles structural schemas into validation functions; one per run, shared by its CRDs. */
+export interface SchemaCompiler {
+  compile(schema: object): Promise<ValidateFunction>;
+}
+
+/** A compiler for Kubernetes structural schemas, over an ajv made on its first schema. */
+export function createSchemaCompiler(): SchemaCompiler {
+  let made: Promise<Ajv> | undefined;
+  return {
+    compile: async (schema) => {
+      made ??= import('ajv').then(({ Ajv }) => {
+        const ajv = new Ajv({
+          strict: false,
+          allErrors: true,
+          validateFormats: false,
+          validateSchema: false,
+        });
+        for (const keyword of extensionKeywords) ajv.addKeyword({ keyword });
+        ajv.addKeyword(listMapKeysKeyword);
+        return ajv;
+      });
+      return (await made).compile(schema);
+    },
+  };
 }
 
 /** The custom kinds a CRD object defines (every served version with a schema). */
-export function customKindsOf(crd: unknown, source: string, ajv: Ajv): CustomKind[] {
+export function customKindsOf(
+  crd: unknown,
+  source: string,
+  compiler: SchemaCompiler,
+): CustomKind[] {
   const spec = field(crd, 'spec');
   const group = field(spec, 'group');
   const kind = field(field(spec, 'names'), 'kind');
@@ -62,20 +81,22 @@ export function customKindsOf(crd: unknown, source: string, ajv: Ajv): CustomKin
     const name = field(version, 'name');
     if (typeof name !== 'string' || field(version, 'served') === false) continue;
     const schema = field(field(version, 'schema'), 'openAPIV3Schema');
-    const validate = lazyValidator(ajv, schema);
+    const validate = lazyValidator(compiler, schema);
     kinds.push({ key: `${group}/${name}/${kind}`, namespaced, source, validate });
   }
   return kinds;
 }
 
 /** Compiles the schema on first use; no schema means anything goes. */
-function lazyValidator(ajv: Ajv, schema: unknown): ObjectValidator {
+function lazyValidator(compiler: SchemaCompiler, schema: unknown): ObjectValidator {
   if (typeof schema !== 'object' || schema === null) return () => [];
-  let compiled: ValidateFunction | undefined;
+  let compiling: Promise<ValidateFunction> | undefined;
   let rules: ReturnType<typeof celRulesOf> | null = null;
-  return (object) => {
+  return async (object) => {
+    let compiled: ValidateFunction;
     try {
-      compiled ??= ajv.compile(structuralRoot(schema));
+      compiling ??= compiler.compile(structuralRoot(schema));
+      compiled = await compiling;
     } catch (thrown) {
       return [
         {

@@ -14,29 +14,50 @@ export interface ContainerImage {
 
 const containerLists = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
-/** Every container image in `object`, in document order. */
+/**
+ * Every container image in `object`, in document order. The walk keeps the path as a list of
+ * steps and spells it out only for an image found, not for every field it passes.
+ */
 export function containerImages(object: unknown): ContainerImage[] {
   const found: ContainerImage[] = [];
-  const visit = (value: unknown, path: string, depth: number): void => {
+  const steps: (string | number)[] = [];
+  const visit = (value: unknown, depth: number): void => {
     if (depth > 64 || typeof value !== 'object' || value === null) return;
     if (Array.isArray(value)) {
-      for (const [index, item] of value.entries()) visit(item, `${path}[${index}]`, depth + 1);
+      for (let index = 0; index < value.length; index++) {
+        steps.push(index);
+        visit(value[index], depth + 1);
+        steps.pop();
+      }
       return;
     }
-    for (const [key, child] of Object.entries(value)) {
-      const childPath = path === '' ? key : `${path}.${key}`;
+    const fields = value as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      const child = fields[key];
+      steps.push(key);
       if ((containerLists as readonly string[]).includes(key) && Array.isArray(child)) {
         child.forEach((container, index) => {
           const image = (container as { image?: unknown } | null)?.image;
           if (typeof image === 'string')
-            found.push({ image, path: `${childPath}[${index}].image` });
+            found.push({ image, path: `${spelled(steps)}[${index}].image` });
         });
       }
-      visit(child, childPath, depth + 1);
+      visit(child, depth + 1);
+      steps.pop();
     }
   };
-  visit(object, '', 0);
+  visit(object, 0);
   return found;
+}
+
+/** `['spec', 'containers', 0]` → `spec.containers[0]`. */
+function spelled(steps: readonly (string | number)[]): string {
+  let path = '';
+  for (const step of steps) {
+    if (typeof step === 'number') path += `[${step}]`;
+    else path += path === '' ? step : `.${step}`;
+  }
+  return path;
 }
 
 /** The image's name without tag and digest (`ghcr.io/acme/web:1.2` → `ghcr.io/acme/web`). */

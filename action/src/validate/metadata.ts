@@ -65,7 +65,7 @@ export function metadataViolations(object: Record<string, unknown>): SchemaViola
     for (const [key, value] of Object.entries(labels)) {
       const pointer = `/metadata/labels/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
       if (!isLabelKey(key)) found.push({ pointer, message: 'expected a valid label key' });
-      if (typeof value === 'string' && !(value.length <= 63 && labelValue.test(value)))
+      if (typeof value === 'string' && !isLabelValue(value))
         found.push({
           pointer,
           message: `invalid label value ${JSON.stringify(value)}: expected at most 63 characters: A-Z, a-z, 0-9, "-", "_", ".", starting and ending with a letter or digit`,
@@ -75,7 +75,28 @@ export function metadataViolations(object: Record<string, unknown>): SchemaViola
   return found;
 }
 
+/**
+ * Label keys and values found valid so far: a repository's objects share a few labels, so
+ * each is checked by its grammar once per run. Bounded, so no input makes them grow for ever.
+ */
+const validLabels = { keys: new Set<string>(), values: new Set<string>() };
+const maxRemembered = 10_000;
+
+function remember(set: Set<string>, text: string, valid: boolean): boolean {
+  if (valid && set.size < maxRemembered) set.add(text);
+  return valid;
+}
+
 function isLabelKey(key: string): boolean {
+  return validLabels.keys.has(key) || remember(validLabels.keys, key, checkLabelKey(key));
+}
+
+function isLabelValue(value: string): boolean {
+  if (validLabels.values.has(value)) return true;
+  return remember(validLabels.values, value, value.length <= 63 && labelValue.test(value));
+}
+
+function checkLabelKey(key: string): boolean {
   const slash = key.lastIndexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);

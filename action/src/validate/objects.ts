@@ -55,7 +55,7 @@ async function checkSchema(
 ): Promise<Problem[]> {
   const { apiVersion, kind } = parsed.object;
   const group = groupOf(apiVersion);
-  const at = `${parsed.id} (${formatLocation(parsed.location)})`;
+  const at = () => `${parsed.id} (${formatLocation(parsed.location)})`;
   const customKind = custom.get(`${group}/${versionOf(apiVersion)}/${kind}`);
   const ofMetadata = metadataViolations(parsed.object);
   if (customKind !== undefined)
@@ -69,17 +69,24 @@ async function checkSchema(
     const sameGroup = servedVersionsOf(group, kind);
     const served = sameGroup.length > 0 ? sameGroup : servedApiVersionsOfKind(kind);
     const instead = served.length > 0 ? `; use ${served.join(' or ')}` : '';
-    const message = `${at}: ${apiVersion} ${kind} is not served by Kubernetes ${pinnedKubernetesVersion} (removed, or not enabled by default)${instead}`;
+    const message = `${at()}: ${apiVersion} ${kind} is not served by Kubernetes ${pinnedKubernetesVersion} (removed, or not enabled by default)${instead}`;
     return [error('api-version', message, place)];
   }
-  const message = `${at}: no schema for ${apiVersion} ${kind}: no CustomResourceDefinition in the repository defines it, so it was not validated`;
+  const message = `${at()}: no schema for ${apiVersion} ${kind}: no CustomResourceDefinition in the repository defines it, so it was not validated`;
   return [warning('unknown-kind', message, place)];
 }
 
-function violations(place: OverlayPlace, at: string, found: readonly SchemaViolation[]): Problem[] {
+/** The problems of `found`; `at` names the object, spelled only when something was found. */
+function violations(
+  place: OverlayPlace,
+  at: () => string,
+  found: readonly SchemaViolation[],
+): Problem[] {
+  if (found.length === 0) return [];
+  const object = at();
   return found.map((violation) => {
     const field = fieldPath(violation.pointer);
-    const where = field === '' ? at : `${at} ${field}`;
+    const where = field === '' ? object : `${object} ${field}`;
     return error('schema', `${where}: ${violation.message}`, place);
   });
 }

@@ -55,21 +55,26 @@ export interface RenderOptions {
   readonly networkEnv?: Readonly<Record<string, string>>;
   /** Where builds that fetch remotes get their private directory; the system's when absent. */
   readonly scratchDir?: string;
+  /**
+   * The jail's reads of the checkout as it is now, shared with the overlay search that found
+   * `overlays` (see `checkout.ts`); new memoized blocking reads when absent.
+   */
+  readonly reads?: JailReads;
 }
 
 /**
  * Renders `overlays` (relative to `options.root`), in input order. Each overlay goes through
  * the jail and then kustomize within one slot of the bound, so the jail walk of one overlay
  * overlaps with the builds of others. The jail reads each file of the checkout once for all
- * overlays (they share bases and components), so call it again after the files change.
+ * overlays (they share bases and components), so call it again after the files change (and
+ * pass no `reads` from before the change).
  */
 export async function renderOverlays(
   overlays: readonly string[],
   options: RenderOptions,
 ): Promise<RenderedOverlay[]> {
   const results: RenderedOverlay[] = new Array(overlays.length);
-  // The action has nothing else to serve while it walks, so blocking reads are the cheap ones.
-  const reads = memoizedJailReads(blockingJailReads);
+  const reads = options.reads ?? checkoutReads();
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < overlays.length; index = next++) {
@@ -79,6 +84,14 @@ export async function renderOverlays(
   const workers = Math.max(1, Math.min(options.concurrency, overlays.length));
   await Promise.all(Array.from({ length: workers }, worker));
   return results;
+}
+
+/**
+ * Reads of a checkout for one round of checks: each answer once, with blocking calls, since
+ * the action has nothing else to serve while it walks and those are the cheap ones.
+ */
+export function checkoutReads(): JailReads {
+  return memoizedJailReads(blockingJailReads);
 }
 
 async function renderOne(

@@ -4,7 +4,12 @@
  * objects that two overlays deploy to the same place are reported.
  */
 import type { ParsedObject } from '@kustodian/shared/manifests/parse';
-import { type CustomKind, createSchemaCompiler, customKindsOf } from './crd.ts';
+import {
+  type CustomKind,
+  createSchemaCompiler,
+  customKindsOf,
+  type SchemaCompiler,
+} from './crd.ts';
 import { isCrd, scanRepositoryCrds } from './crd-sources.ts';
 import { scanPlacements } from './deployments-scan.ts';
 import { checkObjects } from './objects.ts';
@@ -25,7 +30,7 @@ export interface ValidationResult {
  */
 export interface CrdCatalog {
   readonly repositoryKinds: readonly CustomKind[];
-  readonly compiler: ReturnType<typeof createSchemaCompiler>;
+  readonly compiler: SchemaCompiler;
   /** Overlay → where it is deployed; absent means the repository places none. */
   readonly placements?: ReadonlyMap<string, readonly Placement[]>;
 }

@@ -85,6 +85,35 @@ describe('commit: api', () => {
     }
   });
 
+  test('removes a file and writes another in one Verified commit', async () => {
+    const name = await configRepository(1);
+    const { lander, copy } = await apiLander(name);
+    try {
+      const before = await emulator().head(name, 'main');
+      const result = await lander.land({
+        message: 'Roll back',
+        prepare: async () => [
+          { path: 'apps/web/deployment.yaml', deleted: true },
+          { path: 'apps/web/service.yaml', content: 'kind: Service\n' },
+        ],
+      });
+      assert.equal(result.outcome, 'committed');
+      assert.deepEqual(result.changedPaths, ['apps/web/deployment.yaml', 'apps/web/service.yaml']);
+      const sha = result.commitSha ?? '';
+      assert.equal(await emulator().readFile(name, sha, 'apps/web/deployment.yaml'), undefined);
+      assert.equal(
+        await emulator().readFile(name, sha, 'apps/web/service.yaml'),
+        'kind: Service\n',
+      );
+      assert.equal(await emulator().readFile(name, sha, path), kustomization(1));
+      const commit = await emulator().commit(name, sha);
+      assert.deepEqual(commit.parents, [before]);
+      assert.equal(commit.verified, true);
+    } finally {
+      await copy.remove();
+    }
+  });
+
   test('is unchanged, with no commit, when the branch already holds the tag', async () => {
     const name = await configRepository(1);
     const { lander, copy } = await apiLander(name);

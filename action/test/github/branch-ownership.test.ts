@@ -107,6 +107,28 @@ describe('the pull request branch', () => {
     assert.equal(holdsExactly(removed, [{ path, content }]), false);
   });
 
+  test('holds a change that removes a file when the branch lists it as removed', () => {
+    const state = (status: string) =>
+      branch({
+        againstBase: {
+          aheadBy: 1,
+          behindBy: 0,
+          commits: [branch().head],
+          files: [
+            { path, status: 'modified', sha: blobSha(content) },
+            { path: 'apps/web/old.yaml', status, sha: 'e'.repeat(40) },
+          ],
+        },
+      });
+    const changes = [
+      { path, content },
+      { path: 'apps/web/old.yaml', deleted: true as const },
+    ];
+    assert.equal(holdsExactly(state('removed'), changes), true);
+    assert.equal(holdsExactly(state('modified'), changes), false, 'still there, changed');
+    assert.equal(holdsExactly(state('added'), changes), false, 'added instead');
+  });
+
   test('takes its next commit onto the base head, onto its head, or as a merge of both', () => {
     const merged = branch({ againstBase: { aheadBy: 0, behindBy: 2, commits: [], files: [] } });
     assert.deepEqual(nextParents(merged, base), [base], 'its head is in the base head');
@@ -122,6 +144,9 @@ describe('the pull request branch', () => {
     assert.equal(carriesTrailers('Bump\n\nKustodian-Source-Commit: abc\nSigned-off-by: x'), true);
     assert.equal(carriesTrailers('Bump\n\nSource: acme/web'), false);
     assert.equal(carriesTrailers('Mentions Kustodian-Source-Commit: in prose'), false);
+    const rollback =
+      'Roll back team/web to 0123456789ab\n\nKustodian-Rollback-To: 0123\nKustodian-Application: team/web';
+    assert.equal(carriesTrailers(rollback), true, 'a rollback commit is the action’s too');
   });
 
   test('names a blob as git does', () => {

@@ -392,7 +392,7 @@ describe('commit: pull-request', () => {
     await client.createBranch('release', (await emulator().head(name, 'main')) ?? '');
     const release = await emulator().pushFiles(name, 'release', { 'notes.txt': 'v1\n' });
     await assert.rejects(run(name, [{ name: 'app-0', newTag: '9.0.0' }], { branch: 'release' }), {
-      message: `pull request ${name}@release: refusing to move release: its head ${release.slice(0, 12)} was not made by this action (it has no Kustodian-Source-Repository, Kustodian-Source-Commit, Kustodian-Workflow-Run trailer); merge or close its pull request and delete the branch, or set another pr-branch`,
+      message: `pull request ${name}@release: refusing to move release: its head ${release.slice(0, 12)} was not made by this action (it has no Kustodian-Source-Repository, Kustodian-Source-Commit, Kustodian-Workflow-Run, Kustodian-Rollback-To, Kustodian-Application trailer); merge or close its pull request and delete the branch, or set another pr-branch`,
     });
     assert.equal(await emulator().head(name, 'release'), release);
     assert.deepEqual(await emulator().branches(name), ['main', 'release']);

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { builtinApiVersions, retiredApiVersions } from '../../src/validate/builtin.ts';
+import {
+  builtinApiVersions,
+  builtinValidator,
+  retiredApiVersions,
+} from '../../src/validate/builtin.ts';
+import { kindModules } from '../../src/validate/builtin-kinds.ts';
 import { isBuiltinGroup, isServed, pinnedKubernetesVersion } from '../../src/validate/served.ts';
 import served from '../../src/validate/served-apis.json' with { type: 'json' };
 
@@ -43,6 +48,15 @@ describe('the built-in schemas', () => {
   const servedApiVersions = new Set(
     Object.keys(served.namespaced).map((key) => key.slice(0, key.lastIndexOf('/'))),
   );
+
+  it('are loaded kind by kind, for every kind the pinned version serves and only for those', async () => {
+    assert.deepEqual(Object.keys(kindModules).sort(), Object.keys(served.namespaced).sort());
+    for (const key of Object.keys(kindModules)) {
+      const slash = key.lastIndexOf('/');
+      const validate = await builtinValidator(key.slice(0, slash), key.slice(slash + 1));
+      assert.ok(validate !== undefined, `no model class for ${key}`);
+    }
+  });
 
   it('are loaded for group-versions the pinned version serves, and only for those', () => {
     for (const apiVersion of builtinApiVersions()) {

@@ -4,7 +4,7 @@
  * `@kustodian/query/pods`); a pod whose log cannot be read is named on stderr and the others
  * still print; RBAC denial stops with exit 4.
  */
-import { QueryError } from '@kustodian/query/kube';
+import { QueryError } from '@kustodian/query/errors';
 import { applicationPods, podLogsApi } from '@kustodian/query/logs';
 import type { WorkloadPod } from '@kustodian/query/pods';
 import { exitCodes } from '../exit-codes.ts';

@@ -1,12 +1,17 @@
 /**
  * `kustodian trace <image[:tag]|commit>`: which Applications run an image or a commit, where,
- * since when, from which bump commit and app commit, and whether healthy.
+ * since when, from which bump commit and app commit, and whether healthy; with `--timeline`,
+ * the steps of the change per Application (app commit, bump commit, fetched, applied, healthy).
  */
-import { QueryError } from '@kustodian/query/kube';
-import { parseTraceTarget, type TraceHit } from '@kustodian/query/trace';
-import { clusterName, readTrace } from '@kustodian/query/trace-read';
-import { age, colours, columns, print } from '../render.ts';
+import { QueryError } from '@kustodian/query/errors';
+import type { Timeline } from '@kustodian/query/timeline';
+import type { TraceHit } from '@kustodian/query/trace';
+import { age, colours, columns, duration, paint, print } from '../render.ts';
 import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
+
+interface TraceOptions extends CommonOptions {
+  timeline?: boolean;
+}
 
 /** Registers `trace`. */
 export function registerTrace(kit: Kit): void {
@@ -18,22 +23,43 @@ export function registerTrace(kit: Kit): void {
         'kustodian trace ghcr.io/acme/web:1.4.3 -A',
         'kustodian trace ghcr.io/acme/web -n team',
         'kustodian trace 3f2c1ab -A -o json',
+        'kustodian trace 3f2c1ab -A --timeline',
       ],
     )
-    .action((text: string, options: CommonOptions) =>
+    .option(
+      '--timeline',
+      'also the steps per Application: app commit, bump commit, fetched, applied, healthy, with times',
+    )
+    .action((text: string, options: TraceOptions) =>
       kit.run(async () => {
+        const { parseTraceTarget } = await import('@kustodian/query/trace');
+        const { clusterName } = await import('@kustodian/query/trace-read');
+        const { readTimeline } = await import('@kustodian/query/timeline-read');
         const target = parseTraceTarget(text);
         if ('problem' in target) throw new CommandUsageError(target.problem);
         const { kc, api, objects, namespace } = kit.connect(options);
         const where = options.allNamespaces ? undefined : namespace;
-        const { hits, denied } = await readTrace(api, objects, where, target, clusterName(kc));
+        const { hits, denied, timelines } = await readTimeline(
+          api,
+          objects,
+          where,
+          target,
+          clusterName(kc),
+        );
         for (const message of denied) process.stderr.write(`warning: ${message}\n`);
-        if (hits.length === 0)
+        // With --timeline a bump still being applied (or failed) is an answer too.
+        if (hits.length === 0 && !(options.timeline && timelines.length > 0))
           throw new QueryError(
             'not-found',
             `no Application ${where ? `in namespace ${where}` : 'in any namespace'} runs ${target.kind === 'image' ? 'image' : 'commit'} ${text}${where ? ' (try -A for every namespace)' : ''}`,
           );
-        print(options.output, hits, () => traceTable(hits));
+        if (options.timeline)
+          print(options.output, { hits, timelines }, () =>
+            [hits.length > 0 ? traceTable(hits) : '', timelineTable(timelines)]
+              .filter(Boolean)
+              .join('\n'),
+          );
+        else print(options.output, hits, () => traceTable(hits));
         return;
       }),
     );
@@ -65,5 +91,23 @@ export function traceTable(hits: readonly TraceHit[]): string {
       h.appRepository ? `${h.appRepository}@${short(h.appCommit)}` : short(h.appCommit),
       h.healthy ? colours.green('Healthy') : colours.yellow(h.health),
     ]),
+  ]);
+}
+
+/** The `--timeline` table: the steps of each Application, the time since each and before. */
+export function timelineTable(timelines: readonly Timeline[]): string {
+  const short = (text: string) => text.replace(/\b[0-9a-f]{40,64}\b/g, (sha) => sha.slice(0, 12));
+  return columns([
+    ['APPLICATION', 'STEP', 'STATE', 'AT', 'AFTER', 'DETAIL'].map((h) => colours.bold(h)),
+    ...timelines.flatMap((t) =>
+      t.steps.map((s, i) => [
+        i === 0 ? `${t.application.namespace}/${t.application.name}` : '',
+        s.step,
+        paint(s.state),
+        s.at ? `${age(s.at)} ago` : '-',
+        s.afterMs === null ? '-' : duration(s.afterMs),
+        short(s.detail),
+      ]),
+    ),
   ]);
 }

@@ -56,7 +56,7 @@ export interface ApplyOptions {
   leftOut?: ReadonlyMap<string, readonly FieldPath[]>;
   /** How long a stage's definitions, or a recreated object's deletion, may take; default 60 s. */
   timeoutMs?: number;
-  /** The longest polling interval of those waits; default 1 s (the first is 100 ms, then doubling). */
+  /** The longest poll interval of those waits; default 1 s (the first 100 ms, then doubling). */
   pollIntervalMs?: number;
   /** Objects read, dry-run or written at once; default {@link defaultApplyConcurrency}. */
   concurrency?: number;

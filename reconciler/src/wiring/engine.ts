@@ -30,7 +30,7 @@ export interface EngineOptions {
   readonly clock: Clock;
   /** Who applies for Applications without `serviceAccountName`; the reconciler itself if absent. */
   readonly defaultServiceAccount?: DefaultServiceAccount;
-  /** The longest poll interval of health waits; default 2 s (the first is 250 ms, then doubling). */
+  /** The longest poll interval of health waits; default 2 s (the first 250 ms, then doubling). */
   readonly healthIntervalMs?: number;
   /** What other controllers own by design; default `wellKnownYields` (see `yielded.ts`). */
   readonly yields?: YieldTable;

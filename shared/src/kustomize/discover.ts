@@ -6,12 +6,13 @@
  * nothing to patch), so one that nothing includes is skipped, not failed.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, matchesGlob, resolve } from 'node:path';
 import { StepError } from '../errors.ts';
+import { directJailReads, type JailReads } from './jail-reads.ts';
 import { isRemote } from './jail-rules.ts';
 import { type Kustomization, kustomizationFileNames, references } from './kustomization.ts';
-import { inside, posixRelative, readKustomization, realpathOrUndefined } from './read.ts';
+import { defaultMaxFileBytes, inside, posixRelative } from './read.ts';
 
 /** Which overlays to keep, by their path relative to the root (`overlays/prod`, `.` for the root). */
 export interface FindOverlaysOptions {
@@ -25,6 +26,12 @@ export interface FindOverlaysOptions {
   readonly exclude?: readonly string[];
   /** The most directory entries looked at before giving up; `defaultMaxEntries` when absent. */
   readonly maxEntries?: number;
+  /**
+   * Where the search reads; straight from disk when absent. Pass the `memoizedJailReads()` the
+   * overlays' jail walks use, so that each directory is listed and each kustomization read and
+   * parsed once for both.
+   */
+  readonly reads?: JailReads;
 }
 
 /** Directories never searched. */
@@ -42,14 +49,15 @@ export async function findOverlays(
   root: string,
   options: FindOverlaysOptions = {},
 ): Promise<string[]> {
-  const realRoot = await realpath(root);
-  const dirs = await kustomizationDirs(realRoot, options.maxEntries ?? defaultMaxEntries);
+  const reads = options.reads ?? directJailReads;
+  const realRoot = await reads.realpath(root);
+  const dirs = await kustomizationDirs(reads, realRoot, options.maxEntries ?? defaultMaxEntries);
   const skipped = new Set<string>();
   for (const [dir, file] of dirs) {
-    const read = await readInside(realRoot, file);
+    const read = await readInside(reads, realRoot, file);
     if (read === undefined) continue;
     if (read.kind === 'Component') skipped.add(dir);
-    for (const base of await basesOf(realRoot, dir, read)) skipped.add(base);
+    for (const base of await basesOf(reads, realRoot, dir, read)) skipped.add(base);
   }
   const include = options.include ?? [];
   const exclude = options.exclude ?? [];
@@ -62,12 +70,16 @@ export async function findOverlays(
 }
 
 /** Every directory under `root` with a kustomization file, mapped to that file. */
-async function kustomizationDirs(root: string, maxEntries: number): Promise<Map<string, string>> {
+async function kustomizationDirs(
+  reads: JailReads,
+  root: string,
+  maxEntries: number,
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const pending = [root];
   let seen = 0;
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-    const entries = await listDirectory(root, dir);
+    const entries = await listDirectory(reads, root, dir);
     seen += entries.length;
     if (seen > maxEntries) {
       throw new StepError(
@@ -87,7 +99,10 @@ async function kustomizationDirs(root: string, maxEntries: number): Promise<Map<
   return found;
 }
 
-async function listDirectory(root: string, dir: string): Promise<Dirent[]> {
+async function listDirectory(reads: JailReads, root: string, dir: string): Promise<Dirent[]> {
+  const entries = await reads.readdir(dir);
+  if (entries !== undefined) return entries;
+  // The reads say only that it failed; list it once more for the reason.
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (cause) {
@@ -118,19 +133,28 @@ export function negation(pattern: string): { negate: boolean; glob: string } {
 }
 
 /** The kustomization in `file` when it is inside `root` and parses. */
-async function readInside(root: string, file: string): Promise<Kustomization | undefined> {
-  const realFile = await realpathOrUndefined(file);
+async function readInside(
+  reads: JailReads,
+  root: string,
+  file: string,
+): Promise<Kustomization | undefined> {
+  const realFile = await reads.realpathOrUndefined(file);
   if (realFile === undefined || !inside(root, realFile)) return undefined;
-  const read = await readKustomization(realFile);
+  const read = await reads.readKustomization(realFile, defaultMaxFileBytes);
   return 'kustomization' in read ? read.kustomization : undefined;
 }
 
 /** The real directories a kustomization builds on (resources, components, bases, plugins), inside root. */
-async function basesOf(root: string, dir: string, kustomization: Kustomization): Promise<string[]> {
+async function basesOf(
+  reads: JailReads,
+  root: string,
+  dir: string,
+  kustomization: Kustomization,
+): Promise<string[]> {
   const bases: string[] = [];
   for (const ref of references(kustomization)) {
     if (ref.role === 'file' || isRemote(ref.value)) continue;
-    const real = await realpathOrUndefined(resolve(dir, ref.value));
+    const real = await reads.realpathOrUndefined(resolve(dir, ref.value));
     if (real !== undefined && real !== dir && inside(root, real)) bases.push(real);
   }
   return bases;

@@ -8,6 +8,8 @@
  */
 import { loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { readBlockStream } from '../manifests/block-stream.ts';
+import { DEFAULT_PARSE_LIMITS } from '../manifests/parse.ts';
 import { fieldOf, inlinePlugins, type Kustomization } from './kustomization.ts';
 
 /** What a violation is about. */
@@ -119,9 +121,10 @@ export function functionMarker(doc: unknown): string | undefined {
  * Parses YAML the way the jail reads kustomizations: merge keys on, aliases bounded.
  * `undefined` when it is not valid YAML.
  *
- * Text without aliases or merge keys (nearly every kustomization) goes through js-yaml, which
- * reads the same YAML 1.2 core values several times faster; the rest through `yaml`, whose
- * merge-key and alias-expansion limits the jail relies on.
+ * Text without aliases or merge keys (nearly every kustomization) goes through the block reader
+ * of kustomize's style or, when that declines, js-yaml, which read the same YAML 1.2 core values
+ * several times faster; the rest through `yaml`, whose merge-key and alias-expansion limits the
+ * jail relies on.
  */
 export function yamlDocuments(text: string): unknown[] | undefined {
   return plainDocuments(text) ?? documentsWithAliases(text);
@@ -129,6 +132,8 @@ export function yamlDocuments(text: string): unknown[] | undefined {
 
 function plainDocuments(text: string): unknown[] | undefined {
   if (text.includes('<<')) return undefined;
+  const block = readBlockStream(text, DEFAULT_PARSE_LIMITS.maxDepth);
+  if (block !== undefined) return block.values;
   try {
     return loadAll(text, { maxAliases: 0 });
   } catch {

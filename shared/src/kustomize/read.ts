@@ -150,8 +150,19 @@ function kustomizationOf(read: ReadResult): KustomizationResult {
 
 /** Whether `path` is `root` or below it (both absolute and already resolved). */
 export function inside(root: string, path: string): boolean {
+  // Between normalized POSIX paths that is a prefix test, without `relative`'s work.
+  if (sep === '/' && isNormalized(root) && isNormalized(path)) {
+    if (path === root) return true;
+    return path.startsWith(root === '/' ? root : `${root}/`);
+  }
   const r = relative(root, path);
   return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
+
+/** An absolute POSIX path without `.` or `..` segments, doubled or trailing slashes. */
+function isNormalized(path: string): boolean {
+  if (!path.startsWith('/') || (path.length > 1 && path.endsWith('/'))) return false;
+  return !path.includes('//') && !/\/\.\.?(?:\/|$)/.test(path);
 }
 
 /** `path` relative to `root`, `/`-separated; `.` for the root itself. */

@@ -7,13 +7,17 @@
  * syntax error, alias, tag or anchor on a document, `kind: List`, over-deep nesting, malformed
  * header or duplicate id, and within the limits); for anything else it answers `undefined`,
  * and the careful reader in `parse.ts` reports each problem with its line.
+ *
+ * Before js-yaml, the reader of `block-stream.ts` tries the block style kustomize writes, which
+ * it reads several times faster again; it declines anything else.
  */
 import { constructFromEvents, EVENT_ID, type Event, parseEvents } from 'js-yaml';
+import { readBlockStream } from './block-stream.ts';
 import { findTooDeep } from './depth.ts';
 import { findDuplicates } from './location.ts';
 import { objectId, refOf } from './object-id.ts';
 import type { ParsedObject, ParseLimits } from './parse.ts';
-import { objectHeaderSchema } from './schema.ts';
+import { acceptedHeader, type KubeObject, objectHeaderSchema } from './schema.ts';
 
 /** The objects of `text`, or `undefined` when it needs the careful reader. */
 export function readCleanStream(
@@ -21,34 +25,54 @@ export function readCleanStream(
   source: string,
   bounds: ParseLimits,
 ): ParsedObject[] | undefined {
+  // The block reader declines whatever nests near the limit, so only js-yaml's values are walked.
+  const block = readBlockStream(text, bounds.maxDepth);
+  const documents =
+    block === undefined ? readEvents(text, bounds.maxDepth) : { ...block, walk: false };
+  if (documents === undefined) return undefined;
+  const { values, lines, walk } = documents;
+  if (values.length > bounds.maxDocuments) return undefined;
+  const objects: ParsedObject[] = [];
+  for (const [index, value] of values.entries()) {
+    if (value === null || value === undefined) continue;
+    const line = lines[index];
+    if (line === undefined || line < 0 || !isRecord(value) || value.kind === 'List')
+      return undefined;
+    if (walk && findTooDeep(value, bounds.maxDepth) !== undefined) return undefined;
+    const object = acceptedHeader(value) ?? zodHeader(value);
+    if (object === undefined) return undefined;
+    const ref = refOf(object);
+    const location = { source, document: index + 1, line };
+    objects.push({ id: objectId(ref), ref, object, location });
+  }
+  if (objects.length > bounds.maxDocuments) return undefined;
+  if (findDuplicates(objects).length > 0) return undefined;
+  return objects;
+}
+
+/** The header as zod reads it, for the values `acceptedHeader` leaves to zod. */
+function zodHeader(value: unknown): KubeObject | undefined {
+  const header = objectHeaderSchema.safeParse(value);
+  return header.success ? header.data : undefined;
+}
+
+/** js-yaml's values of the documents and the line of each root; `undefined` on any problem. */
+function readEvents(
+  text: string,
+  maxDepth: number,
+): { values: unknown[]; lines: number[]; walk: boolean } | undefined {
   let events: Event[];
   let values: unknown[];
   try {
-    events = parseEvents(text, { maxDepth: bounds.maxDepth + 1 });
+    events = parseEvents(text, { maxDepth: maxDepth + 1 });
     values = constructFromEvents(events, { source: text, maxAliases: 0 });
   } catch {
     return undefined;
   }
   const roots = documentRoots(events);
   if (roots === undefined || roots.length !== values.length) return undefined;
-  if (values.length > bounds.maxDocuments) return undefined;
   const lineOf = lineCounter(text);
-  const objects: ParsedObject[] = [];
-  for (const [index, value] of values.entries()) {
-    if (value === null || value === undefined) continue;
-    const start = roots[index];
-    if (start === undefined || start < 0 || !isRecord(value) || value.kind === 'List')
-      return undefined;
-    if (findTooDeep(value, bounds.maxDepth) !== undefined) return undefined;
-    const header = objectHeaderSchema.safeParse(value);
-    if (!header.success) return undefined;
-    const ref = refOf(header.data);
-    const location = { source, document: index + 1, line: lineOf(start) };
-    objects.push({ id: objectId(ref), ref, object: header.data, location });
-  }
-  if (objects.length > bounds.maxDocuments) return undefined;
-  if (findDuplicates(objects).length > 0) return undefined;
-  return objects;
+  return { values, lines: roots.map((start) => (start < 0 ? -1 : lineOf(start))), walk: true };
 }
 
 /**

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { StepError } from '../../src/errors.ts';
 import { findOverlays } from '../../src/kustomize/discover.ts';
+import { jailOverlay } from '../../src/kustomize/jail.ts';
+import {
+  blockingJailReads,
+  type JailReads,
+  memoizedJailReads,
+} from '../../src/kustomize/jail-reads.ts';
 import { configMap, type TempTree, tempTree } from './tree.ts';
 
 describe('findOverlays', () => {
@@ -33,6 +39,25 @@ describe('findOverlays', () => {
     await symlink(join(tree.root, 'overlays'), join(tree.root, 'overlays-link'));
   });
   after(() => tree.cleanup());
+
+  it('finds the same overlays through memoized reads, which the jail walks then answer from', async () => {
+    const parsed: string[] = [];
+    const counting: JailReads = {
+      ...blockingJailReads,
+      readKustomization: (file, maxBytes) => {
+        parsed.push(file);
+        return blockingJailReads.readKustomization(file, maxBytes);
+      },
+    };
+    const reads = memoizedJailReads(counting);
+    const overlays = await findOverlays(tree.root, { reads });
+    assert.deepEqual(overlays, await findOverlays(tree.root));
+    const afterSearch = parsed.length;
+    for (const overlay of overlays)
+      await jailOverlay({ root: tree.root, overlayDir: overlay, reads });
+    assert.equal(parsed.length, afterSearch);
+    assert.equal(new Set(parsed).size, parsed.length);
+  });
 
   it('lists every kustomization no other one builds on, sorted', async () => {
     assert.deepEqual(await findOverlays(tree.root), [
