@@ -6,9 +6,11 @@
  * the API server's own `apiserver_request_total` and in all requests the reconciler sent.
  *
  * The reconciler runs as a process of its own (`node reconciler/src/main.ts`, with the runtime
- * settings of its image and its default flags) and is timed from the Application's creation
- * until it is Ready at the commit; kubectl is timed applying the YAML kustomize rendered from
- * the same commit. Each run gets namespaces of its own (see `support/sync-round.ts`).
+ * settings of its image and its default flags). A first sync is timed from the Application's
+ * creation until it is Ready at the commit; a resync from the request to reconcile (the
+ * `requested-at` annotation) until the Application's status says it was handled, as a watch of
+ * the Application sees it. kubectl is timed applying the YAML kustomize rendered from the same
+ * commit. Each run gets namespaces of its own (see `support/sync-round.ts`).
  *
  * `node bench/reconciler.bench.ts [--rounds N] [--env <env.json>] [-- <reconciler flags>]`
  */

@@ -81,16 +81,16 @@ export async function readRequestTotals(kube: KubeClient): Promise<RequestSeries
   return parseRequestTotals(await kube.getRaw('/metrics'));
 }
 
-/** Runs `fn`, timing it and counting the write requests to `resources` meanwhile. */
-export async function countWrites(
+/** Runs `fn`, timing it and counting the write requests to `resources` meanwhile; what it returned. */
+export async function countWrites<T>(
   kube: KubeClient,
   resources: ReadonlySet<string>,
-  fn: () => Promise<unknown>,
-): Promise<{ ms: number; writes: WriteCounts }> {
+  fn: () => Promise<T>,
+): Promise<{ ms: number; value: T; writes: WriteCounts }> {
   const before = await readRequestTotals(kube);
   const started = performance.now();
-  await fn();
+  const value = await fn();
   const ms = performance.now() - started;
   const after = await readRequestTotals(kube);
-  return { ms, writes: writesBetween(before, after, resources) };
+  return { ms, value, writes: writesBetween(before, after, resources) };
 }

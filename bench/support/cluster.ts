@@ -116,6 +116,49 @@ export async function timeToReady(
   }
 }
 
+/**
+ * Milliseconds from asking `app` to reconcile now (setting the `requested-at` annotation) until
+ * its status says the request was handled, as a watch of the Application sees it: what a user
+ * who asks for a resync waits for. The watch starts before the request, from the list's
+ * resourceVersion, so no event is missed and none is waited for by polling.
+ */
+export async function timeToHandled(
+  kube: KubeClient,
+  app: BenchApplication,
+  timeoutMs = 15 * 60_000,
+): Promise<number> {
+  const { apiVersion, kind } = applicationApi;
+  const list = await kube.list(apiVersion, kind, { namespace: app.namespace, limit: 1 });
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(new Error(`${app.name}: no answer`)), timeoutMs);
+  const events = kube
+    .watch(apiVersion, kind, {
+      namespace: app.namespace,
+      resourceVersion: list.resourceVersion,
+      signal: stop.signal,
+    })
+    [Symbol.asyncIterator]();
+  try {
+    let next = events.next();
+    const marker = new Date().toISOString();
+    const started = performance.now();
+    await applyApplication(kube, app, marker);
+    for (;;) {
+      const event = await next;
+      if (event.done) throw new Error(`the watch of ${app.name} ended`);
+      const live = event.value.object as Application;
+      if (live.metadata.name === app.name && live.status?.lastHandledRequestedAt === marker) {
+        return performance.now() - started;
+      }
+      next = events.next();
+    }
+  } finally {
+    clearTimeout(timer);
+    stop.abort();
+    await events.return?.();
+  }
+}
+
 /** Whether an Application is Ready at `commit`. */
 export function readyAt(app: Application, commit: string): boolean {
   const ready = app.status?.conditions?.find((c) => c.type === 'Ready');

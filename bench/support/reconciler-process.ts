@@ -59,6 +59,11 @@ export interface ReconcilerProcess {
   counter(name: string, match?: Readonly<Record<string, string>>): Promise<number>;
   /** Its own count of its API requests so far, by verb. */
   requests(): Promise<Record<string, number>>;
+  /**
+   * Milliseconds spent so far in each step of its reconciles (`resolve`, `fetch`, ..., `status`),
+   * and in whole reconciles as `reconcile`.
+   */
+  steps(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -108,6 +113,17 @@ export async function startReconcilerProcess(
         counts[match[1] ?? ''] = Number(match[2]);
       }
       return counts;
+    },
+    steps: async () => {
+      const text = await metrics();
+      const steps: Record<string, number> = {
+        reconcile: sumCounter(text, 'kustodian_reconcile_duration_seconds_sum') * 1000,
+      };
+      const series = /^kustodian_reconcile_step_duration_seconds_sum\{step="(\w+)"\} (\S+)/gm;
+      for (const match of text.matchAll(series)) {
+        steps[match[1] ?? ''] = Number(match[2]) * 1000;
+      }
+      return steps;
     },
     stop: async () => {
       if (child.exitCode === null) {

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { KubeClient } from '../../reconciler/src/kube/client.ts';
 import type { LocalEnvInfo } from '../../test/env/index.ts';
 import { countWrites } from './apiserver.ts';
-import { applyApplication, type BenchApplication, timeToReady, waitForQuiet } from './cluster.ts';
+import { type BenchApplication, timeToHandled, timeToReady, waitForQuiet } from './cluster.ts';
 import type { PushedRepo } from './config-repo.ts';
 import { countsAdded, type ReconcilerProcess } from './reconciler-process.ts';
 import { timed } from './stats.ts';
@@ -35,6 +35,11 @@ export interface Round {
   /** The reconciler's own requests, by verb. */
   firstSyncRequests: Record<string, number>;
   resyncRequests: Record<string, number>;
+  /** Milliseconds the reconciler spent in each step (and in whole reconciles, `reconcile`). */
+  firstSyncSteps: Record<string, number>;
+  /** The same of the first sync that waits for health. */
+  waitSteps: Record<string, number>;
+  resyncSteps: Record<string, number>;
 }
 
 /** What every round shares. */
@@ -69,33 +74,57 @@ export async function measureRound(
   const kubectlMs = (await timed(kubectl)).ms;
   await waitForQuiet(kube);
   const requestsBefore = await reconciler.requests();
+  const stepsBefore = await reconciler.steps();
   const noWaitMs = await timeToReady(kube, noWait, repo.commit);
   const firstSyncRequests = countsAdded(requestsBefore, await reconciler.requests());
+  const firstSyncSteps = millisecondsAdded(stepsBefore, await reconciler.steps());
   await waitForQuiet(kube);
+  const waitStepsBefore = await reconciler.steps();
   const waitMs = await timeToReady(kube, app(`wait-${round}`, `bw${round}`, true), repo.commit);
+  const waitSteps = millisecondsAdded(waitStepsBefore, await reconciler.steps());
 
   // No-op resync: kubectl again, then the reconciler asked to reconcile again.
   await waitForQuiet(kube);
   const kubectlResync = await countWrites(kube, resources, kubectl);
   await waitForQuiet(kube);
   const resyncBefore = await reconciler.requests();
+  const resyncStepsBefore = await reconciler.steps();
+  // Timed until the status says the request was handled; the reconcile's last steps after that
+  // (its events) are waited for untimed, so that its requests are all counted.
+  const done = await reconciler.counter('kustodian_reconcile_total');
   const resync = await countWrites(kube, resources, async () => {
-    const done = await reconciler.counter('kustodian_reconcile_total');
-    await applyApplication(kube, noWait, new Date().toISOString());
+    const ms = await timeToHandled(kube, noWait);
     while ((await reconciler.counter('kustodian_reconcile_total')) <= done) await sleep(25);
+    return ms;
   });
   return {
     kubectlMs,
     noWaitMs,
     waitMs,
     kubectlResyncMs: kubectlResync.ms,
-    resyncMs: resync.ms,
+    resyncMs: resync.value,
     kubectlResyncWrites: kubectlResync.writes.writes,
     resyncWrites: resync.writes.writes,
     resyncDryRuns: resync.writes.dryRuns,
     firstSyncRequests,
     resyncRequests: countsAdded(resyncBefore, await reconciler.requests()),
+    firstSyncSteps,
+    waitSteps,
+    resyncSteps: millisecondsAdded(resyncStepsBefore, await reconciler.steps()),
   };
+}
+
+/** What was added to each figure between two readings, rounded to tenths of a millisecond. */
+function millisecondsAdded(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const added: Record<string, number> = {};
+  for (const [key, ms] of Object.entries(after)) {
+    const more = ms - (before[key] ?? 0);
+    if (more > 0) added[key] = Math.round(more * 10) / 10;
+  }
+  return added;
 }
 
 /** `kubectl apply --server-side` of the YAML kustomize renders from `sets/<set>`, as a function. */

@@ -24,7 +24,7 @@ const usage = `usage: kustodian-reconciler [flags]
   --kubeconfig <path>                 kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)
   --namespace <ns>                    watch Applications in this namespace only (default: all)
   --concurrency <n>                   Applications reconciled at once (default 4)
-  --qps <n> --burst <n>               API request rate limit (default 200, 400)
+  --qps <n> --burst <n>               API request rate limit (default 500, 1000)
   --metrics-port <port>               /healthz, /readyz and /metrics (default 8080)
   --webhook-port <port>               GitHub push webhook at /hooks/github (secret from $KUSTODIAN_WEBHOOK_SECRET)
   --work-dir <dir>                    checkouts (default: <tmp>/kustodian)

@@ -30,6 +30,7 @@ import { startDriftWatching } from './wiring/drift.ts';
 import { createEngine, type DefaultServiceAccount, sharedApplier } from './wiring/engine.ts';
 import { createPushHandler } from './wiring/push.ts';
 import { createSource } from './wiring/source.ts';
+import { timedPorts } from './wiring/timed.ts';
 
 /** Everything the reconciler is configured with. */
 export interface ReconcilerConfig {
@@ -158,7 +159,7 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     metrics.leader.set(1);
     controller = startController({
       kube,
-      deps: { source, render: renderer, engine },
+      deps: timedPorts({ source, render: renderer, engine }, metrics),
       events,
       metrics,
       log,

@@ -56,7 +56,7 @@ export interface ApplyOptions {
   leftOut?: ReadonlyMap<string, readonly FieldPath[]>;
   /** How long a stage's definitions, or a recreated object's deletion, may take; default 60 s. */
   timeoutMs?: number;
-  /** Polling interval of those waits; default 1 s. */
+  /** The longest poll interval of those waits; default 1 s (the first 100 ms, then doubling). */
   pollIntervalMs?: number;
   /** Objects read, dry-run or written at once; default {@link defaultApplyConcurrency}. */
   concurrency?: number;
@@ -84,6 +84,9 @@ export interface ApplyOptions {
  * while the set waits on round trips. The client's rate limit still paces them.
  */
 export const defaultApplyConcurrency = 16;
+
+/** The first wait between polls of a stage's objects: a CRD is Established within moments. */
+const firstStagePollMs = 100;
 
 /** Applies `objects` as described above. Per-object failures are entries; aborts reject. */
 export async function applyAll(
@@ -247,6 +250,7 @@ async function stageProblem(
       labelSelector: managedBySelector,
       timeoutMs: context.timeoutMs,
       intervalMs: context.pollIntervalMs,
+      firstIntervalMs: firstStagePollMs,
       clock: context.clock,
       ...(context.signal ? { signal: context.signal } : {}),
     },
@@ -285,7 +289,7 @@ function remember(
     const live = observed.get(item.id);
     const outcome = entries[index]?.outcome ?? 'skipped';
     if (live && ['created', 'configured', 'unchanged'].includes(outcome)) {
-      memory.set(item.id, recordOf(item.object, live));
+      memory.set(item.id, recordOf(item, live, memory.get(item.id)));
     } else memory.delete(item.id);
   }
 }

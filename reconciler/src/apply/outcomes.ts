@@ -59,4 +59,6 @@ export interface PreparedObject {
   problem?: string;
   /** A HorizontalPodAutoscaler of the same set scales it (see `yielded.ts`). */
   autoscaled?: true;
+  /** The digest of `object`, once computed (`applied.ts`). */
+  digest?: string;
 }

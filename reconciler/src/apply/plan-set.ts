@@ -87,7 +87,7 @@ export async function planItems(
   const { plan, concurrency, since } = planning;
   const items: PreparedObject[] = [];
   for (const item of all) {
-    const live = since && !item.problem ? unchangedLive(item.id, item.object, since) : undefined;
+    const live = since && !item.problem ? unchangedLive(item.id, item, since) : undefined;
     if (live) planning.plans.set(item.id, { action: 'none', live });
     else items.push(item);
   }

@@ -19,7 +19,7 @@ import type { Clock } from '../kube/clock.ts';
 import { isGone } from '../kube/errors.ts';
 import type { Kube } from '../kube/kube.ts';
 import type { Logger } from '../log.ts';
-import type { Metrics } from '../metrics.ts';
+import { type Metrics, timeStep } from '../metrics.ts';
 import { findCondition } from '../status/conditions.ts';
 import type { EventRecorder } from '../status/events.ts';
 import { nextStatus, statusChanged } from '../status/next.ts';
@@ -232,14 +232,16 @@ export function startController(options: ControllerOptions): Controller {
     const status = nextStatus(app, redactResult(result, options.redact), new Date(clock.now()));
     if (!statusChanged(app, status)) return;
     try {
-      const stored = await kube.apply(
-        {
-          apiVersion: APPLICATION_API_VERSION,
-          kind: APPLICATION_KIND,
-          metadata: { name: app.metadata.name, namespace: app.metadata.namespace },
-          status,
-        },
-        { subresource: 'status' },
+      const stored = await timeStep(metrics, 'status', () =>
+        kube.apply(
+          {
+            apiVersion: APPLICATION_API_VERSION,
+            kind: APPLICATION_KIND,
+            metadata: { name: app.metadata.name, namespace: app.metadata.namespace },
+            status,
+          },
+          { subresource: 'status' },
+        ),
       );
       const current = cache.get(keyOf(app)) ?? app;
       cache.set(keyOf(app), {

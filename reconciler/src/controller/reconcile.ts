@@ -159,24 +159,26 @@ export async function reconcile(
     ...(checkout.committedAt === undefined ? {} : { committedAt: checkout.committedAt }),
   };
   const status = ctx.app.status;
-  if (
-    status?.lastAppliedRevision !== revision ||
-    status.observedGeneration !== generationOf(ctx.app)
-  ) {
-    await deps.onProgress?.(ctx, {
-      outcome: { kind: 'progressing', message: `applying revision ${revision}` },
-      changes: noChanges,
-      ...attempted,
-    });
-  }
+  // `Reconciling` is written while the render runs, and has been before anything is applied.
+  const shown =
+    status?.lastAppliedRevision !== revision || status.observedGeneration !== generationOf(ctx.app)
+      ? deps.onProgress?.(ctx, {
+          outcome: { kind: 'progressing', message: `applying revision ${revision}` },
+          changes: noChanges,
+          ...attempted,
+        })
+      : undefined;
+  shown?.catch(() => undefined); // awaited below, after the render, whatever it comes to
   // 5. Render: kustomize (jailed) or plain YAML, parsed and checked.
   let objects: Awaited<ReturnType<RenderPort['render']>>;
   try {
     objects = await deps.render.render(checkout.dir, ctx, signal);
   } catch (error) {
+    await shown;
     const reason = error instanceof ManifestParseError ? 'ValidationFailed' : 'BuildFailed';
     return failed(reason, messageOf(error), { ...attempted, ...syncOf(revision, false, reason) });
   }
+  await shown;
   if (objects.length === 0 && previous.length > 0 && !ctx.spec.allowEmpty) {
     const message = `${ctx.spec.source.path} rendered no objects; refusing to prune all ${previous.length} (set allowEmpty to allow it)`;
     return failed('ValidationFailed', message, {

@@ -1,8 +1,8 @@
 /**
- * Waiting for a set of objects to become healthy: poll them, assess each, and stop when all
- * are Current, any is Failed (fail fast), the timeout passes, or the signal aborts (a new
- * revision arrived). Polling goes through the given `Kube`, so an impersonating client waits
- * with the Application's own rights.
+ * Waiting for a set of objects to become healthy: poll them (soon at first, then less and less
+ * often), assess each, and stop when all are Current, any is Failed (fail fast), the timeout
+ * passes, or the signal aborts (a new revision arrived). Polling goes through the given `Kube`,
+ * so an impersonating client waits with the Application's own rights.
  *
  * The first poll can start from objects just seen (the answers to the writes being waited
  * for); an object found Current is not read again; with a label selector the objects carry,
@@ -27,8 +27,15 @@ export interface WaitOptions {
   /** A label selector every object carries: they are then read with lists (needs `kube.list`). */
   labelSelector?: string;
   timeoutMs: number;
-  /** Time between polls; default 2 s. */
+  /** Time between polls (the longest, with `firstIntervalMs`); default 2 s. */
   intervalMs?: number;
+  /**
+   * Time before the second poll, each later wait twice the one before up to `intervalMs`;
+   * default `intervalMs` (a steady interval). Objects just written usually become Current
+   * within moments, or take a rollout's time: a short first wait finds the first kind without
+   * the whole interval, and the doubling keeps a long wait to a few polls.
+   */
+  firstIntervalMs?: number;
   /** Aborting ends the wait with `Aborted` (a new revision cancels a wait). */
   signal?: AbortSignal;
   clock?: Clock;
@@ -41,6 +48,19 @@ export interface WaitOptions {
   known?: ReadonlyMap<string, KubeObject>;
   /** Called after every poll with each object's health, in the order of `refs`. */
   onPoll?: (results: readonly ObjectHealth[]) => void;
+  /**
+   * Objects found Current, by id, with the resourceVersion they were found Current at, kept by
+   * the caller from one wait to the next and updated here. An object seen or read at that same
+   * resourceVersion is the same stored object, and a Current verdict depends on the object
+   * alone (never on the time), so it is not assessed again.
+   */
+  currentAt?: Map<string, CurrentAt>;
+}
+
+/** An object's Current verdict and the resourceVersion it was reached at. */
+export interface CurrentAt {
+  readonly resourceVersion: string;
+  readonly result: ObjectHealth;
 }
 
 /** The end of a wait, with the last health seen of each object. */
@@ -55,6 +75,7 @@ export interface WaitResult {
 export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): Promise<WaitResult> {
   const clock = options.clock ?? systemClock;
   const interval = options.intervalMs ?? 2000;
+  const first = Math.min(options.firstIntervalMs ?? interval, interval);
   const started = clock.now();
   let results: ObjectHealth[] = refs.map((ref) => ({
     id: idOf(ref),
@@ -81,7 +102,8 @@ export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): P
     const remaining = started + options.timeoutMs - clock.now();
     if (remaining <= 0) return end('TimedOut');
     try {
-      await clock.sleep(Math.min(interval, remaining), options.signal);
+      const wait = Math.min(first * 2 ** round, interval);
+      await clock.sleep(Math.min(wait, remaining), options.signal);
     } catch (error) {
       if (options.signal?.aborted) return end('Aborted');
       throw error;
@@ -113,17 +135,27 @@ async function poll(
           ...(options.signal ? { signal: options.signal } : {}),
         })
       : undefined;
+  const judge = (id: string, live: KubeObject | undefined): ObjectHealth => {
+    const version = live?.metadata.resourceVersion;
+    const known = options.currentAt?.get(id);
+    if (known && known.resourceVersion === version) return known.result;
+    const result = { id, ...assess(live, { now: clock.now() }) };
+    if (result.status === 'Current' && typeof version === 'string')
+      options.currentAt?.set(id, { resourceVersion: version, result });
+    else options.currentAt?.delete(id);
+    return result;
+  };
   return await mapLimit(refs, options.concurrency ?? 8, async (ref, index) => {
     const id = idOf(ref);
     const before = previous[index];
     if (before?.status === 'Current') return before;
     const fromSeen = seen?.get(id);
-    if (fromSeen) return { id, ...assess(fromSeen, { now: clock.now() }) };
+    if (fromSeen) return judge(id, fromSeen);
     const fromRead = read?.get(id);
-    if (fromRead) return { id, ...assess(fromRead.live, { now: clock.now() }) };
+    if (fromRead) return judge(id, fromRead.live);
     try {
       const live = await options.kube.get(ref, options.signal ? { signal: options.signal } : {});
-      return { id, ...assess(live, { now: clock.now() }) };
+      return judge(id, live);
     } catch (error) {
       if (options.signal?.aborted) throw error;
       return { id, ...health('Unknown', 'ReadFailed', messageOf(error)) };

@@ -72,7 +72,7 @@ export async function compareSet(
     const plan = plans.get(item.id) ?? { action: 'defer' };
     if (plan.action === 'none') {
       unchanged.set(item.id, plan.live);
-      options.memory?.set(item.id, recordOf(item.object, plan.live));
+      options.memory?.set(item.id, recordOf(item, plan.live, options.memory.get(item.id)));
       continue;
     }
     options.memory?.delete(item.id);

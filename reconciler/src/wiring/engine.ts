@@ -15,7 +15,7 @@ import type { AppContext, EnginePort, HealthReport } from '../controller/ports.t
 import type { DriftConflict } from '../drift/conflicts.ts';
 import type { FieldPath } from '../drift/fields.ts';
 import type { HealthSummary } from '../health/assess.ts';
-import { waitFor } from '../health/wait.ts';
+import { type CurrentAt, waitFor } from '../health/wait.ts';
 import { entryOf, inventoryOf, refOfEntry } from '../inventory/inventory.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
@@ -30,7 +30,7 @@ export interface EngineOptions {
   readonly clock: Clock;
   /** Who applies for Applications without `serviceAccountName`; the reconciler itself if absent. */
   readonly defaultServiceAccount?: DefaultServiceAccount;
-  /** Poll interval of health waits; default 2 s. */
+  /** The longest poll interval of health waits; default 2 s (the first 250 ms, then doubling). */
   readonly healthIntervalMs?: number;
   /** What other controllers own by design; default `wellKnownYields` (see `yielded.ts`). */
   readonly yields?: YieldTable;
@@ -121,6 +121,13 @@ export function createEngine(options: EngineOptions): Engine {
   };
   // What each Application's last apply left, by key (see `apply/applied.ts`).
   const memories = new Map<string, AppliedMemory>();
+  // The objects each Application's health checks found Current, and at which resourceVersion.
+  const currents = new Map<string, Map<string, CurrentAt>>();
+  const currentOf = (key: string) => {
+    const found = currents.get(key) ?? new Map<string, CurrentAt>();
+    currents.set(key, found);
+    return found;
+  };
   const lastApplied = (ctx: AppContext) => {
     const memory = memories.get(ctx.key) ?? new Map();
     memories.set(ctx.key, memory);
@@ -195,6 +202,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     forget: (key) => {
       memories.delete(key);
+      currents.delete(key);
     },
     prune: async (stale, ctx, signal) => {
       const results = await prune(stale, { owner: ownerOf(ctx), kube: clientFor(ctx), signal });
@@ -208,12 +216,17 @@ export function createEngine(options: EngineOptions): Engine {
     },
     health: async (entries, ctx, wait, signal, observed) => {
       const refs = entries.map(refOfEntry).filter((ref): ref is KubeRef => ref !== undefined);
+      const currentAt = currentOf(ctx.key);
+      const ids = new Set(refs.map(idOf));
+      for (const id of currentAt.keys()) if (!ids.has(id)) currentAt.delete(id);
       const result = await waitFor(refs, {
         kube: clientFor(ctx),
         ...(observed ? { known: observed } : {}),
+        currentAt,
         labelSelector: managedBySelector,
         timeoutMs: wait ? ctx.spec.timeout : 0,
         intervalMs: options.healthIntervalMs ?? 2000,
+        firstIntervalMs: firstPollMs,
         signal,
         clock: options.clock,
       });
@@ -228,6 +241,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
   };
 }
+
+/**
+ * The first wait between health polls: a rollout of a few pods, or the controllers catching up
+ * with a large set just written, is often done long before a whole interval has passed.
+ */
+const firstPollMs = 250;
 
 const isIfNotPresent = (obj: KubeObject) => applyPolicyOf(obj) === 'IfNotPresent';
 

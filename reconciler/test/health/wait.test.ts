@@ -61,6 +61,29 @@ test('waits until every object is Current', async () => {
   );
 });
 
+test('an object found Current is not assessed again at the same resourceVersion', async () => {
+  const at = (object: KubeObject, resourceVersion: string): KubeObject => ({
+    ...object,
+    metadata: { ...object.metadata, resourceVersion },
+  });
+  const currentAt = new Map();
+  const options = (objects: Map<string, KubeObject | Error>) => ({
+    kube: table(objects),
+    timeoutMs: 0,
+    clock: manualClock(),
+    currentAt,
+  });
+  const done = await waitFor([ref('a')], options(new Map([['a', at(job('a', 'Complete'), '5')]])));
+  assert.equal(done.outcome, 'Current');
+  assert.equal(currentAt.get('batch/Job/web/a')?.resourceVersion, '5');
+  // The same stored object (a copy that could never be stored so proves it was not assessed).
+  const same = await waitFor([ref('a')], options(new Map([['a', at(job('a'), '5')]])));
+  assert.equal(same.outcome, 'Current');
+  const rewritten = await waitFor([ref('a')], options(new Map([['a', at(job('a'), '6')]])));
+  assert.equal(rewritten.outcome, 'TimedOut');
+  assert.equal(currentAt.has('batch/Job/web/a'), false);
+});
+
 test('stops at the first Failed object without waiting for the rest', async () => {
   const objects = new Map<string, KubeObject | Error>([
     ['a', job('a', 'Failed')],

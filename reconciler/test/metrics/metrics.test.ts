@@ -7,6 +7,7 @@ describe('metrics', () => {
   it('exposes every kustodian metric with its labels on its own registry', async () => {
     const metrics = createMetrics({ processMetrics: false });
     metrics.reconcileDuration.observe({ result: 'success' }, 1.5);
+    metrics.reconcileSteps.observe({ step: 'render' }, 0.02);
     metrics.reconcileTotal.inc({ result: 'failure', reason: 'BuildFailed' });
     metrics.objectsApplied.inc({ outcome: 'created' }, 3);
     metrics.objectsPruned.inc();
@@ -23,6 +24,10 @@ describe('metrics', () => {
     assert.match(
       text,
       /^kustodian_reconcile_duration_seconds_bucket\{le="2.5",result="success"\} 1$/m,
+    );
+    assert.match(
+      text,
+      /^kustodian_reconcile_step_duration_seconds_bucket\{le="0.025",step="render"\} 1$/m,
     );
     assert.match(text, /^kustodian_reconcile_total\{result="failure",reason="BuildFailed"\} 1$/m);
     assert.match(text, /^kustodian_objects_applied_total\{outcome="created"\} 3$/m);

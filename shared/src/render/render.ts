@@ -72,7 +72,7 @@ export async function render(
     const cacheKey = allowRemote.kind === 'none' ? `${realRoot}\u0000${dir}` : undefined;
     const cached = cacheKey === undefined ? undefined : options.cache?.get(cacheKey);
     if (cached !== undefined) {
-      return { kind: 'kustomize', objects: parseManifests(cached, path, limits(options)) };
+      return { kind: 'kustomize', objects: JSON.parse(cached) as ParsedObject[] };
     }
     const { violations, remotes } = await jailOverlay({
       root: realRoot,
@@ -103,7 +103,7 @@ export async function render(
       },
     });
     const objects = parseManifests(built.yaml, path, limits(options));
-    if (cacheKey !== undefined) options.cache?.set(cacheKey, built.yaml);
+    if (cacheKey !== undefined) options.cache?.set(cacheKey, JSON.stringify(objects));
     return { kind: 'kustomize', objects };
   }
   const files = await plainFiles(realRoot, dir, options.maxFiles);
