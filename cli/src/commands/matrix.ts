@@ -3,7 +3,7 @@
  * with its image tags, config commit, health and since when (see `@kustodian/query/matrix` for
  * how environments and applications are named).
  */
-import type { Matrix, MatrixCell } from '@kustodian/query/matrix';
+import { cellState, type Matrix, type MatrixCell } from '@kustodian/query/matrix';
 import { age, colours, columns, paint, print } from '../render.ts';
 import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
 
@@ -106,11 +106,7 @@ export function matrixTable(matrix: Matrix): string {
 
 /** `1.4.3 3f2c1ab Healthy 2h`: tags, commit, state (the Ready reason when not Ready), since. */
 function cellText(cell: MatrixCell): string {
-  const state = cell.suspended
-    ? 'Suspended'
-    : cell.ready === 'False'
-      ? cell.reason || 'NotReady'
-      : cell.health;
+  const state = cellState(cell);
   return [
     ...(cell.tags ? [cell.tags.join(',') || '-'] : []),
     cell.commit.slice(0, 7) || '-',
