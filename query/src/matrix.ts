@@ -245,3 +245,8 @@ export function cellState(
   if (cell.ready === 'False') return cell.reason || 'NotReady';
   return cell.health;
 }
+
+/** The cells of one row in one column (`environment` is its key), in the matrix's order. */
+export function cellsAt(matrix: Matrix, application: string, environment: string): MatrixCell[] {
+  return matrix.cells.filter((c) => c.application === application && c.environment === environment);
+}

@@ -3,7 +3,7 @@
  * with its image tags, config commit, health and since when (see `@kustodian/query/matrix` for
  * how environments and applications are named).
  */
-import { cellState, type Matrix, type MatrixCell } from '@kustodian/query/matrix';
+import { cellState, cellsAt, type Matrix, type MatrixCell } from '@kustodian/query/matrix';
 import { age, colours, columns, paint, print } from '../render.ts';
 import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
 
@@ -95,9 +95,7 @@ export function matrixTable(matrix: Matrix): string {
       ...(grouped ? [row.group || '-'] : []),
       row.name,
       ...matrix.environments.map((env) => {
-        const here = matrix.cells.filter(
-          (c) => c.application === row.name && c.environment === env.key,
-        );
+        const here = cellsAt(matrix, row.name, env.key);
         return here.length === 0 ? '-' : here.map(cellText).join('; ');
       }),
     ]),
