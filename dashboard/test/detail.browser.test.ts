@@ -213,7 +213,7 @@ describe('the Application detail page in Chromium', () => {
         await page.getByRole('region', { name: 'Deployment objects' }).waitFor();
         assert.deepEqual(await seriousViolations(page), []);
         await page.goto(`${dashboard.origin}/trace?target=registry.example%2Fweb`);
-        await page.getByRole('heading', { name: 'Trace' }).waitFor();
+        await page.getByRole('article').first().waitFor();
         assert.deepEqual(await seriousViolations(page), []);
         await page.goto(`${dashboard.origin}/environments`);
         await page.getByRole('table').waitFor();
