@@ -61,13 +61,7 @@ export function paint(text: string): string {
 }
 
 /** `850ms`, `42s`, `5m`, `3h`: a duration between two recorded times. */
-export function duration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.round(s / 60)}m`;
-  return `${Math.round(s / 3600)}h`;
-}
+export { durationText as duration } from '@kustodian/query/format';
 
 /** The `get` table. */
 export function summaryTable(list: ApplicationSummary[], withNamespace: boolean): string {

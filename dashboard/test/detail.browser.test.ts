@@ -151,28 +151,55 @@ describe('the Application detail page in Chromium', () => {
       await history.getByText(commit.slice(0, 12)).waitFor({ timeout: 120_000 });
       assert.match((await history.textContent()) ?? '', new RegExp(appCommit.slice(0, 12)));
 
-      // What runs where: the trace of the image and of the app commit, and the matrix.
+      // What runs where: the timeline of the image and of the app commit, and the matrix.
       for (const target of ['registry.example/web:1.1.0', appCommit.slice(0, 10)]) {
         await page.goto(`${dashboard.origin}/trace?target=${encodeURIComponent(target)}`);
-        const trace = page.getByRole('article', {
-          name: new RegExp(`${namespace}/web Deployment/web`),
-        });
+        const trace = page.getByRole('article', { name: `${namespace}/web`, exact: true });
         await trace.waitFor();
-        const text = (await trace.textContent()) ?? '';
-        assert.match(text, new RegExp(`acme/web@${appCommit.slice(0, 12)}`));
-        assert.match(text, new RegExp(commit.slice(0, 12)));
-        assert.match(text, /applied/);
+        const steps = await trace
+          .getByRole('list', { name: `Steps of ${namespace}/web` })
+          .getByRole('listitem')
+          .allTextContents();
+        assert.equal(steps.length, 5, steps.join('\n'));
+        const [app, bump, fetched, applied, healthy] = steps;
+        assert.match(
+          app ?? '',
+          new RegExp(`^app commit done .*acme/web@${appCommit.slice(0, 12)}`),
+        );
+        // No Kustodian-Source-Time trailer: the app commit has no time, the bump no duration.
+        assert.match(
+          bump ?? '',
+          new RegExp(`^bump commit done \\d+\\w ago .* ${commit.slice(0, 12)}`),
+        );
+        assert.match(
+          fetched ?? '',
+          /^fetched done \d+\w ago \(\d+(ms|s|m|h) after the step before\)/,
+        );
+        assert.match(
+          applied ?? '',
+          /^applied done \d+\w ago \(\d+(ms|s|m|h) after the step before\)/,
+        );
+        assert.match(healthy ?? '', /^healthy (done|pending|unknown)/);
+        if (target.startsWith('registry.'))
+          assert.match(
+            (await trace.textContent()) ?? '',
+            /Deployment\/web · web · registry\.example\/web:1\.1\.0/,
+          );
       }
       await page.goto(`${dashboard.origin}/environments`);
       const row = page.getByRole('row', { name: /^web/ });
-      assert.match((await row.textContent()) ?? '', new RegExp(`${namespace}/web`));
+      const cell = (await row.getByRole('cell').first().textContent()) ?? '';
+      assert.match(cell, new RegExp(`${namespace}/web`));
+      assert.match(cell, new RegExp(`@${commit.slice(0, 12)}`));
+      assert.match(cell, new RegExp(`app acme/web@${appCommit.slice(0, 12)}`));
+      assert.match(cell, /images 1\.1\.0 · Ready True · \w+ · since \d+\w ago/);
     } finally {
       await browser.close();
     }
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
-    test(`axe-core finds no serious violation on the list and the detail page (${colorScheme})`, async () => {
+    test(`axe-core finds no serious violation on the list, detail, trace and environments pages (${colorScheme})`, async () => {
       const browser = await launchBrowser({ colorScheme, bypassCsp: true });
       try {
         const page = await browser.context.newPage();
@@ -184,6 +211,12 @@ describe('the Application detail page in Chromium', () => {
         assert.deepEqual(await seriousViolations(page), []);
         await page.goto(`${dashboard.origin}/applications/${namespace}/web`);
         await page.getByRole('region', { name: 'Deployment objects' }).waitFor();
+        assert.deepEqual(await seriousViolations(page), []);
+        await page.goto(`${dashboard.origin}/trace?target=registry.example%2Fweb`);
+        await page.getByRole('article').first().waitFor();
+        assert.deepEqual(await seriousViolations(page), []);
+        await page.goto(`${dashboard.origin}/environments`);
+        await page.getByRole('table').waitFor();
         assert.deepEqual(await seriousViolations(page), []);
         if (colorScheme === 'dark')
           await page.screenshot({ path: join(screenshots, 'detail-dark.png'), fullPage: true });

@@ -1,13 +1,20 @@
 /** The pure parts of the dashboard: claim mapping, sessions, the list query. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { ApplicationSummary } from '@kustodian/query/applications';
+import type { RawApplication } from '@kustodian/query/kube';
+import { buildMatrix } from '@kustodian/query/matrix';
+import { timelinesOf } from '@kustodian/query/timeline';
+import { parseTraceTarget } from '@kustodian/query/trace';
 import type { TreeNode } from '@kustodian/query/tree';
+import { renderToString } from 'preact-render-to-string';
+import { parseAllDocuments } from 'yaml';
 import { identityOf } from '../src/server/auth/identity.ts';
 import { csrfMatches, SessionStore } from '../src/server/auth/sessions.ts';
 import { pageOf, parseListQuery, statusOf } from '../src/shared/list-query.ts';
-import { matrixOf, placementOf } from '../src/shared/matrix.ts';
 import { groupTree } from '../src/shared/tree-view.ts';
+import { MatrixPage, TracePage } from '../src/ui/where.ts';
 
 const mapping = {
   usernameClaim: 'email',
@@ -135,38 +142,46 @@ describe('the list query', () => {
   });
 });
 
-describe('the environment matrix', () => {
-  test('reads application and environment from the overlay path, the label first, the namespace last', () => {
-    const web = app('shop', 'web-staging');
-    assert.deepEqual(placementOf(web, 'apps/web/overlays/staging', {}), {
-      application: 'web',
-      environment: 'staging',
-    });
-    assert.deepEqual(
-      placementOf(web, 'apps/web/overlays/staging', { 'kustodian.dev/environment': 'eu' }),
-      {
-        application: 'web',
-        environment: 'eu',
-      },
+describe('the trace and environments pages', () => {
+  const fixture = new URL('../../query/test/testdata/timeline-apps.yaml', import.meta.url);
+  const apps = parseAllDocuments(readFileSync(fixture, 'utf8')).map(
+    (d) => d.toJS() as RawApplication,
+  );
+  const now = Date.parse('2026-12-03T10:05:00Z');
+
+  test("the trace draws each step of the query layer's timeline with its state, time and the time since the step before", () => {
+    const target = parseTraceTarget('aaa1110');
+    assert.ok(!('problem' in target));
+    const timelines = timelinesOf(target, apps, [], 'prod');
+    const page = renderToString(
+      TracePage({ target: 'aaa1110', timelines, hits: [], denied: [], problem: '', now }),
+    ).replace(/<!-- -->/g, '');
+    const steps = [...page.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) =>
+      (m[1] ?? '')
+        .replace(/<[^>]+>/g, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
     );
-    assert.deepEqual(placementOf(web, 'deploy', {}), {
-      application: 'web-staging',
-      environment: 'shop',
-    });
+    assert.deepEqual(steps, [
+      'app commit done 7m ago · acme/web@9be1c0d2a7f3 · workflow run',
+      'bump commit done 5m ago (90s after the step before) · aaa111000000',
+      'fetched done 5m ago (30s after the step before)',
+      'applied done 4m ago (10s after the step before)',
+      'healthy done 4m ago (20s after the step before) · all healthy',
+    ]);
+    assert.match(page, /aria-label="shop\/web"/);
+    assert.match(page, /<time datetime="2026-12-03T10:00:10Z"/);
   });
 
-  test('groups Applications into sorted rows and columns', () => {
-    const a = app('x', 'a');
-    const b = app('y', 'b');
-    const m = matrixOf([
-      { app: b, at: { application: 'web', environment: 'prod' } },
-      { app: a, at: { application: 'web', environment: 'dev' } },
-    ]);
-    assert.deepEqual(m.environments, ['dev', 'prod']);
-    assert.deepEqual(
-      m.rows.map((r) => [r.application, r.cells.dev?.[0]?.name, r.cells.prod?.[0]?.name]),
-      [['web', 'a', 'b']],
-    );
+  test("the matrix draws the query layer's columns, rows and cells: revision, app commit, tags, state, Ready, since", () => {
+    const matrix = buildMatrix([{ cluster: 'prod', applications: apps }]);
+    const page = renderToString(MatrixPage({ matrix, denied: [], now })).replace(/<!-- -->/g, '');
+    const text = page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    assert.match(page, /<th scope="col">staging<\/th>/);
+    assert.match(page, /<th scope="row">web<\/th>/);
+    assert.match(text, /shop\/web Unknown main@aaa111000000 · app acme\/web@9be1c0d2a7f3/);
+    assert.match(text, /images not read · Ready True · Unknown · since 4m ago/);
+    assert.match(text, /shop\/api ApplyFailed/);
   });
 });
 

@@ -233,3 +233,20 @@ export function tagOf(image: string): string {
   if (tag) return tag;
   return digest ? digest.slice(0, 'sha256:'.length + 12) : 'latest';
 }
+
+/**
+ * What a cell says of its Application in one word: `Suspended`; when not Ready, the Ready
+ * reason (`NotReady` without one); else its health.
+ */
+export function cellState(
+  cell: Pick<MatrixCell, 'suspended' | 'ready' | 'reason' | 'health'>,
+): string {
+  if (cell.suspended) return 'Suspended';
+  if (cell.ready === 'False') return cell.reason || 'NotReady';
+  return cell.health;
+}
+
+/** The cells of one row in one column (`environment` is its key), in the matrix's order. */
+export function cellsAt(matrix: Matrix, application: string, environment: string): MatrixCell[] {
+  return matrix.cells.filter((c) => c.application === application && c.environment === environment);
+}

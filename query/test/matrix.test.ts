@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { RawApplication } from '../src/kube.ts';
-import { buildMatrix, type ClusterApplications, placeOf, tagOf } from '../src/matrix.ts';
+import { buildMatrix, type ClusterApplications, cellState, placeOf, tagOf } from '../src/matrix.ts';
 import type { LiveObject } from '../src/objects.ts';
 
 const docs = parseAllDocuments(
@@ -135,5 +135,17 @@ describe('matrix', () => {
       tagOf('web:2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'),
       '2',
     );
+  });
+
+  test('a cell says Suspended, else the Ready reason when not Ready, else its health', () => {
+    const states = buildMatrix([staging, production]).cells.map(
+      (c) => `${c.object.namespace}/${c.object.name} ${cellState(c)}`,
+    );
+    assert.ok(states.includes('kustodian-system/web Healthy'), states.join('\n'));
+    assert.ok(states.includes('qa/web-qa Suspended'), states.join('\n'));
+    const base = { suspended: false, ready: 'False', reason: '', health: 'Healthy' };
+    assert.equal(cellState({ ...base, reason: 'ApplyFailed' }), 'ApplyFailed');
+    assert.equal(cellState(base), 'NotReady');
+    assert.equal(cellState({ ...base, ready: 'Unknown', health: 'Progressing' }), 'Progressing');
   });
 });

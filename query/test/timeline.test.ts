@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { durationText, shortCommits } from '../src/format.ts';
 import type { RawApplication } from '../src/kube.ts';
 import type { LiveObject } from '../src/objects.ts';
 import { type Timeline, timelinesOf } from '../src/timeline.ts';
@@ -132,5 +133,17 @@ describe('timeline', () => {
       'applied done 2026-12-03T10:00:05Z 5000',
       'healthy unknown - - no Healthy condition yet',
     ]);
+  });
+
+  test('durations between steps read in their largest unit, and full commits in details are cut to 12 digits', () => {
+    assert.deepEqual([850, 42_000, 300_000, 3 * 3_600_000].map(durationText), [
+      '850ms',
+      '42s',
+      '5m',
+      '3h',
+    ]);
+    const sha = 'aaa1110000000000000000000000000000000000';
+    assert.equal(shortCommits(`acme/web@${sha}`), 'acme/web@aaa111000000');
+    assert.equal(shortCommits('reconciling main@sha1:3f2c1ab'), 'reconciling main@sha1:3f2c1ab');
   });
 });

@@ -3,7 +3,7 @@
  * with its image tags, config commit, health and since when (see `@kustodian/query/matrix` for
  * how environments and applications are named).
  */
-import type { Matrix, MatrixCell } from '@kustodian/query/matrix';
+import { cellState, cellsAt, type Matrix, type MatrixCell } from '@kustodian/query/matrix';
 import { age, colours, columns, paint, print } from '../render.ts';
 import { CommandUsageError, type CommonOptions, type Kit } from './kit.ts';
 
@@ -95,9 +95,7 @@ export function matrixTable(matrix: Matrix): string {
       ...(grouped ? [row.group || '-'] : []),
       row.name,
       ...matrix.environments.map((env) => {
-        const here = matrix.cells.filter(
-          (c) => c.application === row.name && c.environment === env.key,
-        );
+        const here = cellsAt(matrix, row.name, env.key);
         return here.length === 0 ? '-' : here.map(cellText).join('; ');
       }),
     ]),
@@ -106,11 +104,7 @@ export function matrixTable(matrix: Matrix): string {
 
 /** `1.4.3 3f2c1ab Healthy 2h`: tags, commit, state (the Ready reason when not Ready), since. */
 function cellText(cell: MatrixCell): string {
-  const state = cell.suspended
-    ? 'Suspended'
-    : cell.ready === 'False'
-      ? cell.reason || 'NotReady'
-      : cell.health;
+  const state = cellState(cell);
   return [
     ...(cell.tags ? [cell.tags.join(',') || '-'] : []),
     cell.commit.slice(0, 7) || '-',

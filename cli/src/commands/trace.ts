@@ -4,6 +4,7 @@
  * the steps of the change per Application (app commit, bump commit, fetched, applied, healthy).
  */
 import { QueryError } from '@kustodian/query/errors';
+import { shortCommits } from '@kustodian/query/format';
 import type { Timeline } from '@kustodian/query/timeline';
 import type { TraceHit } from '@kustodian/query/trace';
 import { age, colours, columns, duration, paint, print } from '../render.ts';
@@ -96,7 +97,6 @@ export function traceTable(hits: readonly TraceHit[]): string {
 
 /** The `--timeline` table: the steps of each Application, the time since each and before. */
 export function timelineTable(timelines: readonly Timeline[]): string {
-  const short = (text: string) => text.replace(/\b[0-9a-f]{40,64}\b/g, (sha) => sha.slice(0, 12));
   return columns([
     ['APPLICATION', 'STEP', 'STATE', 'AT', 'AFTER', 'DETAIL'].map((h) => colours.bold(h)),
     ...timelines.flatMap((t) =>
@@ -106,7 +106,7 @@ export function timelineTable(timelines: readonly Timeline[]): string {
         paint(s.state),
         s.at ? `${age(s.at)} ago` : '-',
         s.afterMs === null ? '-' : duration(s.afterMs),
-        short(s.detail),
+        shortCommits(s.detail),
       ]),
     ),
   ]);

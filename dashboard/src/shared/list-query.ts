@@ -36,7 +36,9 @@ export interface ListPage {
 }
 
 /** The status of one Application, as the list shows and filters it. */
-export function statusOf(app: ApplicationSummary): ListStatus {
+export function statusOf(
+  app: Pick<ApplicationSummary, 'suspended' | 'ready' | 'health'>,
+): ListStatus {
   if (app.suspended) return 'suspended';
   if (app.ready === 'False' || app.health === 'Degraded') return 'failing';
   if (app.ready === 'True' && (app.health === 'Healthy' || app.health === 'NotChecked'))

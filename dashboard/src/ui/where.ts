@@ -1,32 +1,41 @@
 /**
- * What runs where: the trace of an image or a commit (app commit → bump commit → applied →
- * healthy, with times from the status) and the environment × Application matrix. Server-rendered
- * pages with GET forms; they need no script.
+ * What runs where: the timelines of an image or a commit (app commit → bump commit → fetched →
+ * applied → healthy, each with its state, time and the time since the step before) and the
+ * environment × Application matrix (revision, app commit, image tags, health, Ready, since),
+ * both as the query layer computes them for the CLI. Server-rendered pages with GET forms; they
+ * need no script.
  */
+import { durationText, shortCommits } from '@kustodian/query/format';
+import { cellState, cellsAt, type Matrix, type MatrixCell } from '@kustodian/query/matrix';
+import type { StepState, Timeline, TimelineStep } from '@kustodian/query/timeline';
 import type { TraceHit } from '@kustodian/query/trace';
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { statusOf } from '../shared/list-query.ts';
-import type { Matrix } from '../shared/matrix.ts';
 import { ago, shortCommit, shortRevision } from './format.ts';
 
-/** One hit with the times of its timeline. */
-export interface TraceRow extends TraceHit {
-  /** When the sync that applied the bump commit started and finished. */
-  syncStartedAt: string;
-  syncFinishedAt: string;
-  /** Since when the Application has been Healthy (its condition), when it is. */
-  healthySince: string;
+/** The badge colour of each step state, the list's own. */
+const stateBadge: Record<StepState, string> = {
+  done: 'ready',
+  pending: 'progressing',
+  failed: 'failing',
+  unknown: 'suspended',
+};
+
+/** `3m ago` in a `<time>` with the recorded instant, `-` when none is recorded. */
+function when(at: string, now: number): VNode | string {
+  return at ? html`<time datetime=${at} title=${at}>${ago(at, now)} ago</time>` : '-';
 }
 
 export function TracePage(props: {
   target: string;
-  rows: TraceRow[];
+  timelines: Timeline[];
+  hits: TraceHit[];
   denied: string[];
   problem: string;
   now: number;
 }): VNode {
-  const { rows, now } = props;
+  const { timelines, hits, now } = props;
   return html`<section aria-labelledby="trace-title">
     <h1 id="trace-title">Trace</h1>
     <form class="filters" method="get" action="/trace" role="search">
@@ -35,48 +44,56 @@ export function TracePage(props: {
     </form>
     ${props.problem ? html`<p class="notice" role="alert">${props.problem}</p>` : ''}
     ${props.denied.map((d) => html`<p class="notice">${d}</p>`)}
-    ${props.target && !props.problem && rows.length === 0 ? html`<p>No Application you can see runs ${props.target}.</p>` : ''}
-    ${rows.map(
-      (
-        r,
-      ) => html`<article class="trace" aria-label=${`${r.application.namespace}/${r.application.name} ${r.object.kind}/${r.object.name} ${r.container}`}>
-        <h2><a href=${`/applications/${r.application.namespace}/${r.application.name}`}>${r.application.namespace}/${r.application.name}</a>
-          <span class="muted"> ${r.object.kind}/${r.object.name} · ${r.container} · <code>${r.image}</code></span></h2>
-        <ol class="timeline">
-          <li><strong>app commit</strong> ${r.appRepository ? `${r.appRepository}@` : ''}<code>${shortCommit(r.appCommit)}</code>${r.workflowRun ? html` · <a href=${r.workflowRun}>workflow run</a>` : ''}</li>
-          <li><strong>bump commit</strong> <code>${shortCommit(r.bumpCommit)}</code>${r.appliedCommit && r.appliedCommit !== r.bumpCommit ? html` <span class="muted">(now at <code>${shortCommit(r.appliedCommit)}</code>)</span>` : ''}</li>
-          <li><strong>applied</strong> ${r.since ? `${ago(r.since, now)} ago` : '-'}${r.syncStartedAt && r.syncFinishedAt ? html` <span class="muted">(sync took ${Math.max(0, Math.round((Date.parse(r.syncFinishedAt) - Date.parse(r.syncStartedAt)) / 100) / 10)} s)</span>` : ''}</li>
-          <li><strong>${r.healthy ? 'healthy' : r.health}</strong> ${r.healthy && r.healthySince ? `${ago(r.healthySince, now)} ago` : r.healthMessage}</li>
+    ${props.target && !props.problem && timelines.length === 0 ? html`<p>No Application you can see runs ${props.target}.</p>` : ''}
+    ${timelines.map((t) => {
+      const id = `${t.application.namespace}/${t.application.name}`;
+      const running = hits.filter(
+        (h) =>
+          h.application.namespace === t.application.namespace &&
+          h.application.name === t.application.name,
+      );
+      return html`<article class="trace" aria-label=${id}>
+        <h2><a href=${`/applications/${id}`}>${id}</a> <span class=${`badge ${stateBadge[t.state]}`}>${t.state}</span><span class="muted"> ${t.cluster} · config commit <code>${shortRevision(t.revision || t.commit)}</code></span></h2>
+        ${running.map((h) => html`<p class="muted">${h.object.kind}/${h.object.name} · ${h.container} · <code>${h.image}</code></p>`)}
+        <ol class="timeline" aria-label=${`Steps of ${id}`}>
+          ${t.steps.map((s) => StepItem(s, t, now))}
         </ol>
-      </article>`,
-    )}
+      </article>`;
+    })}
   </section>`;
 }
 
-export function MatrixPage(props: { matrix: Matrix; now: number }): VNode {
-  const { matrix } = props;
+function StepItem(s: TimelineStep, t: Timeline, now: number): VNode {
+  const after = s.afterMs === null ? '' : ` (${durationText(s.afterMs)} after the step before)`;
+  const run = s.step === 'app-commit' && t.workflowRun;
+  return html`<li><strong>${s.step.replace('-', ' ')}</strong> <span class=${`badge ${stateBadge[s.state]}`}>${s.state}</span> ${when(s.at, now)}<span class="muted">${after}</span>${s.detail ? ` · ${shortCommits(s.detail)}` : ''}${run ? html` · <a href=${t.workflowRun}>workflow run</a>` : ''}</li>`;
+}
+
+export function MatrixPage(props: { matrix: Matrix; denied: string[]; now: number }): VNode {
+  const { matrix, now } = props;
   return html`<section aria-labelledby="matrix-title">
     <h1 id="matrix-title">Environments</h1>
-    <p class="muted">Environment: the label kustodian.dev/environment, else the overlay directory of the source path, else the namespace.</p>
+    <p class="muted">Environment: the label kustodian.dev/environment, else the overlay directory of the source path, else the cluster.</p>
+    ${props.denied.map((d) => html`<p class="notice">${d}</p>`)}
     <div class="table-wrap"><table>
       <caption class="visually-hidden">Applications by environment</caption>
-      <thead><tr><th scope="col">Application</th>${matrix.environments.map((e) => html`<th scope="col">${e}</th>`)}</tr></thead>
+      <thead><tr><th scope="col">Application</th>${matrix.environments.map((e) => html`<th scope="col">${e.name}</th>`)}</tr></thead>
       <tbody>${
-        matrix.rows.length === 0
+        matrix.applications.length === 0
           ? html`<tr><td colspan=${matrix.environments.length + 1} class="empty">No Application.</td></tr>`
-          : matrix.rows.map(
+          : matrix.applications.map(
               (row) =>
-                html`<tr><th scope="row">${row.application}</th>${matrix.environments.map(
+                html`<tr><th scope="row">${row.name}${row.group ? html`<br /><span class="muted">${row.group}</span>` : ''}</th>${matrix.environments.map(
                   (e) =>
-                    html`<td>${(row.cells[e] ?? []).map(
-                      (
-                        app,
-                      ) => html`<div class="cell"><a href=${`/applications/${app.namespace}/${app.name}`}>${app.namespace}/${app.name}</a>
-            <span class=${`badge ${statusOf(app)}`}>${statusOf(app)}</span><br /><code>${shortRevision(app.revision)}</code>${app.sourceCommit ? html` · app <code>${shortCommit(app.sourceCommit)}</code>` : ''}</div>`,
-                    )}</td>`,
+                    html`<td>${cellsAt(matrix, row.name, e.key).map((c) => Cell(c, now))}</td>`,
                 )}</tr>`,
             )
       }</tbody>
     </table></div>
   </section>`;
+}
+
+function Cell(c: MatrixCell, now: number): VNode {
+  const id = `${c.object.namespace}/${c.object.name}`;
+  return html`<div class="cell"><a href=${`/applications/${id}`}>${id}</a> <span class=${`badge ${statusOf(c)}`}>${cellState(c)}</span><br /><code>${shortRevision(c.revision)}</code>${c.appCommit ? html` · app <code>${c.appRepository ? `${c.appRepository}@` : ''}${shortCommit(c.appCommit)}</code>` : ''}<br /><span class="muted">${c.tags === null ? 'images not read' : `images ${c.tags.join(', ') || '-'}`} · Ready ${c.ready} · ${c.health} · since ${c.since ? html`${when(c.since, now)}` : '-'}</span></div>`;
 }

@@ -1,13 +1,18 @@
 /**
- * `/trace?target=IMAGE|COMMIT` and `/environments`: the query layer's trace and the matrix, read
- * as the user (only Applications and workloads their RBAC shows).
+ * `/trace?target=IMAGE|COMMIT` and `/environments`: the query layer's timelines and matrix, the
+ * same `kustodian trace --timeline` and `kustodian matrix` print, read as the user (only the
+ * Applications and workloads their RBAC shows): cluster-wide when they may, else per namespace.
  */
 import type { ServerResponse } from 'node:http';
-import { summarize } from '@kustodian/query/applications';
+import { QueryError } from '@kustodian/query/kube';
+import { buildMatrix, type ClusterApplications } from '@kustodian/query/matrix';
+import { readCluster } from '@kustodian/query/matrix-read';
+import type { Timeline } from '@kustodian/query/timeline';
+import { readTimeline } from '@kustodian/query/timeline-read';
+import type { TraceHit } from '@kustodian/query/trace';
 import { parseTraceTarget } from '@kustodian/query/trace';
-import { clusterName, readTrace } from '@kustodian/query/trace-read';
-import { matrixOf, placementOf } from '../../shared/matrix.ts';
-import { MatrixPage, TracePage, type TraceRow } from '../../ui/where.ts';
+import { clusterName } from '@kustodian/query/trace-read';
+import { MatrixPage, TracePage } from '../../ui/where.ts';
 import type { Session } from '../auth/sessions.ts';
 import type { UserKube } from '../kube/users.ts';
 import { type NamespaceLister, scopeOf } from '../kube/visible.ts';
@@ -15,11 +20,24 @@ import { viewerOf } from './list-routes.ts';
 import { renderPage } from './page.ts';
 import { sendHtml } from './respond.ts';
 
-/** Every raw Application the user may list. */
-async function visibleRaw(user: UserKube, listNamespaces: NamespaceLister) {
-  const namespaces = await scopeOf(user, listNamespaces);
-  if (!namespaces) return user.api.list(undefined);
-  return (await Promise.all(namespaces.map((ns) => user.api.list(ns).catch(() => [])))).flat();
+/** `read` over each namespace the user may list (one call when cluster-wide); a LIST denied since is skipped. */
+async function perScope<T>(
+  user: UserKube,
+  listNamespaces: NamespaceLister,
+  read: (namespace: string | undefined) => Promise<T>,
+): Promise<{ results: T[]; denied: string[] }> {
+  const scope = await scopeOf(user, listNamespaces);
+  const denied: string[] = [];
+  const results = await Promise.all(
+    (scope ?? [undefined]).map((ns) =>
+      read(ns).catch((error: unknown) => {
+        if (!(error instanceof QueryError && error.failure === 'forbidden')) throw error;
+        denied.push(error.message);
+        return undefined;
+      }),
+    ),
+  );
+  return { results: results.filter((r) => r !== undefined), denied: denied.sort() };
 }
 
 export async function tracePage(
@@ -30,43 +48,20 @@ export async function tracePage(
   listNamespaces: NamespaceLister,
 ): Promise<void> {
   const target = (url.searchParams.get('target') ?? '').trim();
-  let rows: TraceRow[] = [];
+  let timelines: Timeline[] = [];
+  let hits: TraceHit[] = [];
   let denied: string[] = [];
   let problem = '';
   if (target) {
     const parsed = parseTraceTarget(target);
     if ('problem' in parsed) problem = parsed.problem;
     else {
-      const scope = await scopeOf(user, listNamespaces);
-      const raws = await visibleRaw(user, listNamespaces);
-      const results = await Promise.all(
-        (scope ?? [undefined]).map((ns) =>
-          readTrace(user.api, user.objects, ns, parsed, clusterName(user.kc)),
-        ),
+      const read = await perScope(user, listNamespaces, (ns) =>
+        readTimeline(user.api, user.objects, ns, parsed, clusterName(user.kc)),
       );
-      denied = results.flatMap((r) => r.denied);
-      const byId = new Map(raws.map((a) => [`${a.metadata.namespace}/${a.metadata.name}`, a]));
-      rows = results
-        .flatMap((r) => r.hits)
-        .map((hit) => {
-          const raw = byId.get(`${hit.application.namespace}/${hit.application.name}`);
-          const status = (raw?.status ?? {}) as {
-            history?: { revision: string; startedAt: string; finishedAt: string }[];
-            conditions?: { type: string; status: string; lastTransitionTime?: string }[];
-          };
-          const sync = status.history?.find(
-            (h) => h.finishedAt === hit.since || h.revision.endsWith(hit.bumpCommit),
-          );
-          const healthy = status.conditions?.find(
-            (c) => c.type === 'Healthy' && c.status === 'True',
-          );
-          return {
-            ...hit,
-            syncStartedAt: sync?.startedAt ?? '',
-            syncFinishedAt: sync?.finishedAt ?? '',
-            healthySince: healthy?.lastTransitionTime ?? '',
-          };
-        });
+      timelines = read.results.flatMap((r) => r.timelines);
+      hits = read.results.flatMap((r) => r.hits);
+      denied = [...read.denied, ...read.results.flatMap((r) => r.denied)];
     }
   }
   sendHtml(
@@ -75,7 +70,7 @@ export async function tracePage(
     renderPage({
       title: 'Trace',
       viewer: viewerOf(session),
-      body: TracePage({ target, rows, denied, problem, now: Date.now() }),
+      body: TracePage({ target, timelines, hits, denied, problem, now: Date.now() }),
     }),
   );
 }
@@ -86,23 +81,23 @@ export async function matrixPage(
   user: UserKube,
   listNamespaces: NamespaceLister,
 ): Promise<void> {
-  const raws = await visibleRaw(user, listNamespaces);
-  const placed = raws.map((raw) => {
-    const app = summarize(raw);
-    const path = (raw.spec?.source as { path?: string } | undefined)?.path ?? '';
-    const labels = ((raw.metadata as { labels?: Record<string, string> }).labels ?? {}) as Record<
-      string,
-      string
-    >;
-    return { app, at: placementOf(app, path, labels) };
-  });
+  const cluster = clusterName(user.kc);
+  const read = await perScope(user, listNamespaces, (namespace) =>
+    readCluster(user.api, user.objects, { namespace, cluster }),
+  );
+  // One part per namespace read, of one cluster: buildMatrix puts them in the same columns.
+  const parts: ClusterApplications[] = read.results.map((r) => r.cluster);
   sendHtml(
     res,
     200,
     renderPage({
       title: 'Environments',
       viewer: viewerOf(session),
-      body: MatrixPage({ matrix: matrixOf(placed), now: Date.now() }),
+      body: MatrixPage({
+        matrix: buildMatrix(parts),
+        denied: [...read.denied, ...read.results.flatMap((r) => r.denied)],
+        now: Date.now(),
+      }),
     }),
   );
 }
