@@ -1,9 +1,9 @@
 /**
  * The detail page in Chromium against a real reconciler: objects with health and drift,
  * conditions, history, Events, the diff of the next sync, pod logs (no log file is served for
- * these pods, so the reason shows), a new commit synced from the page arriving live; axe-core finds no serious
- * violation on the list and the detail page, light or dark; screenshots of both (into
- * `dashboard/docs/` with KUSTODIAN_SCREENSHOTS=1).
+ * these pods, so the reason shows), a new commit synced from the page arriving live; axe-core
+ * finds no serious violation on the list and the detail page, light or dark; screenshots of
+ * both (into `dashboard/docs/` with KUSTODIAN_SCREENSHOTS=1).
  */
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
