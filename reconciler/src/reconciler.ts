@@ -119,6 +119,8 @@ export async function startReconciler(config: ReconcilerConfig): Promise<Reconci
     ...(config.yields ? { yields: config.yields } : {}),
     // The drift watches see every change of what they watch: unchanged objects need no request.
     live: (key) => drift.view(key),
+    // Health waits follow the objects through the same watches instead of polling them.
+    changes: { follow: (refs, listener) => drift.follow(refs, listener) },
   });
   const renderCache = createRenderCache();
   const renderer = {

@@ -16,11 +16,16 @@
  * Each Application's watch also keeps its objects as last seen (`DriftWatch.seen`), which an
  * apply uses instead of reading objects it left unchanged (`apply/applied.ts`); while a kind is
  * being read again after missed events, it answers nothing for that kind.
+ *
+ * The hub is also a feed of changes (`kube/changes.ts`): a health wait follows the objects it
+ * waits for through the same kind watches (starting one only for a kind no Application watches
+ * yet), so it hears of a rollout's progress as it happens instead of polling for it.
  */
 
 import { managedBySelector, ownerOf, ownerValue } from '@kustodian/shared/apply/ownership';
 import { asError } from '@kustodian/shared/errors';
 import { refOfEntry } from '../inventory/inventory.ts';
+import type { ChangeFeed, ChangeListener } from '../kube/changes.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import type { Kube } from '../kube/kube.ts';
 import { idOf, type KubeRef } from '../kube/object.ts';
@@ -41,7 +46,7 @@ export interface DriftHubOptions {
 export type HubWatchOptions = Omit<DriftWatchOptions, 'kube' | 'clock' | 'retryMs'>;
 
 /** Shared kind watches. */
-export interface DriftHub {
+export interface DriftHub extends ChangeFeed {
   /** Starts watching an inventory for its owner; `stop()` the result when it changes. */
   watch(options: HubWatchOptions): DriftWatch;
   /** Stops every watch. */
@@ -61,11 +66,20 @@ interface Subscriber {
   readonly stopped: AbortController;
 }
 
+/** One follower of changes (`ChangeFeed.follow`): the ids it follows of one kind. */
+interface Follower {
+  readonly ids: ReadonlySet<string>;
+  readonly listener: ChangeListener;
+}
+
 /** One kind's shared watch. */
 interface KindWatch {
   readonly subscribers: Set<Subscriber>;
+  readonly followers: Set<Follower>;
   readonly controller: AbortController;
   readonly done: Promise<void>;
+  /** Resolves once the watch has a resourceVersion to start from. */
+  readonly started: Promise<void>;
 }
 
 /** Starts a hub with no watches. */
@@ -103,17 +117,28 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
 
   const startKind = (key: string, target: KindTarget): KindWatch => {
     const subscribers = new Set<Subscriber>();
+    const followers = new Set<Follower>();
     const controller = new AbortController();
+    let onStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      onStarted = resolve;
+    });
     const done = watchManagedKind(target, controller.signal, {
       kube: options.kube,
       clock,
       retryMs,
+      onStarted,
       onEvent: (object, type) => {
         const owner = ownerOf(object);
+        const id = idOf(object);
         for (const sub of subscribers) {
           if (sub.owner === owner) sub.judge.event({ type, object });
           // Another Application's now (its annotation changed): no longer as last seen here.
-          else sub.judge.unseen(idOf(object));
+          else sub.judge.unseen(id);
+        }
+        for (const follower of followers) {
+          if (follower.ids.has(id))
+            follower.listener.onObject(id, type === 'DELETED' ? undefined : object);
         }
       },
       onGone: () => {
@@ -121,14 +146,23 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
           sub.complete.delete(key);
           void read(sub, key, false);
         }
+        for (const follower of followers) follower.listener.onMissed();
       },
       onError: (error) => {
         for (const sub of subscribers) sub.onError?.(error);
       },
     });
-    const watch = { subscribers, controller, done };
+    const watch = { subscribers, followers, controller, done, started };
     kinds.set(key, watch);
     return watch;
+  };
+
+  /** Stops the watch of `key` when nobody uses it any more; resolves when it has ended. */
+  const release = async (key: string, watch: KindWatch): Promise<void> => {
+    if (watch.subscribers.size > 0 || watch.followers.size > 0 || kinds.get(key) !== watch) return;
+    watch.controller.abort(new Error('no Application watches this kind any more'));
+    kinds.delete(key);
+    await watch.done;
   };
 
   return {
@@ -150,13 +184,38 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
         stop: async () => {
           sub.stopped.abort(new Error('drift watch stopped'));
           const ending: Promise<void>[] = [];
-          for (const [key, watch] of kinds) {
-            if (!watch.subscribers.delete(sub) || watch.subscribers.size > 0) continue;
-            watch.controller.abort(new Error('no Application watches this kind any more'));
-            kinds.delete(key);
-            ending.push(watch.done);
+          for (const [key, watch] of [...kinds]) {
+            if (watch.subscribers.delete(sub)) ending.push(release(key, watch));
           }
           await Promise.allSettled(ending);
+        },
+      };
+    },
+    follow: (refs, listener) => {
+      const byKind = new Map<string, { target: KindTarget; ids: Set<string> }>();
+      for (const ref of refs) {
+        const key = `${ref.apiVersion}/${ref.kind}`;
+        const kind = byKind.get(key) ?? {
+          target: { apiVersion: ref.apiVersion, kind: ref.kind },
+          ids: new Set<string>(),
+        };
+        kind.ids.add(idOf(ref));
+        byKind.set(key, kind);
+      }
+      const joined: [string, KindWatch, Follower][] = [];
+      for (const [key, { target, ids }] of byKind) {
+        const watch = kinds.get(key) ?? startKind(key, target);
+        const follower = { ids, listener };
+        watch.followers.add(follower);
+        joined.push([key, watch, follower]);
+      }
+      return {
+        ready: Promise.all(joined.map(([, watch]) => watch.started)).then(() => undefined),
+        stop: () => {
+          for (const [key, watch, follower] of joined) {
+            watch.followers.delete(follower);
+            void release(key, watch);
+          }
         },
       };
     },

@@ -28,6 +28,8 @@ export interface KindWatchHandlers {
   onEvent(object: KubeObject, type: 'ADDED' | 'MODIFIED' | 'DELETED'): void;
   /** The resourceVersion was too old: events may have been missed. */
   onGone(): void;
+  /** The watch has a resourceVersion to start from: later changes will be told. */
+  onStarted?(): void;
   onError(error: Error): void;
 }
 
@@ -48,6 +50,7 @@ export async function watchManagedKind(
         const probe = { ...selection, limit: 1 };
         resourceVersion = (await handlers.kube.list(target.apiVersion, target.kind, probe))
           .resourceVersion;
+        handlers.onStarted?.();
       }
       const events = handlers.kube.watch(target.apiVersion, target.kind, {
         ...selection,

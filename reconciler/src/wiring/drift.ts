@@ -13,6 +13,7 @@ import type { FieldPath } from '../drift/fields.ts';
 import { startDriftHub } from '../drift/hub.ts';
 import type { DriftWatch } from '../drift/watcher.ts';
 import type { Inventory } from '../inventory/inventory.ts';
+import type { ChangeFeed } from '../kube/changes.ts';
 import type { Kube } from '../kube/kube.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,8 +26,8 @@ export interface DriftWatchingOptions {
   readonly refresh: (key: string, why: string) => void;
 }
 
-/** Drift watchers of every Application. */
-export interface DriftWatching {
+/** Drift watchers of every Application, and a feed of changes from their watches. */
+export interface DriftWatching extends ChangeFeed {
   /**
    * Watches `app`'s current inventory (a no-op when it did not change); the objects in
    * `ifNotPresent` (as the last apply said, kept until another apply says otherwise) only for
@@ -112,6 +113,7 @@ export function startDriftWatching(options: DriftWatchingOptions): DriftWatching
       const watch = watchers.get(key)?.watch;
       return watch ? { seen: (id) => watch.seen(id) } : undefined;
     },
+    follow: (refs, listener) => hub.follow(refs, listener),
     forget,
     stopAll: async () => {
       await Promise.all([...watchers.keys()].map(forget));

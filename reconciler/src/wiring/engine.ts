@@ -17,6 +17,7 @@ import type { FieldPath } from '../drift/fields.ts';
 import type { HealthSummary } from '../health/assess.ts';
 import { type CurrentAt, waitFor } from '../health/wait.ts';
 import { entryOf, inventoryOf, refOfEntry } from '../inventory/inventory.ts';
+import type { ChangeFeed } from '../kube/changes.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { ServiceAccountRef } from '../kube/kube.ts';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   readonly yields?: YieldTable;
   /** The live objects of an Application (by key) as its drift watch sees them, if watched. */
   readonly live?: (key: string) => LiveView | undefined;
+  /** Changes to objects as watches see them: health waits follow these instead of polling. */
+  readonly changes?: ChangeFeed;
 }
 
 /**
@@ -224,6 +227,7 @@ export function createEngine(options: EngineOptions): Engine {
         ...(observed ? { known: observed } : {}),
         currentAt,
         labelSelector: managedBySelector,
+        ...(options.changes ? { changes: options.changes } : {}),
         timeoutMs: wait ? ctx.spec.timeout : 0,
         intervalMs: options.healthIntervalMs ?? 2000,
         firstIntervalMs: firstPollMs,

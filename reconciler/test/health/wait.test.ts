@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { managedByLabel, managedByValue } from '@kustodian/shared/apply/ownership';
 import { localEnv } from '../../../test/env/for-tests.ts';
+import { startDriftHub } from '../../src/drift/hub.ts';
 import { assess } from '../../src/health/assess.ts';
 import { waitFor } from '../../src/health/wait.ts';
+import type { ChangeFeed, ChangeListener } from '../../src/kube/changes.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { manualClock } from '../../src/kube/clock.ts';
 import type { KubeObject, KubeRef } from '../../src/kube/object.ts';
+import { countsSince } from '../../src/kube/requests.ts';
 import { testKube } from '../kube/support.ts';
 
 const env = localEnv();
@@ -188,6 +192,149 @@ test('starts from objects just seen and does not read an object again once it is
   assert.deepEqual(reads, ['b'], 'only the object that was not Current is read again');
 });
 
+/** A feed the test drives: it tells the listener what the test says, once following began. */
+function handFeed() {
+  let listener: ChangeListener | undefined;
+  let followed: string[] = [];
+  let stopped = 0;
+  const feed: ChangeFeed = {
+    follow: (refs, given) => {
+      listener = given;
+      followed = refs.map((r) => r.name);
+      return { ready: Promise.resolve(), stop: () => void stopped++ };
+    },
+  };
+  const tell = (name: string, object: KubeObject | undefined) =>
+    listener?.onObject(`batch/Job/web/${name}`, object);
+  return {
+    feed,
+    tell,
+    missed: () => listener?.onMissed(),
+    followed: () => followed,
+    stopped: () => stopped,
+  };
+}
+
+/** A `get` from a table that also records the names it read. */
+function recordedTable(objects: Map<string, KubeObject>) {
+  const reads: string[] = [];
+  return {
+    reads,
+    kube: {
+      get: async (ref: KubeRef) => {
+        reads.push(ref.name);
+        return objects.get(ref.name);
+      },
+    },
+  };
+}
+
+describe('a wait that follows changes', () => {
+  test('judges an object from the event that brings it, without reading it again or waiting for a poll', async () => {
+    const clock = manualClock();
+    const objects = new Map([
+      ['a', job('a', 'Complete')],
+      ['b', job('b')],
+    ]);
+    const { reads, kube } = recordedTable(objects);
+    const hand = handFeed();
+    const waiting = waitFor([ref('a'), ref('b')], {
+      kube,
+      timeoutMs: 60_000,
+      changes: hand.feed,
+      clock,
+    });
+    await settle();
+    assert.deepEqual(hand.followed(), ['a', 'b']);
+    assert.deepEqual(reads.sort(), ['a', 'b'], 'each object is read once after following began');
+    hand.tell('b', job('b', 'Complete'));
+    const result = await waiting;
+    assert.equal(result.outcome, 'Current');
+    assert.equal(result.elapsedMs, 0, 'no poll interval passed');
+    assert.deepEqual(reads.sort(), ['a', 'b'], 'nothing was read after the first poll');
+    assert.equal(hand.stopped(), 1, 'the following ends with the wait');
+  });
+
+  test('reads again an object just written that is not Current: it may have changed before the following began', async () => {
+    const clock = manualClock();
+    const objects = new Map([
+      ['a', job('a', 'Complete')],
+      ['b', job('b', 'Complete')],
+    ]);
+    const { reads, kube } = recordedTable(objects);
+    const result = await waitFor([ref('a'), ref('b')], {
+      kube,
+      timeoutMs: 60_000,
+      changes: handFeed().feed,
+      // As the writes answered: `a` done, `b` not yet.
+      known: new Map([
+        ['batch/Job/web/a', job('a', 'Complete')],
+        ['batch/Job/web/b', job('b')],
+      ]),
+      clock,
+    });
+    assert.equal(result.outcome, 'Current');
+    assert.deepEqual(reads, ['b']);
+  });
+
+  test('a deleted object is NotFound, and a Failed one ends the wait', async () => {
+    const clock = manualClock();
+    const { kube } = recordedTable(
+      new Map([
+        ['a', job('a')],
+        ['b', job('b')],
+      ]),
+    );
+    const hand = handFeed();
+    const seen: string[][] = [];
+    const waiting = waitFor([ref('a'), ref('b')], {
+      kube,
+      timeoutMs: 60_000,
+      changes: hand.feed,
+      clock,
+      onPoll: (results) => seen.push(results.map((r) => r.status)),
+    });
+    await settle();
+    hand.tell('a', undefined);
+    await settle();
+    hand.tell('b', job('b', 'Failed'));
+    const result = await waiting;
+    assert.equal(result.outcome, 'Failed');
+    assert.deepEqual(seen, [
+      ['InProgress', 'InProgress'],
+      ['NotFound', 'InProgress'],
+      ['NotFound', 'Failed'],
+    ]);
+  });
+
+  test('polls when the feed missed changes, and every interval when no change comes', async () => {
+    const clock = manualClock();
+    const objects = new Map([['a', job('a')]]);
+    const { reads, kube } = recordedTable(objects);
+    const hand = handFeed();
+    const waiting = waitFor([ref('a')], {
+      kube,
+      timeoutMs: 60_000,
+      intervalMs: 5000,
+      changes: hand.feed,
+      clock,
+    });
+    await settle();
+    assert.equal(reads.length, 1);
+    hand.missed();
+    await settle();
+    assert.equal(reads.length, 2, 'read again at once after missed changes');
+    clock.advance(4999);
+    await settle();
+    assert.equal(reads.length, 2, 'no poll before the interval');
+    objects.set('a', job('a', 'Complete'));
+    clock.advance(1);
+    const result = await waiting;
+    assert.equal(result.outcome, 'Current');
+    assert.equal(reads.length, 3);
+  });
+});
+
 describe('waiting for a real rollout', () => {
   let kube: KubeClient;
   let ns: string;
@@ -235,5 +382,55 @@ describe('waiting for a real rollout', () => {
     assert.equal(result.outcome, 'Current', result.summary.message);
     assert.deepEqual(seen, ['InProgress', 'Current']);
     assert.match(result.results[0]?.message ?? '', /Deployment is available. Replicas: 2/);
+  });
+
+  test('following the Deployment through the drift hub, hears its rollout end with one read and no poll', async () => {
+    const deployment = (name: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name,
+        namespace: ns,
+        labels: { [managedByLabel]: managedByValue },
+      },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            containers: [{ name: 'web', image: 'registry.example/web:1.0.0' }],
+            tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+          },
+        },
+      },
+    });
+    const hub = startDriftHub({ kube });
+    try {
+      const applied = await kube.apply(deployment('followed'));
+      const before = kube.requestCounts();
+      const result = await waitFor(
+        [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'followed' }],
+        {
+          kube,
+          changes: hub,
+          known: new Map([[`apps/Deployment/${ns}/followed`, applied]]),
+          timeoutMs: 60_000,
+          // No poll comes within the test's time: only the watch's events can end the wait.
+          intervalMs: 600_000,
+        },
+      );
+      assert.equal(result.outcome, 'Current', result.summary.message);
+      assert.match(result.results[0]?.message ?? '', /Deployment is available. Replicas: 2/);
+      const made = countsSince(before, kube.requestCounts());
+      assert.equal(
+        made.get + made.list - 1,
+        1,
+        `one read besides the watch's start: ${JSON.stringify(made)}`,
+      );
+      assert.equal(made.watch, 1);
+    } finally {
+      await hub.stop();
+    }
   });
 });
