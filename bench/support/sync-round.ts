@@ -15,7 +15,6 @@ import { countWrites } from './apiserver.ts';
 import { type BenchApplication, timeToHandled, timeToReady, waitForQuiet } from './cluster.ts';
 import type { PushedRepo } from './config-repo.ts';
 import { countsAdded, type ReconcilerProcess } from './reconciler-process.ts';
-import { timed } from './stats.ts';
 
 const run = promisify(execFile);
 
@@ -25,6 +24,8 @@ export const appsNamespace = 'bench-sync';
 /** One round's figures, in milliseconds and requests. */
 export interface Round {
   kubectlMs: number;
+  /** kubectl's apply and then `kubectl wait` until its Deployments are Available. */
+  kubectlHealthyMs: number;
   noWaitMs: number;
   waitMs: number;
   kubectlResyncMs: number;
@@ -71,7 +72,7 @@ export async function measureRound(
 
   // First sync: kubectl, then the reconciler without and with waiting for health.
   await waitForQuiet(kube);
-  const kubectlMs = (await timed(kubectl)).ms;
+  const { kubectlMs, kubectlHealthyMs } = await kubectl.applyAndWait();
   await waitForQuiet(kube);
   const requestsBefore = await reconciler.requests();
   const stepsBefore = await reconciler.steps();
@@ -85,7 +86,7 @@ export async function measureRound(
 
   // No-op resync: kubectl again, then the reconciler asked to reconcile again.
   await waitForQuiet(kube);
-  const kubectlResync = await countWrites(kube, resources, kubectl);
+  const kubectlResync = await countWrites(kube, resources, kubectl.apply);
   await waitForQuiet(kube);
   const resyncBefore = await reconciler.requests();
   const resyncStepsBefore = await reconciler.steps();
@@ -99,6 +100,7 @@ export async function measureRound(
   });
   return {
     kubectlMs,
+    kubectlHealthyMs,
     noWaitMs,
     waitMs,
     kubectlResyncMs: kubectlResync.ms,
@@ -127,18 +129,46 @@ function millisecondsAdded(
   return added;
 }
 
-/** `kubectl apply --server-side` of the YAML kustomize renders from `sets/<set>`, as a function. */
-async function kubectlApply(setup: RoundSetup, set: string): Promise<() => Promise<unknown>> {
+/** What kubectl runs against one set. */
+interface KubectlRuns {
+  /** `kubectl apply --server-side` of the YAML kustomize rendered. */
+  apply(): Promise<unknown>;
+  /**
+   * The apply, then what a pipeline runs to wait for health: `kubectl wait` until every
+   * Deployment of the set is Available (the set's other kinds are ready once they exist).
+   */
+  applyAndWait(): Promise<{ kubectlMs: number; kubectlHealthyMs: number }>;
+}
+
+/** kubectl's runs over the YAML kustomize renders from `sets/<set>`. */
+async function kubectlApply(setup: RoundSetup, set: string): Promise<KubectlRuns> {
   const { env, repo, scratch } = setup;
   const rendered = join(scratch, `${set}.yaml`);
+  const deployments = join(scratch, `${set}-deployments.yaml`);
   const built = await run(env.kustomize, ['build', join(repo.dir, `sets/${set}`)], {
     maxBuffer: 64 << 20,
   });
   await writeFile(rendered, built.stdout);
-  const args = ['apply', '--server-side', '--field-manager=bench', '-f', rendered, '-o', 'name'];
-  return () =>
+  const documents = built.stdout.split(/^---\n/m);
+  await writeFile(
+    deployments,
+    documents.filter((d) => /^kind: Deployment$/m.test(d)).join('---\n'),
+  );
+  const kubectl = (args: string[]) =>
     run('kubectl', args, {
       env: { ...process.env, KUBECONFIG: env.kubeconfig },
       maxBuffer: 64 << 20,
     });
+  const apply = () =>
+    kubectl(['apply', '--server-side', '--field-manager=bench', '-f', rendered, '-o', 'name']);
+  return {
+    apply,
+    applyAndWait: async () => {
+      const started = performance.now();
+      await apply();
+      const kubectlMs = performance.now() - started;
+      await kubectl(['wait', '--for=condition=Available', '--timeout=10m', '-f', deployments]);
+      return { kubectlMs, kubectlHealthyMs: performance.now() - started };
+    },
+  };
 }
