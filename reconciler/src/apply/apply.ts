@@ -27,6 +27,7 @@
 import { managedBySelector, type Owner } from '@kustodian/shared/apply/ownership';
 import type { FieldPath } from '../drift/fields.ts';
 import { waitFor } from '../health/wait.ts';
+import type { ChangeFeed } from '../kube/changes.ts';
 import { type Clock, systemClock } from '../kube/clock.ts';
 import { mapLimit } from '../kube/each.ts';
 import type { Kube } from '../kube/kube.ts';
@@ -76,6 +77,8 @@ export interface ApplyOptions {
   memory?: AppliedMemory;
   /** The live objects as the Application's drift watch sees them. */
   live?: LiveView;
+  /** Changes to objects as watches see them: a stage's wait follows these instead of polling. */
+  changes?: ChangeFeed;
 }
 
 /**
@@ -167,6 +170,7 @@ function startRun(prepared: readonly PreparedObject[], options: ApplyOptions): R
       observed: new Map(),
       ...signal,
       ...(options.onWritten ? { onWritten: options.onWritten } : {}),
+      ...(options.changes ? { changes: options.changes } : {}),
     },
     concurrency: options.concurrency ?? defaultApplyConcurrency,
     ...(options.memory && options.live
@@ -248,6 +252,7 @@ async function stageProblem(
       kube: context.kube,
       ...(context.observed ? { known: context.observed } : {}),
       labelSelector: managedBySelector,
+      ...(context.changes ? { changes: context.changes } : {}),
       timeoutMs: context.timeoutMs,
       intervalMs: context.pollIntervalMs,
       firstIntervalMs: firstStagePollMs,

@@ -5,6 +5,7 @@
  * one planned with), waits until it is gone, and applies it anew.
  */
 import { messageOf, StepError } from '@kustodian/shared/errors';
+import type { ChangeFeed } from '../kube/changes.ts';
 import type { Clock } from '../kube/clock.ts';
 import type { Kube } from '../kube/kube.ts';
 import { type KubeObject, metaString, refOf } from '../kube/object.ts';
@@ -23,6 +24,8 @@ export interface WriteContext {
   observed?: Map<string, KubeObject>;
   /** Told of each object written (see `ApplyOptions.onWritten` in `apply.ts`). */
   onWritten?: (object: KubeObject) => void;
+  /** Changes to objects as watches see them, for a stage's wait (see `apply.ts`). */
+  changes?: ChangeFeed;
 }
 
 /** Carries out one plan and reports the entry; failures are entries, aborts are thrown. */

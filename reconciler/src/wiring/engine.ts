@@ -153,6 +153,7 @@ export function createEngine(options: EngineOptions): Engine {
           clock: options.clock,
           signal,
           ...lastApplied(ctx),
+          ...(options.changes ? { changes: options.changes } : {}),
           ...(onWritten ? { onWritten: (object: KubeObject) => onWritten(entryOf(object)) } : {}),
         },
       );

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { execaRunner } from '@kustodian/shared/exec';
 import { localEnv } from '../../../test/env/for-tests.ts';
 import { applyAll } from '../../src/apply/apply.ts';
+import { startDriftHub } from '../../src/drift/hub.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import { type KubeObject, managedFieldsOf, metaString, stringMap } from '../../src/kube/object.ts';
 import { countsSince, writesIn } from '../../src/kube/requests.ts';
@@ -104,6 +105,35 @@ describe('applying sets with server-side apply', () => {
       'the API server saw a write of a custom resource',
     );
     assert.equal(await requestTotal(kube, { group: crd.group, dry_run: 'All' }), dryRunsBefore + 1);
+  });
+
+  test("waits for a stage's CRD through a feed of changes, and the set's custom resources follow", async () => {
+    const crd = testCrd();
+    cleanup.push({
+      apiVersion: crd.crd.apiVersion,
+      kind: crd.crd.kind,
+      name: crd.crd.metadata.name,
+    });
+    const hub = startDriftHub({ kube });
+    try {
+      const before = kube.requestCounts();
+      const result = await applyAll([crd.widget(ns, 'followed', { size: '1' }), crd.crd], {
+        ...options(),
+        changes: hub,
+        // No poll comes within the test's time after the first read: the CRD's watch events
+        // (or that first read) must show it Established.
+        pollIntervalMs: 600_000,
+      });
+      assert.equal(result.ok, true, JSON.stringify(result.entries));
+      assert.deepEqual(
+        result.entries.map((entry) => entry.outcome),
+        ['created', 'created'],
+      );
+      const made = countsSince(before, kube.requestCounts());
+      assert.equal(made.watch, 1, `the CRDs were followed: ${JSON.stringify(made)}`);
+    } finally {
+      await hub.stop();
+    }
   });
 
   test('reports a changed field as configured with its path and leaves the rest unchanged', async () => {
