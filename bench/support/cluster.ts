@@ -96,36 +96,55 @@ export async function readApplication(
   return (await kube.get({ ...applicationApi, ...app })) as Application | undefined;
 }
 
-/** Milliseconds from creating `app` until it is Ready at `commit` (polled every 50 ms). */
+/**
+ * Milliseconds from creating `app` until it is Ready at `commit`, as a watch of the Application
+ * sees it (started before the create, so no event is missed and none is waited for by polling).
+ */
 export async function timeToReady(
   kube: KubeClient,
   app: BenchApplication,
   commit: string,
   timeoutMs = 15 * 60_000,
 ): Promise<number> {
-  const started = performance.now();
-  await applyApplication(kube, app);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const live = await readApplication(kube, app);
-    if (live && readyAt(live, commit)) return performance.now() - started;
-    if (Date.now() > deadline) {
-      throw new Error(`${app.name} not Ready: ${JSON.stringify(live?.status?.conditions)}`);
-    }
-    await sleep(50);
-  }
+  return await timeUntil(
+    kube,
+    app,
+    timeoutMs,
+    () => applyApplication(kube, app),
+    (live) => readyAt(live, commit),
+  );
 }
 
 /**
  * Milliseconds from asking `app` to reconcile now (setting the `requested-at` annotation) until
  * its status says the request was handled, as a watch of the Application sees it: what a user
- * who asks for a resync waits for. The watch starts before the request, from the list's
- * resourceVersion, so no event is missed and none is waited for by polling.
+ * who asks for a resync waits for.
  */
 export async function timeToHandled(
   kube: KubeClient,
   app: BenchApplication,
   timeoutMs = 15 * 60_000,
+): Promise<number> {
+  const marker = new Date().toISOString();
+  return await timeUntil(
+    kube,
+    app,
+    timeoutMs,
+    () => applyApplication(kube, app, marker),
+    (live) => live.status?.lastHandledRequestedAt === marker,
+  );
+}
+
+/**
+ * Milliseconds from `act` until a watch of `app`'s namespace shows `app` as `done` says. The
+ * watch starts before `act`, from the list's resourceVersion.
+ */
+async function timeUntil(
+  kube: KubeClient,
+  app: BenchApplication,
+  timeoutMs: number,
+  act: () => Promise<void>,
+  done: (live: Application) => boolean,
 ): Promise<number> {
   const { apiVersion, kind } = applicationApi;
   const list = await kube.list(apiVersion, kind, { namespace: app.namespace, limit: 1 });
@@ -138,20 +157,24 @@ export async function timeToHandled(
       signal: stop.signal,
     })
     [Symbol.asyncIterator]();
+  let last: Application | undefined;
   try {
     let next = events.next();
-    const marker = new Date().toISOString();
     const started = performance.now();
-    await applyApplication(kube, app, marker);
+    await act();
     for (;;) {
       const event = await next;
       if (event.done) throw new Error(`the watch of ${app.name} ended`);
       const live = event.value.object as Application;
-      if (live.metadata.name === app.name && live.status?.lastHandledRequestedAt === marker) {
-        return performance.now() - started;
+      if (live.metadata.name === app.name) {
+        last = live;
+        if (done(live)) return performance.now() - started;
       }
       next = events.next();
     }
+  } catch (error) {
+    if (!stop.signal.aborted) throw error;
+    throw new Error(`${app.name} not done in time: ${JSON.stringify(last?.status?.conditions)}`);
   } finally {
     clearTimeout(timer);
     stop.abort();

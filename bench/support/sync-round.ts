@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { KubeClient } from '../../reconciler/src/kube/client.ts';
@@ -14,6 +14,7 @@ import type { LocalEnvInfo } from '../../test/env/index.ts';
 import { countWrites } from './apiserver.ts';
 import { type BenchApplication, timeToHandled, timeToReady, waitForQuiet } from './cluster.ts';
 import type { PushedRepo } from './config-repo.ts';
+import { type CpuByProcess, childrenCpu, cpuAdded, pidCpu, processCpu } from './process-cpu.ts';
 import { countsAdded, type ReconcilerProcess } from './reconciler-process.ts';
 
 const run = promisify(execFile);
@@ -26,6 +27,9 @@ export interface Round {
   kubectlMs: number;
   /** kubectl's apply and then `kubectl wait` until its Deployments are Available. */
   kubectlHealthyMs: number;
+  /** CPU during kubectl's apply and during the reconciler's first sync (wait: false). */
+  kubectlCpu: SyncCpu;
+  firstSyncCpu: SyncCpu;
   noWaitMs: number;
   waitMs: number;
   kubectlResyncMs: number;
@@ -41,6 +45,13 @@ export interface Round {
   /** The same of the first sync that waits for health. */
   waitSteps: Record<string, number>;
   resyncSteps: Record<string, number>;
+}
+
+/** CPU milliseconds during a first sync: the control plane's processes, and the client's. */
+export interface SyncCpu {
+  controlPlane: CpuByProcess;
+  /** kubectl, or the reconciler with the kustomize and git it ran. */
+  client: number;
 }
 
 /** What every round shares. */
@@ -71,12 +82,32 @@ export async function measureRound(
   const noWait = app(`sync-${round}`, `br${round}`, false);
 
   // First sync: kubectl, then the reconciler without and with waiting for health.
+  const marker = dirname(setup.env.kubeconfig);
+  const sample = async () => ({
+    controlPlane: await processCpu(marker, [reconciler.pid]),
+    kubectl: await childrenCpu(process.pid),
+    reconciler: await pidCpu(reconciler.pid),
+  });
   await waitForQuiet(kube);
-  const { kubectlMs, kubectlHealthyMs } = await kubectl.applyAndWait();
+  const kubectlBefore = await sample();
+  let kubectlAfter = kubectlBefore;
+  const { kubectlMs, kubectlHealthyMs } = await kubectl.applyAndWait(async () => {
+    kubectlAfter = await sample();
+  });
+  const kubectlCpu = {
+    controlPlane: cpuAdded(kubectlBefore.controlPlane, kubectlAfter.controlPlane),
+    client: kubectlAfter.kubectl - kubectlBefore.kubectl,
+  };
   await waitForQuiet(kube);
   const requestsBefore = await reconciler.requests();
   const stepsBefore = await reconciler.steps();
+  const syncBefore = await sample();
   const noWaitMs = await timeToReady(kube, noWait, repo.commit);
+  const syncAfter = await sample();
+  const firstSyncCpu = {
+    controlPlane: cpuAdded(syncBefore.controlPlane, syncAfter.controlPlane),
+    client: syncAfter.reconciler - syncBefore.reconciler,
+  };
   const firstSyncRequests = countsAdded(requestsBefore, await reconciler.requests());
   const firstSyncSteps = millisecondsAdded(stepsBefore, await reconciler.steps());
   await waitForQuiet(kube);
@@ -101,6 +132,8 @@ export async function measureRound(
   return {
     kubectlMs,
     kubectlHealthyMs,
+    kubectlCpu,
+    firstSyncCpu,
     noWaitMs,
     waitMs,
     kubectlResyncMs: kubectlResync.ms,
@@ -137,7 +170,9 @@ interface KubectlRuns {
    * The apply, then what a pipeline runs to wait for health: `kubectl wait` until every
    * Deployment of the set is Available (the set's other kinds are ready once they exist).
    */
-  applyAndWait(): Promise<{ kubectlMs: number; kubectlHealthyMs: number }>;
+  applyAndWait(
+    afterApply: () => Promise<void>,
+  ): Promise<{ kubectlMs: number; kubectlHealthyMs: number }>;
 }
 
 /** kubectl's runs over the YAML kustomize renders from `sets/<set>`. */
@@ -163,12 +198,15 @@ async function kubectlApply(setup: RoundSetup, set: string): Promise<KubectlRuns
     kubectl(['apply', '--server-side', '--field-manager=bench', '-f', rendered, '-o', 'name']);
   return {
     apply,
-    applyAndWait: async () => {
+    applyAndWait: async (afterApply) => {
       const started = performance.now();
       await apply();
       const kubectlMs = performance.now() - started;
+      const sampling = performance.now();
+      await afterApply();
+      const sampled = performance.now() - sampling;
       await kubectl(['wait', '--for=condition=Available', '--timeout=10m', '-f', deployments]);
-      return { kubectlMs, kubectlHealthyMs: performance.now() - started };
+      return { kubectlMs, kubectlHealthyMs: performance.now() - started - sampled };
     },
   };
 }
