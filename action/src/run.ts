@@ -22,13 +22,9 @@ import { type ActionInputs, inputSecrets, parseInputs, type RawInputs } from './
 import type { GitHubLanderFactory } from './land/select.ts';
 import type { LandResult } from './land/types.ts';
 import type { RenderedChange } from './report/diff.ts';
-import { reportRun } from './report/report.ts';
 import { type ActionSink, redacting } from './report/sink.ts';
 import { checkout, type GitFactory } from './steps/checkout.ts';
 import { refuseUnsafeEvent } from './steps/event.ts';
-import { landBump } from './steps/land.ts';
-import { planFromRendered } from './steps/plan.ts';
-import { checkCheckout } from './validate/checkout.ts';
 import { error, errorsOf, type Problem } from './validate/problems.ts';
 import type { RenderedOverlay } from './validate/render.ts';
 import { pinnedKubernetesVersion } from './validate/served.ts';
@@ -69,11 +65,15 @@ export async function run(boundaries: RunBoundaries): Promise<RunResult> {
     const event = await refuseUnsafeEvent(inputs.commit, boundaries.env);
     // 3. Locate kustomize and report its version, and 4. clone the config repository: at once,
     //    since neither needs the other; a failure is reported in that order, once both ended.
+    //    Meanwhile, load the steps after them (see `later-steps.ts`).
     workdir = await mkdtemp(join(boundaries.env.RUNNER_TEMP || tmpdir(), 'kustodian-'));
-    const [located, cloning] = await Promise.allSettled([
+    const [located, cloning, loading] = await Promise.allSettled([
       locateKustomize({ pathEnv: boundaries.env.PATH ?? '', runCommand: boundaries.runCommand }),
       checkout(inputs, boundaries, join(workdir, 'repo'), secrets),
+      laterSteps(),
     ]);
+    if (loading.status === 'rejected') throw loading.reason;
+    const { checkCheckout, landBump, planFromRendered } = loading.value;
     if (located.status === 'rejected') throw located.reason;
     state.kustomize = located.value;
     sink.info(`kustomize ${state.kustomize.version} at ${state.kustomize.command.file}`);
@@ -177,8 +177,14 @@ async function finish(
   boundaries: RunBoundaries,
   sink: ActionSink,
 ): Promise<RunResult> {
+  const { reportRun } = await laterSteps();
   await reportRun(state, boundaries.env, sink);
   return { failures: errorsOf(state.problems).map((problem) => problem.message) };
+}
+
+/** The steps after the clone; the module system loads them once, whoever asks first. */
+function laterSteps(): Promise<typeof import('./later-steps.ts')> {
+  return import('./later-steps.ts');
 }
 
 function checkKubernetesVersion(inputs: ActionInputs, problems: Problem[]): void {

@@ -55,15 +55,19 @@ export async function checkout(
     const message = `branch "${wanted}" does not exist; set the \`${input}\` input to a branch of the repository`;
     throw new StepError('checkout', remote.url, message, { cause });
   });
-  // An empty repository, or a HEAD that names a missing branch, clones without a commit.
-  const head = await git.head().catch((cause: unknown) => {
+  // The commit and the branch, asked of git at once; the commit's failure is the one reported:
+  // an empty repository, or a HEAD that names a missing branch, clones without a commit.
+  const [headed, branched] = await Promise.allSettled([git.head(), wanted ?? git.currentBranch()]);
+  if (headed.status === 'rejected') {
     const message =
       wanted === undefined
         ? 'the default branch has no commit: the repository is empty, or its HEAD names a branch that does not exist; set the `ref` input to a branch of the repository'
         : `branch "${wanted}" has no commit; set the \`${input}\` input to a branch of the repository`;
-    throw new StepError('checkout', remote.url, message, { cause });
-  });
-  const branch = wanted ?? (await git.currentBranch());
+    throw new StepError('checkout', remote.url, message, { cause: headed.reason });
+  }
+  if (branched.status === 'rejected') throw branched.reason;
+  const head = headed.value;
+  const branch = branched.value;
   return {
     git,
     root: await realpath(dir),

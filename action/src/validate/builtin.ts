@@ -89,6 +89,21 @@ export async function builtinValidator(
   };
 }
 
+/**
+ * Starts loading the schemas of the built-in kinds among `objects`, so that validating them
+ * later does not wait for their modules: the action calls it as each overlay's build ends,
+ * while other overlays still build. A module that fails to load fails `builtinValidator`
+ * as before; here it is only ignored.
+ */
+export function preloadBuiltinValidators(
+  objects: Iterable<{ readonly apiVersion: string; readonly kind: string }>,
+): void {
+  for (const { apiVersion, kind } of objects) {
+    if (loaded.has(`${apiVersion}/${kind}`)) continue;
+    modelOf(apiVersion, kind)?.catch(() => {});
+  }
+}
+
 function modelOf(apiVersion: string, kind: string): Promise<ModelClass | undefined> | undefined {
   const key = `${apiVersion}/${kind}`;
   const load = kindModules[key];

@@ -6,6 +6,7 @@
  */
 import { StepError } from '@kustodian/shared/errors';
 import { findOverlays } from '@kustodian/shared/kustomize/discover';
+import { preloadBuiltinValidators } from './builtin.ts';
 import type { Problem } from './problems.ts';
 import {
   checkoutReads,
@@ -63,7 +64,10 @@ export async function checkCheckout(check: CheckoutCheck): Promise<CheckedChecko
     );
   check.info?.(`overlays to build (${overlays.length}): ${overlays.join(', ')}`);
   // 6. Build every overlay, a bounded number at once; meanwhile, find the repository's CRDs.
-  const catalogLoad = check.until === 'validate' ? loadCrdCatalog(check.root) : undefined;
+  //    The scan for them reads the repository's YAML files with blocking calls, so it starts
+  //    on the next turn of the event loop, once the first builds are under way, not before.
+  const catalogLoad =
+    check.until === 'validate' ? nextTurn().then(() => loadCrdCatalog(check.root)) : undefined;
   catalogLoad?.catch(() => {}); // awaited below; not unhandled if rendering throws first
   const {
     include: _include,
@@ -73,7 +77,13 @@ export async function checkCheckout(check: CheckoutCheck): Promise<CheckedChecko
     started: _started,
     ...render
   } = check;
-  const rendered = await renderOverlays(overlays, { ...render, reads });
+  //    As each build ends, start loading the schemas of its kinds, for step 7.
+  const onRendered = catalogLoad === undefined ? undefined : preloadSchemasOf;
+  const rendered = await renderOverlays(overlays, {
+    ...render,
+    reads,
+    ...(onRendered === undefined ? {} : { onRendered }),
+  });
   check.info?.(`built ${overlays.length} overlays in ${Math.round(now() - started)} ms`);
   if (catalogLoad === undefined)
     return { overlays, rendered, problems: parsedOverlays(rendered).problems };
@@ -81,4 +91,13 @@ export async function checkCheckout(check: CheckoutCheck): Promise<CheckedChecko
   const catalog = await catalogLoad;
   const validated = await validateRendered(rendered, catalog);
   return { overlays, rendered, problems: validated.problems, validated, catalog };
+}
+
+function preloadSchemasOf(result: RenderedOverlay): void {
+  if (result.parsed !== undefined && 'objects' in result.parsed)
+    preloadBuiltinValidators(result.parsed.objects.map((parsed) => parsed.object));
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -60,6 +60,8 @@ export interface RenderOptions {
    * `overlays` (see `checkout.ts`); new memoized blocking reads when absent.
    */
   readonly reads?: JailReads;
+  /** Gets each overlay's rendering as soon as it is done, while others still build. */
+  readonly onRendered?: (result: RenderedOverlay) => void;
 }
 
 /**
@@ -78,7 +80,9 @@ export async function renderOverlays(
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let index = next++; index < overlays.length; index = next++) {
-      results[index] = await renderOne(overlays[index] ?? '', options, reads);
+      const result = await renderOne(overlays[index] ?? '', options, reads);
+      results[index] = result;
+      options.onRendered?.(result);
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency, overlays.length));

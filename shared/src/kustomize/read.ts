@@ -111,9 +111,12 @@ function refusal(info: Stats, maxBytes: number): ReadResult | undefined {
   return undefined;
 }
 
-/** One byte more than the size stat saw, to notice a file that grows while it is read. */
+/**
+ * One byte more than the size stat saw, to notice a file that grows while it is read. Not
+ * zero-filled: only the bytes read are ever decoded (`textOf`).
+ */
 function bufferFor(info: Stats, maxBytes: number): Buffer {
-  return Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+  return Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
 }
 
 function textOf(buffer: Buffer, bytesRead: number): ReadResult {
