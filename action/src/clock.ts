@@ -25,8 +25,12 @@ export interface Backoff {
   readonly capMs: number;
 }
 
-/** The backoff of the landers: 250 ms doubling up to 8 s. */
-export const defaultBackoff: Backoff = { baseMs: 250, capMs: 8_000 };
+/**
+ * The backoff of the landers: 250 ms doubling up to 2 s. A lost race on a branch means another
+ * run landed (progress, not an overloaded server), so the waits stay near one attempt's length;
+ * longer ones leave a burst of runs waiting on a branch nobody is writing to.
+ */
+export const defaultBackoff: Backoff = { baseMs: 250, capMs: 2_000 };
 
 /**
  * The wait before retry number `attempt` (1 for the first retry): a uniformly random time
