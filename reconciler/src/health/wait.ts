@@ -98,7 +98,14 @@ export async function waitFor(refs: readonly KubeRef[], options: WaitOptions): P
   });
   const feed = options.timeoutMs > 0 && refs.length > 0 ? follow(refs, options) : undefined;
   try {
-    if (feed) await feed.ready(Math.min(interval, options.timeoutMs), clock, options.signal);
+    if (feed) {
+      try {
+        await feed.ready(Math.min(interval, options.timeoutMs), clock, options.signal);
+      } catch (error) {
+        if (options.signal?.aborted) return end('Aborted');
+        throw error;
+      }
+    }
     let poll = true;
     for (let round = 0; ; round++) {
       if (options.signal?.aborted) return end('Aborted');

@@ -307,6 +307,23 @@ describe('a wait that follows changes', () => {
     ]);
   });
 
+  test('an abort while the following is not ready yet ends the wait as Aborted', async () => {
+    const stop = new AbortController();
+    const feed: ChangeFeed = {
+      follow: () => ({ ready: new Promise(() => {}), stop: () => {} }),
+    };
+    const waiting = waitFor([ref('a')], {
+      kube: recordedTable(new Map()).kube,
+      timeoutMs: 60_000,
+      changes: feed,
+      clock: manualClock(),
+      signal: stop.signal,
+    });
+    await settle();
+    stop.abort(new Error('a newer revision'));
+    assert.equal((await waiting).outcome, 'Aborted');
+  });
+
   test('polls when the feed missed changes, and every interval when no change comes', async () => {
     const clock = manualClock();
     const objects = new Map([['a', job('a')]]);
