@@ -65,9 +65,12 @@ export function createGitCli(options: GitCliOptions): Git {
     dir: options.dir,
     clone: async (branch) => {
       const which = branch === undefined ? [] : ['--branch', branch];
+      // Only the tip: a run edits and commits on top of it, and compares trees, never history
+      // (a config repository of image bumps has a commit per bump; its history can be long).
       const args = [
         'clone',
         '--quiet',
+        '--depth=1',
         '--no-tags',
         '--single-branch',
         ...which,
