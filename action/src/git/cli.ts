@@ -63,14 +63,15 @@ export function createGitCli(options: GitCliOptions): Git {
   };
   return {
     dir: options.dir,
-    clone: async (branch) => {
+    clone: async (branch, cloning = {}) => {
       const which = branch === undefined ? [] : ['--branch', branch];
-      // Only the tip: a run edits and commits on top of it, and compares trees, never history
-      // (a config repository of image bumps has a commit per bump; its history can be long).
+      // The Action takes only the tip: it edits and commits on top of it and compares trees,
+      // never history (a config repository of image bumps has a commit per bump).
+      const depth = cloning.history ? [] : ['--depth=1'];
       const args = [
         'clone',
         '--quiet',
-        '--depth=1',
+        ...depth,
         '--no-tags',
         '--single-branch',
         ...which,

@@ -18,8 +18,11 @@ export type PushOutcome = (typeof pushOutcomes)[number];
 export interface Git {
   /** The working copy's directory. */
   readonly dir: string;
-  /** Clones `branch` of the remote into `dir` (the remote's default branch when absent). */
-  clone(branch: string | undefined): Promise<void>;
+  /**
+   * Clones `branch` of the remote into `dir` (the remote's default branch when absent): its
+   * tip only, unless `history` asks for every commit of the branch.
+   */
+  clone(branch: string | undefined, options?: { history?: boolean }): Promise<void>;
   /** The branch checked out, as a short name (`main`). */
   currentBranch(): Promise<string>;
   /** The commit `HEAD` points at. */

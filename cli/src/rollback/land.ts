@@ -87,7 +87,8 @@ export async function rollBack(request: RollbackRequest): Promise<RollbackResult
       env: { ...request.networkEnv, ...gitAuthEnv(remote, request.token) },
       secrets: request.token ? tokenForms(request.token) : [],
     });
-    await git.clone(branch);
+    // With its history: the revision to go back to must be in it.
+    await git.clone(branch, { history: true });
     const base = await git.head();
     const revisions = gitRevisions(request.runCommand, git.dir);
 
