@@ -13,14 +13,14 @@
  * annotations (`config.kubernetes.io/`, `config.k8s.io/`): local-config objects, build
  * annotations and hash requests act at the top of a build, across parts.
  */
-import { realpath, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { type Kustomization, listOf } from '../kustomize/kustomization.ts';
+import { lstat, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type Kustomization, kustomizationFileNames, listOf } from '../kustomize/kustomization.ts';
 import {
   findKustomizationFile,
   inside,
+  kustomizationOf,
   readBoundedFile,
-  readKustomization,
 } from '../kustomize/read.ts';
 
 /** The keys of a kustomization that only lists its children. */
@@ -46,7 +46,12 @@ export const partKeys: ReadonlySet<string> = new Set([
 /** Text in a resource file that means kustomize may act on it at the top of the build. */
 const topLevelMarkers = ['config.kubernetes.io/', 'config.k8s.io/'] as const;
 
-/** The Kinds whose name references are mappings with a namespace (`nameReference` config). */
+/**
+ * The Kinds with name references that can be mappings with a namespace, in kustomize's default
+ * `nameReference` configuration (api `internal/konfig/builtinpluginconsts/namereference.go`):
+ * `subjects`, `webhooks/clientConfig/service`, `spec/configSource/configMap`,
+ * `parameters/secretRef`.
+ */
 export const namespacedReferrerKinds: ReadonlySet<string> = new Set([
   'RoleBinding',
   'ClusterRoleBinding',
@@ -55,6 +60,16 @@ export const namespacedReferrerKinds: ReadonlySet<string> = new Set([
   'Node',
   'StorageClass',
 ]);
+const referrerWords = new RegExp(`\\b(?:${[...namespacedReferrerKinds].join('|')})\\b`);
+
+/**
+ * YAML that two parsers may read apart: anchors, aliases, tags and merge keys. A kustomization
+ * that kustomize reads some other way than this project would be planned wrong.
+ */
+const unusualYaml = /<<|(?:^|[\s,[{:-])[&*!]\S/m;
+
+/** Plain scalars YAML 1.1 (kustomize's reader) may take for something other than a path. */
+const notAPath = /^(?:y|yes|n|no|on|off|true|false|null|~|[-+]?[0-9._]*[0-9][0-9._eE+-]*)$/i;
 
 /** The parts to build, in no particular order (their objects are sorted again). */
 export interface FanOutPlan {
@@ -81,6 +96,7 @@ export async function planFanOut(
   limits: PlanLimits,
 ): Promise<FanOutPlan | undefined> {
   const walk = new Walk(root, limits);
+  const seen = new Set([dir]);
   const top = await walk.kustomizationAt(dir);
   if (top === undefined) return undefined;
   const children = await walk.aggregated(top);
@@ -88,6 +104,9 @@ export async function planFanOut(
   const parts: string[] = [];
   const pending = [...children];
   for (let child = pending.shift(); child !== undefined; child = pending.shift()) {
+    // A directory reached twice: a cycle, or objects twice; the one build says which.
+    if (seen.has(child)) return undefined;
+    seen.add(child);
     const opened = await walk.kustomizationAt(child);
     if (opened === undefined) return undefined;
     const grandchildren = await walk.aggregated(opened);
@@ -125,14 +144,30 @@ class Walk {
     return this.files > this.limits.maxFiles;
   }
 
-  /** The kustomization of a directory of the checkout, when it reads as a Kustomization. */
+  /**
+   * The kustomization of a directory of the checkout, when it is its only one (kustomize refuses
+   * two) and reads plainly as a Kustomization.
+   */
   async kustomizationAt(dir: string): Promise<Opened | undefined> {
-    const file = await findKustomizationFile(dir);
-    if (file === undefined) return undefined;
+    const files = kustomizationFileNames.map((name) => join(dir, name));
+    const present = await Promise.all(
+      files.map((f) =>
+        lstat(f).then(
+          () => f,
+          () => undefined,
+        ),
+      ),
+    );
+    const found = present.filter((file) => file !== undefined);
+    if (found.length !== 1 || found[0] === undefined) return undefined;
     this.files++;
-    const read = await readKustomization(file);
+    const text = await readBoundedFile(found[0]);
+    if (!('text' in text) || unusualYaml.test(text.text)) return undefined;
+    const read = kustomizationOf(text);
     if (!('kustomization' in read)) return undefined;
-    const kind = read.kustomization.kind;
+    const { apiVersion, kind } = read.kustomization;
+    if (apiVersion !== undefined && apiVersion !== 'kustomize.config.k8s.io/v1beta1')
+      return undefined;
     if (kind !== undefined && kind !== 'Kustomization') return undefined;
     return { dir, kustomization: read.kustomization };
   }
@@ -178,9 +213,7 @@ class Walk {
     const read = await readBoundedFile(file, this.limits.maxFileBytes);
     if (!('text' in read)) return false;
     if (topLevelMarkers.some((marker) => read.text.includes(marker))) return false;
-    for (const kind of namespacedReferrerKinds) {
-      if (read.text.includes(kind)) this.mentionsReferrers = true;
-    }
+    if (referrerWords.test(read.text)) this.mentionsReferrers = true;
     return true;
   }
 
@@ -190,6 +223,7 @@ class Walk {
     entry: unknown,
   ): Promise<{ kind: 'file' | 'dir'; path: string } | undefined> {
     if (typeof entry !== 'string' || entry === '' || entry.includes('\n')) return undefined;
+    if (notAPath.test(entry)) return undefined;
     const real = await realpath(resolve(dir, entry)).catch(() => undefined);
     if (real === undefined || !inside(this.root, real)) return undefined;
     const info = await stat(real).catch(() => undefined);

@@ -333,6 +333,48 @@ describe('rendering an aggregating kustomization by parts', () => {
     });
   });
 
+  it('leaves a part that fails to build to the one build, whose error it reports', async () => {
+    const t = await tree({
+      'app/kustomization.yaml': kustomization(['a', 'b']),
+      'app/a/kustomization.yaml': kustomization(['cm.yaml']),
+      'app/a/cm.yaml': cm('a'),
+      'app/b/kustomization.yaml': kustomization(['broken.yaml']),
+      'app/b/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n',
+    });
+    const whole = await render(t.root, 'app', noRemote, {
+      ...options(),
+      fanOutConcurrency: 0,
+    }).then(
+      () => assert.fail('kustomize refuses a malformed resource'),
+      (error: unknown) => error,
+    );
+    assert.ok(whole instanceof StepError);
+    builds = 0;
+    await assert.rejects(render(t.root, 'app', noRemote, options()), (error: unknown) => {
+      assert.ok(error instanceof StepError);
+      assert.equal(error.message, whole.message);
+      return true;
+    });
+    assert.ok(builds > 1, 'parts were tried first');
+  });
+
+  it('builds whole an aggregate that kustomize refuses for holding two kustomization files', async () => {
+    const t = await tree({
+      'app/kustomization.yaml': kustomization(['a', 'b']),
+      'app/kustomization.yml': kustomization(['a', 'b']),
+      'app/a/kustomization.yaml': kustomization(['cm.yaml']),
+      'app/a/cm.yaml': cm('a'),
+      'app/b/kustomization.yaml': kustomization(['cm.yaml']),
+      'app/b/cm.yaml': cm('b'),
+    });
+    builds = 0;
+    await assert.rejects(
+      render(t.root, 'app', noRemote, options()),
+      /multiple kustomization files/,
+    );
+    assert.equal(builds, 1);
+  });
+
   it('reuses the builds of parts that another aggregate shares', async () => {
     const t = await tree({
       ...setFiles('sets', { prefix: 'shared', namespaces: 3, perKind: 1 }),
