@@ -212,6 +212,63 @@ const expectedParts: Record<keyof typeof trees, number | undefined> = {
   localConfig: undefined,
 };
 
+/**
+ * Parts of objects drawn from kinds, groups, versions, namespaces and names that kustomize's
+ * legacy order treats differently (ranked and unranked Kinds, Namespaces of several groups, empty
+ * and `default` namespaces, names past ASCII), each id once, so one order is right.
+ */
+function mixedParts(seed: number, parts: number, perPart: number): Record<string, string> {
+  let state = seed;
+  const next = (n: number) => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state % n;
+  };
+  const types = [
+    'v1 Namespace',
+    'example.com/v1 Namespace',
+    'v1 ConfigMap',
+    'v1 Secret',
+    'v1 Service',
+    'v1 ServiceAccount',
+    'apps/v1 Deployment',
+    'apps/v1 StatefulSet',
+    'batch/v1 Job',
+    'batch/v1 CronJob',
+    'policy/v1 PodDisruptionBudget',
+    'rbac.authorization.k8s.io/v1 Role',
+    'rbac.authorization.k8s.io/v1 ClusterRole',
+    'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration',
+    'example.com/v1 Widget',
+    'example.com/v2alpha1 Gadget',
+    'other.example/v1 Widget',
+  ];
+  const namespaces = [undefined, 'default', 'a', 'b-2', 'z'];
+  const names = ['app', 'app-1', 'app.2', 'b', 'zz', 'A', 'ünï', 'x😀', 'xｘ'];
+  const files: Record<string, string> = {};
+  const used = new Set<string>();
+  const children: string[] = [];
+  for (let p = 0; p < parts; p++) {
+    const docs: string[] = [];
+    for (let i = 0; i < perPart; i++) {
+      const [apiVersion = '', kind = ''] = (types[next(types.length)] ?? '').split(' ');
+      const namespace = namespaces[next(namespaces.length)];
+      const name = `${names[next(names.length)]}${next(3) === 0 ? `-${p}` : ''}`;
+      const scoped = ['Namespace', 'ClusterRole', 'MutatingWebhookConfiguration'].includes(kind);
+      const key = `${apiVersion.split('/').slice(0, -1).join('/')}/${kind}/${scoped ? '' : (namespace ?? 'default')}/${name}`;
+      if (used.has(key)) continue;
+      used.add(key);
+      const meta = [`  name: ${JSON.stringify(name)}`];
+      if (namespace !== undefined && !scoped) meta.push(`  namespace: ${namespace}`);
+      docs.push(doc([`apiVersion: ${apiVersion}`, `kind: ${kind}`, 'metadata:', ...meta]));
+    }
+    children.push(`part-${p}`);
+    files[`app/part-${p}/kustomization.yaml`] = kustomization(['objects.yaml']);
+    files[`app/part-${p}/objects.yaml`] = docs.join('---\n');
+  }
+  files['app/kustomization.yaml'] = kustomization(children);
+  return files;
+}
+
 describe('rendering an aggregating kustomization by parts', () => {
   let kustomize: KustomizeCommand;
   const made: TempTree[] = [];
@@ -273,6 +330,31 @@ describe('rendering an aggregating kustomization by parts', () => {
     assert.deepEqual(subjects(await kustomizeBuild(t.root, 'app/rbac')), [robot]);
     const rendered = await render(t.root, 'app', noRemote, options());
     assert.deepEqual(subjects(rendered.objects), [{ ...robot, namespace: 'team-a' }]);
+  });
+
+  for (const seed of [1, 7, 42]) {
+    it(`orders objects of many kinds, groups and namespaces as kustomize does (seed ${seed})`, async () => {
+      const t = await tree(mixedParts(seed, 6, 20));
+      builds = 0;
+      const rendered = await render(t.root, 'app', noRemote, options());
+      assert.equal(rendered.parts, 6);
+      assert.deepEqual(rendered.objects, await kustomizeBuild(t.root, 'app'));
+    });
+  }
+
+  it('builds whole after the parts when their output holds a referrer Kind that no file spells out', async () => {
+    const t = await tree({
+      ...trees.namespaceWithSubject,
+      'app/rbac/binding.yaml': trees.namespaceWithSubject['app/rbac/binding.yaml'].replace(
+        'kind: RoleBinding',
+        'kind: "Role\\x42inding"',
+      ),
+    });
+    builds = 0;
+    const rendered = await render(t.root, 'app', noRemote, options());
+    assert.equal(rendered.parts, undefined);
+    assert.equal(builds, 3, 'two parts, then the one build');
+    assert.deepEqual(rendered.objects, await kustomizeBuild(t.root, 'app'));
   });
 
   it('refuses objects of one id in two parts, as kustomize does, naming the path and the ids', async () => {
