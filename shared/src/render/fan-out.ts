@@ -3,7 +3,8 @@
  * time, and their objects combined into exactly what one `kustomize build` of it gives (same
  * objects, same order, same locations), or `undefined` when that cannot be made certain and the
  * one build must run. kustomize's accumulation of many kustomizations grows faster than their
- * size: 40 children of 25 objects build in 0.8 s together and in under half that by parts.
+ * size: 40 children of 25 objects take 0.8 s to build together, about half that by parts two at
+ * a time.
  *
  * The equivalence. `kustomize build` accumulates each child as it would build it alone, then
  * does some steps once at the top (api `internal/target/kusttarget.go` `makeCustomizedResMap`):
@@ -20,7 +21,8 @@
  *
  * A part that fails to build or parse, output past the render's limits, or ids that only this
  * project's parser tells apart (it ignores API versions) also send the render to the one build,
- * whose error is then the one reported.
+ * whose error is then the one reported. The parts share the render's time limit; when it runs
+ * out the one build starts with the whole limit again.
  */
 import { availableParallelism } from 'node:os';
 import pLimit from 'p-limit';
@@ -137,8 +139,9 @@ async function buildParts(
         limit.clearQueue();
         throw thrown;
       }
+      // The one build will say what is wrong; parts still waiting see `failed` and return at
+      // once (a cleared queue's promises would never settle).
       failed = true;
-      limit.clearQueue(); // the one build will say what is wrong
       return undefined;
     }
   };

@@ -2,7 +2,9 @@
  * Rendering an Application's path of a checkout into objects, jailed: the path and everything
  * it pulls in must stay inside the checkout, remote resources are off unless enabled, and
  * kustomize runs without plugins, exec functions or Helm, within time and size limits. A
- * directory without a kustomization file is read as plain YAML (recursively, in name order).
+ * kustomization that only lists other kustomizations is built by parts where that is certain to
+ * give the same objects (`fan-out.ts`). A directory without a kustomization file is read as
+ * plain YAML (recursively, in name order).
  */
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';

@@ -417,9 +417,14 @@ describe('rendering an aggregating kustomization by parts', () => {
 
   it('leaves a part that fails to build to the one build, whose error it reports', async () => {
     const t = await tree({
-      'app/kustomization.yaml': kustomization(['a', 'b']),
+      // More parts than build at once: the ones waiting when b fails must still settle.
+      'app/kustomization.yaml': kustomization(['a', 'b', 'c', 'd']),
       'app/a/kustomization.yaml': kustomization(['cm.yaml']),
       'app/a/cm.yaml': cm('a'),
+      'app/c/kustomization.yaml': kustomization(['cm.yaml']),
+      'app/c/cm.yaml': cm('c'),
+      'app/d/kustomization.yaml': kustomization(['cm.yaml']),
+      'app/d/cm.yaml': cm('d'),
       'app/b/kustomization.yaml': kustomization(['broken.yaml']),
       'app/b/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n',
     });
