@@ -15,6 +15,8 @@
  * records each object's previous namespace, and a name reference written as a mapping (a
  * RoleBinding's subjects, a webhook's service) then gets the namespace of a matching object in
  * another part; with `namespace` in a part and such a Kind in the output, the one build runs.
+ * (References at the other Kinds' name fields are taken to be strings, as their API schemas
+ * require: a mapping in such a field, which the API server refuses anyway, is not looked for.)
  * What is left is redone here: the ids checked across parts (a duplicate fails the render, as it
  * fails kustomize), and the legacy sort (`legacy-order.ts`) over all objects, which is a total
  * order on distinct ids, so the parts' own orders do not matter.
