@@ -14,9 +14,8 @@
  * leave the top steps nothing to do across parts, with one exception handled here: `namespace`
  * records each object's previous namespace, and a name reference written as a mapping (a
  * RoleBinding's subjects, a webhook's service) then gets the namespace of a matching object in
- * another part; with `namespace` in a part and such a Kind in the output, the one build runs.
- * (References at the other Kinds' name fields are taken to be strings, as their API schemas
- * require: a mapping in such a field, which the API server refuses anyway, is not looked for.)
+ * another part; with `namespace` in a part and such a Kind, or such a mapping in a field meant
+ * for a plain name (`name-references.ts`), in the output, the one build runs.
  * What is left is redone here: the ids checked across parts (a duplicate fails the render, as it
  * fails kustomize), and the legacy sort (`legacy-order.ts`) over all objects, which is a total
  * order on distinct ids, so the parts' own orders do not matter.
@@ -47,6 +46,7 @@ import {
 import type { RenderCache } from './cache.ts';
 import { type FanOutPlan, namespacedReferrerKinds } from './fan-out-plan.ts';
 import { compareLegacy, identityKey, type KustomizeId, kustomizeIdOf } from './legacy-order.ts';
+import { holdsNameMapping } from './name-references.ts';
 
 /** How many parts build at once unless told: the cores, at most 4. */
 export function defaultFanOutConcurrency(): number {
@@ -92,9 +92,7 @@ export async function renderByParts(
   // kustomize writes no `kind: List`; an item here would be a stream this cannot place.
   if (entries.some((e) => e.parsed.location.item !== undefined)) return undefined;
   if (!withinLimits(parts, entries.length, options)) return undefined;
-  if (plan.setsNamespace && entries.some((e) => namespacedReferrerKinds.has(e.id.kind))) {
-    return undefined;
-  }
+  if (plan.setsNamespace && entries.some((e) => mayCarryNamespace(e.parsed))) return undefined;
   assertDistinct(entries, path);
   entries.sort((a, b) => compareLegacy(a.id, b.id));
   const objects = placed(entries, path);
@@ -164,6 +162,11 @@ function spans(part: Part): Entry[] {
     const next = part.objects[i + 1]?.location.line ?? part.lines + 2;
     return { parsed, id: kustomizeIdOf(parsed.object), span: next - parsed.location.line };
   });
+}
+
+/** Whether kustomize could give a reference in this object another part's namespace. */
+function mayCarryNamespace(parsed: ParsedObject): boolean {
+  return namespacedReferrerKinds.has(parsed.object.kind) || holdsNameMapping(parsed.object);
 }
 
 /** Whether the one build's output would have stayed within the render's limits. */

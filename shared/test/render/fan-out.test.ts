@@ -357,6 +357,34 @@ describe('rendering an aggregating kustomization by parts', () => {
     assert.deepEqual(rendered.objects, await kustomizeBuild(t.root, 'app'));
   });
 
+  it('builds whole after the parts when a name field holds a mapping that kustomize would give a namespace', async () => {
+    const t = await tree({
+      ...trees.namespaceWithSubject,
+      'app/rbac/binding.yaml': doc([
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: web',
+        '  namespace: team-a',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      serviceAccountName: { name: robot }',
+      ]),
+    });
+    const account = (objects: readonly ParsedObject[]) =>
+      objects.find((o) => o.object.kind === 'Deployment')?.object.spec;
+    const whole = await kustomizeBuild(t.root, 'app');
+    assert.deepEqual(account(whole), {
+      template: { spec: { serviceAccountName: { name: 'robot', namespace: 'team-a' } } },
+    });
+    builds = 0;
+    const rendered = await render(t.root, 'app', noRemote, options());
+    assert.equal(rendered.parts, undefined);
+    assert.equal(builds, 3, 'two parts, then the one build');
+    assert.deepEqual(rendered.objects, whole);
+  });
+
   it('refuses objects of one id in two parts, as kustomize does, naming the path and the ids', async () => {
     const t = await tree({
       'app/kustomization.yaml': kustomization(['a', 'b', 'c']),
