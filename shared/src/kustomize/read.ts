@@ -140,7 +140,8 @@ export function readKustomizationSync(
   return kustomizationOf(readBoundedFileSync(file, maxBytes));
 }
 
-function kustomizationOf(read: ReadResult): KustomizationResult {
+/** A kustomization from a file's text as read: one YAML mapping (an empty file is an empty one). */
+export function kustomizationOf(read: ReadResult): KustomizationResult {
   if (!('text' in read)) return read;
   const docs = yamlDocuments(read.text);
   if (docs === undefined) return { problem: 'not valid YAML' };

@@ -2,7 +2,9 @@
  * Rendering an Application's path of a checkout into objects, jailed: the path and everything
  * it pulls in must stay inside the checkout, remote resources are off unless enabled, and
  * kustomize runs without plugins, exec functions or Helm, within time and size limits. A
- * directory without a kustomization file is read as plain YAML (recursively, in name order).
+ * kustomization that only lists other kustomizations is built by parts where that is certain to
+ * give the same objects (`fan-out.ts`). A directory without a kustomization file is read as
+ * plain YAML (recursively, in name order).
  */
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -16,6 +18,8 @@ import type { RemoteAllowance } from '../kustomize/remote-allowance.ts';
 import { findDuplicates } from '../manifests/location.ts';
 import { DEFAULT_PARSE_LIMITS, type ParsedObject, parseManifests } from '../manifests/parse.ts';
 import type { RenderCache } from './cache.ts';
+import { defaultFanOutConcurrency, renderByParts } from './fan-out.ts';
+import { planFanOut } from './fan-out-plan.ts';
 
 /** Limits and tools for rendering. */
 export interface RenderOptions {
@@ -33,6 +37,11 @@ export interface RenderOptions {
   readonly scratchDir?: string;
   /** Builds of earlier renders, reused where the output cannot have changed (`cache.ts`). */
   readonly cache?: RenderCache;
+  /**
+   * Builds at once when an aggregating kustomization is built by parts (`fan-out.ts`); the
+   * cores, at most 4, when absent. 0 builds every kustomization whole.
+   */
+  readonly fanOutConcurrency?: number;
 }
 
 /** The default limits: 2 minutes, 32 MiB of YAML, 5,000 plain files. */
@@ -47,6 +56,8 @@ export interface Rendered {
   readonly objects: readonly ParsedObject[];
   /** `kustomize` or `plain`. */
   readonly kind: 'kustomize' | 'plain';
+  /** How many kustomizations were built separately for it (`fan-out.ts`); absent when one. */
+  readonly parts?: number;
 }
 
 /**
@@ -87,6 +98,13 @@ export async function render(
         `refused: ${violations.map((v) => v.message).join('; ')}`,
       );
     }
+    if (remotes.length === 0) {
+      const byParts = await fanOut(realRoot, dir, path, allowRemote, options);
+      if (byParts !== undefined) {
+        if (cacheKey !== undefined) options.cache?.set(cacheKey, JSON.stringify(byParts.objects));
+        return { kind: 'kustomize', ...byParts };
+      }
+    }
     const built = await buildOverlay({
       kustomize: options.kustomize,
       overlayDir: dir,
@@ -118,6 +136,35 @@ export async function render(
   }
   assertUnique(objects, path);
   return { kind: 'plain', objects };
+}
+
+/** The render by parts of an aggregating kustomization, when it is certain to match one build. */
+async function fanOut(
+  root: string,
+  dir: string,
+  path: string,
+  allowRemote: RemoteAllowance,
+  options: RenderOptions,
+): Promise<{ objects: ParsedObject[]; parts: number } | undefined> {
+  const concurrency = options.fanOutConcurrency ?? defaultFanOutConcurrency();
+  if (concurrency < 1) return undefined;
+  const plan = await planFanOut(root, dir, {
+    maxFiles: options.maxFiles,
+    maxFileBytes: options.maxOutputBytes,
+  });
+  if (plan === undefined) return undefined;
+  const objects = await renderByParts(root, path, plan, {
+    kustomize: options.kustomize,
+    runCommand: options.runCommand,
+    timeoutMs: options.timeoutMs,
+    maxOutputBytes: options.maxOutputBytes,
+    parseLimits: limits(options),
+    concurrency,
+    ...(options.signal ? { signal: options.signal } : {}),
+    // Parts read nothing outside the checkout only when remotes are refused.
+    ...(allowRemote.kind === 'none' && options.cache ? { cache: options.cache } : {}),
+  });
+  return objects === undefined ? undefined : { objects, parts: plan.parts.length };
 }
 
 function limits(options: RenderOptions) {
