@@ -82,9 +82,11 @@ export async function measureRound(
   const noWait = app(`sync-${round}`, `br${round}`, false);
 
   // First sync: kubectl, then the reconciler without and with waiting for health.
+  // The environment's processes name its directory; the reconciler and this process (which runs
+  // kubectl, and may have been given the environment's file) are the clients, counted apart.
   const marker = dirname(setup.env.kubeconfig);
   const sample = async () => ({
-    controlPlane: await processCpu(marker, [reconciler.pid]),
+    controlPlane: await processCpu(marker, [reconciler.pid, process.pid]),
     kubectl: await childrenCpu(process.pid),
     reconciler: await pidCpu(reconciler.pid),
   });
