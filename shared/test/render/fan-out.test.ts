@@ -27,6 +27,27 @@ const cm = (name: string, namespace?: string) =>
     '    two',
     '    lines',
   ]);
+/** The Deployment `web`, its pod spec's lines (indented as in it) given. */
+const deployment = (podSpec: readonly string[]) =>
+  doc([
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  selector:',
+    '    matchLabels: { app: web }',
+    '  template:',
+    '    metadata:',
+    '      labels: { app: web }',
+    '    spec:',
+    ...podSpec,
+  ]);
+const webContainer = [
+  '      containers:',
+  '        - name: web',
+  '          image: registry.example/web:1.0.0',
+];
 const kustomization = (resources: readonly string[], extra: readonly string[] = []) =>
   doc(['resources:', ...resources.map((r) => `  - ${r}`), ...extra]);
 
@@ -69,22 +90,9 @@ const trees = {
     ]),
     'app/team/cm.yaml': cm('settings'),
     'app/apps/kustomization.yaml': kustomization(['deploy.yaml'], ['namespace: team-a']),
-    'app/apps/deploy.yaml': doc([
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      '  name: web',
-      'spec:',
-      '  selector:',
-      '    matchLabels: { app: web }',
-      '  template:',
-      '    metadata:',
-      '      labels: { app: web }',
-      '    spec:',
+    'app/apps/deploy.yaml': deployment([
       '      serviceAccountName: robot',
-      '      containers:',
-      '        - name: web',
-      '          image: registry.example/web:1.0.0',
+      ...webContainer,
       '          envFrom:',
       '            - configMapRef: { name: settings }',
     ]),
@@ -105,22 +113,7 @@ const trees = {
         '    count: 3',
       ],
     ),
-    'app/a/deploy.yaml': doc([
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      '  name: web',
-      'spec:',
-      '  selector:',
-      '    matchLabels: { app: web }',
-      '  template:',
-      '    metadata:',
-      '      labels: { app: web }',
-      '    spec:',
-      '      containers:',
-      '        - name: web',
-      '          image: registry.example/web:1.0.0',
-    ]),
+    'app/a/deploy.yaml': deployment(webContainer),
     'app/b/kustomization.yaml': kustomization(
       ['objects.yaml'],
       ['commonLabels:', '  tier: b', 'commonAnnotations:', '  owner: team-b'],
