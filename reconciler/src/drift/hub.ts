@@ -194,7 +194,7 @@ export function startDriftHub(options: DriftHubOptions): DriftHub {
     follow: (refs, listener) => {
       const byKind = new Map<string, { target: KindTarget; ids: Set<string> }>();
       for (const ref of refs) {
-        const key = `${ref.apiVersion}/${ref.kind}`;
+        const key = kindKey(ref);
         const kind = byKind.get(key) ?? {
           target: { apiVersion: ref.apiVersion, kind: ref.kind },
           ids: new Set<string>(),
@@ -244,7 +244,7 @@ function subscriberOf(options: HubWatchOptions, clock: Clock): Subscriber {
   for (const entry of options.inventory) {
     const ref = refOfEntry(entry);
     if (!ref) continue;
-    const key = `${ref.apiVersion}/${ref.kind}`;
+    const key = kindKey(ref);
     kindOf.set(entry.id, key);
     const kind = kinds.get(key) ?? { refs: [], ids: [] };
     kind.refs.push(ref);
@@ -260,4 +260,9 @@ function subscriberOf(options: HubWatchOptions, clock: Clock): Subscriber {
     ...(options.onError ? { onError: options.onError } : {}),
     stopped,
   };
+}
+
+/** The key of a kind's shared watch. */
+function kindKey(ref: Pick<KubeRef, 'apiVersion' | 'kind'>): string {
+  return `${ref.apiVersion}/${ref.kind}`;
 }
